@@ -1,0 +1,297 @@
+/* accum.c — pycocotools' accumulate() and summarize().
+ *
+ * accumulate, per (category, area range, max-detection cap, IoU threshold):
+ * the category's detections from every image, each image's cut to the cap,
+ * are ordered by descending score (stable: image order, then rank within
+ * the image); cumulative TP/FP counts give recall tp/npig and precision
+ * tp/(tp+fp+eps); precision is made monotone from the right; each recall
+ * threshold samples the first position whose recall reaches it.
+ *
+ * Instead of materialising the recall and precision arrays this does two
+ * passes over the codes: forward, to find the position where each recall
+ * threshold is first reached; backward, keeping the running maximum of
+ * precision (which is exactly the right-to-left envelope) and reading it
+ * at those positions.  The counts are exact integers, so precision
+ * recomputed on the way back is the same double. */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval_internal.h"
+#include "sort.h"
+#include "vn_error.h"
+
+#define EPS 2.220446049250313e-16 /* numpy.spacing(1) */
+#define NONE UINT32_MAX
+
+static size_t prec_index(const vernier_eval *ev, size_t t, size_t r, size_t k, size_t a, size_t m)
+{
+    const vn_plan *p = &ev->plan;
+    return (((t * p->R + r) * ev->K + k) * p->A + a) * p->M + m;
+}
+
+static size_t rec_index(const vernier_eval *ev, size_t t, size_t k, size_t a, size_t m)
+{
+    const vn_plan *p = &ev->plan;
+    return ((t * ev->K + k) * p->A + a) * p->M + m;
+}
+
+static inline unsigned lowest_bit(uint32_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(v);
+#else
+    unsigned n = 0;
+    while (!(v & 1u)) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Scratch for the curves of one (category, area range, cap). */
+typedef struct curve_buf {
+    size_t cap_tp;    /* room per threshold: TPs never exceed npig */
+    uint32_t *tp_pos; /* T x cap_tp: list position of each true positive */
+    uint32_t *tp_fp;  /* T x cap_tp: false positives before it */
+    uint32_t ntp[VN_MAX_T];
+    uint32_t ign[VN_MAX_T];
+    uint32_t *reach;  /* R: list position where each recall threshold is
+                         first reached, or NONE */
+} curve_buf;
+
+/* Walks the list once for every threshold at the same time: for each true
+ * positive, its position and the false positives before it (positions
+ * before it, minus true positives and ignored detections before it). */
+static void collect(const vn_plan *p, const vn_outcome *out, const uint32_t *idx, size_t n,
+                    curve_buf *b)
+{
+    const uint32_t all = p->T >= 32 ? UINT32_MAX : (((uint32_t)1 << p->T) - 1);
+    uint32_t ign_all = 0;
+    size_t j;
+    memset(b->ntp, 0, sizeof(b->ntp));
+    memset(b->ign, 0, sizeof(b->ign));
+    for (j = 0; j < n; j++) {
+        vn_outcome e = out[idx != NULL ? idx[j] : j];
+        uint32_t ig, tp;
+        if (e == 0)
+            continue; /* a false positive at every threshold */
+        ig = (uint32_t)(e >> 32);
+        tp = (uint32_t)e;
+        if (ig == all) {
+            ign_all++;
+            continue;
+        }
+        while (ig != 0) {
+            b->ign[lowest_bit(ig)]++;
+            ig &= ig - 1;
+        }
+        while (tp != 0) {
+            unsigned t = lowest_bit(tp);
+            uint32_t k = b->ntp[t]++;
+            b->tp_pos[t * b->cap_tp + k] = (uint32_t)j;
+            b->tp_fp[t * b->cap_tp + k] = (uint32_t)j - k - ign_all - b->ign[t];
+            tp &= tp - 1;
+        }
+    }
+}
+
+/* One (k, a, m, t) curve from the true positives `collect` found.
+ *
+ * Precision at a recall threshold is the maximum of tp/(tp+fp+eps) over the
+ * positions from where the threshold is reached to the end.  Only true
+ * positives raise precision (a false positive lowers it, an ignored
+ * detection repeats it), so that maximum is taken over the threshold's own
+ * position and the true positives after it: nothing else can exceed them. */
+static void curve(vernier_eval *ev, size_t k, size_t a, size_t m, size_t t, const double *score,
+                  const uint32_t *idx, size_t n, uint32_t npig, curve_buf *b)
+{
+    const vn_plan *p = &ev->plan;
+    const double dn = (double)npig;
+    const uint32_t *tp_pos = b->tp_pos + t * b->cap_tp, *tp_fp = b->tp_fp + t * b->cap_tp;
+    size_t j, r = 0, R = p->R, stride = ev->K * p->A * p->M;
+    size_t base = prec_index(ev, t, 0, k, a, m);
+    uint32_t ntp = b->ntp[t];
+    double run = 0.0;
+    long rr;
+
+    /* searchsorted(rc, recThrs, side="left"): recall tp/npig only moves at
+     * true positives; before the first one it is 0 from position 0 on */
+    if (n > 0 && (ntp == 0 || tp_pos[0] != 0))
+        while (r < R && 0.0 / dn >= p->rec_thrs[r])
+            b->reach[r++] = 0;
+    for (j = 0; j < ntp && r < R; j++)
+        while (r < R && (double)(j + 1) / dn >= p->rec_thrs[r])
+            b->reach[r++] = tp_pos[j];
+    for (; r < R; r++)
+        b->reach[r] = NONE;
+    ev->recall[rec_index(ev, t, k, a, m)] = n > 0 ? (double)ntp / dn : 0.0;
+
+    /* pycocotools' q and ss start at 0: unreached thresholds stay 0 */
+    for (r = 0; r < R; r++) {
+        ev->precision[base + r * stride] = 0.0;
+        ev->scores[base + r * stride] = 0.0;
+    }
+    rr = (long)R - 1;
+    while (rr >= 0 && b->reach[rr] == NONE)
+        rr--;
+    /* backward: running maximum of precision over the true positives */
+    for (j = ntp; j-- > 0 && rr >= 0;) {
+        double tp = (double)(j + 1), fp = (double)tp_fp[j];
+        double pr = tp / (fp + tp + EPS);
+        if (pr > run)
+            run = pr;
+        while (rr >= 0 && b->reach[rr] == tp_pos[j]) {
+            uint32_t pos = b->reach[rr];
+            ev->precision[base + (size_t)rr * stride] = run;
+            ev->scores[base + (size_t)rr * stride] = score[idx != NULL ? idx[pos] : pos];
+            rr--;
+        }
+    }
+    /* what is left was reached at position 0 without a true positive there:
+     * its own precision is 0, so the maximum is `run` */
+    for (; rr >= 0; rr--) {
+        uint32_t pos = b->reach[rr];
+        ev->precision[base + (size_t)rr * stride] = run;
+        ev->scores[base + (size_t)rr * stride] = score[idx != NULL ? idx[pos] : pos];
+    }
+}
+
+int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results *res,
+                  const vn_outcome *out, const uint32_t *npig, vn_arena *scratch)
+{
+    const vn_plan *p = &ev->plan;
+    size_t i, k, a, m, t, c, T = p->T, A = p->A;
+    size_t per_k = p->use_cats ? cells->n_images : cells->n_cells;
+    size_t max_nd = 0;
+    uint64_t max_np = 0;
+    uint32_t *perm, *tmp, *rank, *lists, *list_n;
+    double *key, *sscore;
+    vn_outcome *sout;
+    curve_buf b;
+
+    for (i = 0; i < T * p->R * ev->K * A * p->M; i++) {
+        ev->precision[i] = -1.0;
+        ev->scores[i] = -1.0;
+    }
+    for (i = 0; i < T * ev->K * A * p->M; i++)
+        ev->recall[i] = -1.0;
+
+    for (k = 0; k < ev->K; k++) {
+        size_t nd = cells->dt_start[(k + 1) * per_k] - cells->dt_start[k * per_k];
+        if (nd > max_nd)
+            max_nd = nd;
+        for (a = 0; a < A; a++) {
+            uint64_t np = 0;
+            for (c = k * per_k; c < (k + 1) * per_k; c++)
+                np += npig[c * A + a];
+            if (np > max_np)
+                max_np = np;
+        }
+    }
+    b.cap_tp = max_np < (uint64_t)max_nd ? (size_t)max_np : max_nd;
+    perm = vn_arena_array(scratch, max_nd, sizeof(uint32_t));
+    tmp = vn_arena_array(scratch, max_nd, sizeof(uint32_t));
+    rank = vn_arena_array(scratch, max_nd, sizeof(uint32_t));
+    lists = vn_arena_array(scratch, max_nd, p->M * sizeof(uint32_t));
+    list_n = vn_arena_array(scratch, p->M, sizeof(uint32_t));
+    key = vn_arena_array(scratch, max_nd, sizeof(double));
+    sscore = vn_arena_array(scratch, max_nd, sizeof(double));
+    sout = vn_arena_array(scratch, max_nd, sizeof(vn_outcome));
+    b.tp_pos = vn_arena_array(scratch, b.cap_tp, T * sizeof(uint32_t));
+    b.tp_fp = vn_arena_array(scratch, b.cap_tp, T * sizeof(uint32_t));
+    b.reach = vn_arena_array(scratch, p->R, sizeof(uint32_t));
+    if (perm == NULL || tmp == NULL || rank == NULL || lists == NULL || list_n == NULL ||
+        key == NULL || sscore == NULL || sout == NULL || b.tp_pos == NULL || b.tp_fp == NULL ||
+        b.reach == NULL)
+        return vn_mem_failure(scratch->mem);
+
+    for (k = 0; k < ev->K; k++) {
+        size_t c0 = k * per_k, c1 = c0 + per_k;
+        size_t s0 = cells->dt_start[c0], nd = cells->dt_start[c1] - s0;
+        uint32_t max_rank = 0;
+        int present = 0;
+        for (c = c0; c < c1; c++)
+            present |= cells->nonempty[c];
+        if (!present)
+            continue; /* no evalImgs entry: the cells stay -1 */
+        for (c = c0; c < c1; c++) {
+            uint32_t b0 = cells->dt_start[c], b1 = cells->dt_start[c + 1];
+            for (i = b0; i < b1; i++)
+                rank[i - s0] = (uint32_t)(i - b0);
+            if (b1 - b0 > max_rank)
+                max_rank = b1 - b0;
+        }
+        for (i = 0; i < nd; i++) {
+            perm[i] = (uint32_t)i;
+            key[i] = res->score[cells->dt_res[s0 + i]];
+        }
+        vn_sort_desc_by_key(perm, tmp, nd, key);
+        for (i = 0; i < nd; i++)
+            sscore[i] = key[perm[i]];
+        /* each cap's list: the sorted positions whose rank in their image
+         * is below the cap (a cap no image reaches uses the whole list) */
+        for (m = 0; m < p->M; m++) {
+            uint32_t cap = (uint32_t)p->max_dets[m], n = 0, *lst = lists + m * max_nd;
+            if (cap >= max_rank) {
+                list_n[m] = NONE;
+                continue;
+            }
+            for (i = 0; i < nd; i++)
+                if (rank[perm[i]] < cap)
+                    lst[n++] = (uint32_t)i;
+            list_n[m] = n;
+        }
+        for (a = 0; a < A; a++) {
+            uint64_t np = 0;
+            for (c = c0; c < c1; c++)
+                np += npig[c * A + a];
+            if (np == 0)
+                continue; /* no non-ignored GT: the cells stay -1 */
+            {
+                const vn_outcome *src = out + a * cells->n_dt + s0;
+                for (i = 0; i < nd; i++)
+                    sout[i] = src[perm[i]];
+            }
+            for (m = 0; m < p->M; m++) {
+                int whole = list_n[m] == NONE;
+                const uint32_t *idx = whole ? NULL : lists + m * max_nd;
+                size_t n = whole ? nd : list_n[m];
+                collect(p, sout, idx, n, &b);
+                for (t = 0; t < T; t++)
+                    curve(ev, k, a, m, t, sscore, idx, n, (uint32_t)np, &b);
+            }
+        }
+    }
+    return VERNIER_OK;
+}
+
+/* numpy's pairwise summation of float64 (what np.sum and np.mean use on a
+ * contiguous array): a plain loop below 8 elements, eight accumulators up
+ * to 128, otherwise split at n/2 rounded down to a multiple of 8. */
+double vn_pairwise_sum(const double *a, size_t n)
+{
+    if (n < 8) {
+        double res = 0.0;
+        size_t i;
+        for (i = 0; i < n; i++)
+            res += a[i];
+        return res;
+    } else if (n <= 128) {
+        double r[8], res;
+        size_t i, j;
+        for (j = 0; j < 8; j++)
+            r[j] = a[j];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (j = 0; j < 8; j++)
+                r[j] += a[i + j];
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            res += a[i];
+        return res;
+    } else {
+        size_t n2 = n / 2;
+        n2 -= n2 % 8;
+        return vn_pairwise_sum(a, n2) + vn_pairwise_sum(a + n2, n - n2);
+    }
+}

@@ -1,0 +1,1159 @@
+/* coco.c — loading COCO ground truth and loadRes-shaped result lists.
+ *
+ * Both loaders stream the JSON once with the pull reader (json.h) and
+ * append each element to column arrays (coco.h).  Keys are recognised by
+ * length + memcmp; values that are not needed (polygons, file names, ...)
+ * go through vn_json_skip, which validates without converting.  Columns of
+ * one table grow together by doubling (see grow_cols for how a failed
+ * growth keeps cleanup exact).
+ *
+ * Choices beyond what pycocotools does (it would accept these):
+ *   - a known key repeated in one object is refused (Python keeps the last);
+ *   - numbers that overflow to +-inf are refused where they are read;
+ *   - ids must be integers, or integral numbers within int64 (1.0 == 1).
+ * Errors name the JSON path, locate the byte and give the element index. */
+#include <math.h>
+#include <string.h>
+
+#include "coco.h"
+#include "json.h"
+#include "numparse.h"
+#include "rle.h"
+#include "vn_error.h"
+
+/* ---- key names --------------------------------------------------------- */
+
+enum key {
+    K_OTHER = 0,
+    K_ID,
+    K_IMAGE_ID,
+    K_CATEGORY_ID,
+    K_BBOX,
+    K_AREA,
+    K_ISCROWD,
+    K_IGNORE,
+    K_NUM_KEYPOINTS,
+    K_SEGMENTATION,
+    K_KEYPOINTS,
+    K_WIDTH,
+    K_HEIGHT,
+    K_SCORE,
+    K_CAPTION,
+    K_SIZE,
+    K_COUNTS,
+    K_IMAGES,
+    K_ANNOTATIONS,
+    K_CATEGORIES
+};
+
+static const char *const key_names[] = {
+    "", "id", "image_id", "category_id", "bbox", "area", "iscrowd", "ignore",
+    "num_keypoints", "segmentation", "keypoints", "width", "height", "score",
+    "caption", "size", "counts", "images", "annotations", "categories",
+};
+
+#define EQ(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
+
+/* Every key any object of interest knows, by length then bytes. */
+static enum key classify_bytes(const char *k, size_t n)
+{
+    switch (n) {
+    case 2: if (EQ("id")) return K_ID; break;
+    case 4:
+        if (EQ("bbox")) return K_BBOX;
+        if (EQ("area")) return K_AREA;
+        if (EQ("size")) return K_SIZE;
+        break;
+    case 5:
+        if (EQ("width")) return K_WIDTH;
+        if (EQ("score")) return K_SCORE;
+        break;
+    case 6:
+        if (EQ("ignore")) return K_IGNORE;
+        if (EQ("height")) return K_HEIGHT;
+        if (EQ("counts")) return K_COUNTS;
+        if (EQ("images")) return K_IMAGES;
+        break;
+    case 7:
+        if (EQ("iscrowd")) return K_ISCROWD;
+        if (EQ("caption")) return K_CAPTION;
+        break;
+    case 8: if (EQ("image_id")) return K_IMAGE_ID; break;
+    case 9: if (EQ("keypoints")) return K_KEYPOINTS; break;
+    case 10: if (EQ("categories")) return K_CATEGORIES; break;
+    case 11:
+        if (EQ("category_id")) return K_CATEGORY_ID;
+        if (EQ("annotations")) return K_ANNOTATIONS;
+        break;
+    case 12: if (EQ("segmentation")) return K_SEGMENTATION; break;
+    case 13: if (EQ("num_keypoints")) return K_NUM_KEYPOINTS; break;
+    default: break;
+    }
+    return K_OTHER;
+}
+#undef EQ
+
+/* Keys with escapes ("i\u0064") are decoded first, as Python compares
+ * decoded strings.  Escaped text is at most 6x its decoded length, so a
+ * raw key longer than 96 bytes cannot decode to a 13-byte name. */
+static enum key classify(const vn_json_str *key)
+{
+    char buf[96];
+    if (!key->escaped)
+        return classify_bytes(key->ptr, key->len);
+    if (key->len > sizeof(buf))
+        return K_OTHER;
+    return classify_bytes(buf, vn_json_unescape(key, buf));
+}
+
+/* ---- parse context and error helpers ----------------------------------- */
+
+typedef struct ctx {
+    vn_json js;
+    vn_mem *mem;
+    vernier_error *err;
+    int64_t index;     /* element being read (for err->index), or -1 */
+    char *scratch;     /* decoded RLE counts strings */
+    size_t scratch_cap;
+} ctx;
+
+static size_t key_offset(const ctx *c, const vn_json_str *key)
+{
+    return (size_t)(key->ptr - 1 - c->js.begin);
+}
+
+static int fail_mem(ctx *c, int code)
+{
+    if (c->err != NULL) {
+        vn_error_clear(c->err);
+        vn_fail(c->err, code, "%s while loading JSON", vernier_strerror(code));
+    }
+    return code;
+}
+
+static int duplicate(ctx *c, const vn_json_str *key, enum key k)
+{
+    return vn_json_fail(&c->js, VERNIER_E_SCHEMA, key_offset(c, key),
+                        "duplicate key \"%s\" (refused: Python would silently keep the last)",
+                        key_names[k]);
+}
+
+static int missing(ctx *c, size_t at, enum key k)
+{
+    return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at, "missing required key \"%s\"", key_names[k]);
+}
+
+/* Marks key k as seen in an object (bit set `seen`); refuses a repeat. */
+static int see(ctx *c, uint32_t *seen, const vn_json_str *key, enum key k)
+{
+    uint32_t bit = 1u << k;
+    if (*seen & bit)
+        return duplicate(c, key, k);
+    *seen |= bit;
+    return VERNIER_OK;
+}
+
+/* ---- scalar readers ---------------------------------------------------- */
+
+/* Offset where the scalar just read started. */
+static size_t number_start(const ctx *c)
+{
+    return vn_json_last_offset(&c->js);
+}
+
+/* A finite number. */
+static int read_finite(ctx *c, double *out)
+{
+    vn_number num;
+    VN_TRY(vn_json_read_number(&c->js, &num, NULL));
+    if (!isfinite(num.d))
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, number_start(c), "number is not finite");
+    *out = num.d;
+    return VERNIER_OK;
+}
+
+/* Integral value of an already-read number, as Python's int == float
+ * equality sees it: an integer literal in int64, or a literal with fraction
+ * or exponent whose value is integral and within [-2^63, 2^63). */
+static int integral_value(ctx *c, const vn_number *num, size_t at, const char *what, int64_t *out)
+{
+    if (num->is_int) {
+        *out = num->i;
+        return VERNIER_OK;
+    }
+    if (num->is_integral_literal)
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at,
+                            "expected %s, got an integer outside the 64-bit range", what);
+    if (!isfinite(num->d))
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at, "number is not finite");
+    if (!(num->d >= -9223372036854775808.0 && num->d < 9223372036854775808.0))
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at,
+                            "expected %s, got %.17g (outside the 64-bit range)", what, num->d);
+    *out = (int64_t)num->d;
+    if ((double)*out != num->d)
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at,
+                            "expected %s, got non-integral number %.17g", what, num->d);
+    return VERNIER_OK;
+}
+
+static int read_integer(ctx *c, const char *what, int64_t *out)
+{
+    vn_number num;
+    VN_TRY(vn_json_read_number(&c->js, &num, what));
+    return integral_value(c, &num, number_start(c), what, out);
+}
+
+static int read_id(ctx *c, int64_t *out)
+{
+    return read_integer(c, "an integer id", out);
+}
+
+static int read_nonneg(ctx *c, const char *what, int64_t *out)
+{
+    VN_TRY(read_integer(c, what, out));
+    if (*out < 0)
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, number_start(c), "expected %s, got %lld", what,
+                            (long long)*out);
+    return VERNIER_OK;
+}
+
+/* "iscrowd": an integer 0..255 (integral floats too) or a boolean. */
+static int read_iscrowd(ctx *c, uint8_t *out)
+{
+    static const char what[] = "an integer 0..255 or a boolean";
+    int64_t v;
+    int b;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t == VN_JSON_TRUE || t == VN_JSON_FALSE) {
+        VN_TRY(vn_json_read_bool(&c->js, &b));
+        *out = (uint8_t)b;
+        return VERNIER_OK;
+    }
+    VN_TRY(read_integer(c, what, &v));
+    if (v < 0 || v > 255)
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, number_start(c), "expected %s, got %lld", what,
+                            (long long)v);
+    *out = (uint8_t)v;
+    return VERNIER_OK;
+}
+
+/* "ignore": its truthiness; numbers and booleans only. */
+static int read_truth(ctx *c, uint8_t *out)
+{
+    double d;
+    int b;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t == VN_JSON_TRUE || t == VN_JSON_FALSE) {
+        VN_TRY(vn_json_read_bool(&c->js, &b));
+        *out = (uint8_t)b;
+        return VERNIER_OK;
+    }
+    if (t != VN_JSON_NUMBER)
+        return vn_json_type_error(&c->js, t, "a number or a boolean");
+    VN_TRY(read_finite(c, &d));
+    *out = d != 0.0;
+    return VERNIER_OK;
+}
+
+/* A box: exactly 4 finite numbers.  With allow_empty, "[]" is accepted
+ * and reported through *n = 0. */
+static int read_bbox(ctx *c, double out[4], int allow_empty, int *n_read)
+{
+    size_t at;
+    int n = 0, r;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t != VN_JSON_ARRAY)
+        return vn_json_type_error(&c->js, t, "an array of 4 numbers");
+    at = vn_json_offset(&c->js);
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        if (n == 4) {
+            if ((t = vn_json_peek(&c->js)) < 0)
+                return t;
+            return vn_json_fail(&c->js, VERNIER_E_SCHEMA, vn_json_offset(&c->js),
+                                "expected 4 numbers, got more");
+        }
+        VN_TRY(read_finite(c, &out[n]));
+        n++;
+    }
+    if (r < 0)
+        return r;
+    if (n != 4 && !(allow_empty && n == 0))
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at, "expected 4 numbers, got %d", n);
+    if (n_read != NULL)
+        *n_read = n;
+    return VERNIER_OK;
+}
+
+/* ---- columns ----------------------------------------------------------- */
+
+/* Grows the n columns cols[k] (elem[k] bytes per row, *cap rows) to hold
+ * `need` rows, by doubling, with vn_realloc (an allocator may extend or
+ * remap a large block instead of copying it).  On failure the table is
+ * abandoned (the load fails): the columns already grown are released and
+ * set to NULL, so that freeing the others at *cap rows stays exact.  The
+ * caller stores cols[] back in every case. */
+static int grow_cols(vn_mem *m, void **cols, const size_t *elem, size_t n, size_t *cap,
+                     size_t need)
+{
+    size_t new_cap, k;
+    if (need <= *cap)
+        return VERNIER_OK;
+    new_cap = *cap < 64 ? 64 : *cap;
+    while (new_cap < need) {
+        if (new_cap > SIZE_MAX / 2)
+            return VERNIER_E_NOMEM;
+        new_cap *= 2;
+    }
+    for (k = 0; k < n; k++) {
+        void *p = vn_realloc(m, cols[k], *cap * elem[k], vn_mul_size(new_cap, elem[k]));
+        if (p == NULL) {
+            int rc = vn_mem_failure(m);
+            while (k-- > 0) {
+                vn_free(m, cols[k], new_cap * elem[k]);
+                cols[k] = NULL;
+            }
+            return rc;
+        }
+        cols[k] = p;
+    }
+    *cap = new_cap;
+    return VERNIER_OK;
+}
+
+static int grow_images(vernier_dataset *ds, size_t need)
+{
+    void *cols[3];
+    int rc;
+    static const size_t elem[3] = {sizeof(int64_t), sizeof(int64_t), sizeof(int64_t)};
+    if (need <= ds->cap_images)
+        return VERNIER_OK;
+    cols[0] = ds->image_id;
+    cols[1] = ds->image_width;
+    cols[2] = ds->image_height;
+    rc = grow_cols(&ds->mem, cols, elem, 3, &ds->cap_images, need);
+    ds->image_id = cols[0];
+    ds->image_width = cols[1];
+    ds->image_height = cols[2];
+    return rc;
+}
+
+static int grow_categories(vernier_dataset *ds, size_t need)
+{
+    void *cols[1];
+    int rc;
+    static const size_t elem[1] = {sizeof(int64_t)};
+    if (need <= ds->cap_categories)
+        return VERNIER_OK;
+    cols[0] = ds->category_id;
+    rc = grow_cols(&ds->mem, cols, elem, 1, &ds->cap_categories, need);
+    ds->category_id = cols[0];
+    return rc;
+}
+
+static int grow_anns(vernier_dataset *ds, size_t need)
+{
+    void *cols[10];
+    int rc;
+    static const size_t elem[10] = {
+        sizeof(int64_t), sizeof(int64_t), sizeof(int64_t), 4 * sizeof(double), sizeof(double),
+        sizeof(uint8_t), sizeof(uint8_t), sizeof(int64_t), sizeof(uint32_t), sizeof(uint64_t),
+    };
+    if (need <= ds->cap_anns)
+        return VERNIER_OK;
+    cols[0] = ds->ann_id;
+    cols[1] = ds->ann_image_id;
+    cols[2] = ds->ann_category_id;
+    cols[3] = ds->ann_bbox;
+    cols[4] = ds->ann_area;
+    cols[5] = ds->ann_iscrowd;
+    cols[6] = ds->ann_ignore;
+    cols[7] = ds->ann_num_keypoints;
+    cols[8] = ds->ann_flags;
+    cols[9] = ds->ann_offset;
+    rc = grow_cols(&ds->mem, cols, elem, 10, &ds->cap_anns, need);
+    ds->ann_id = cols[0];
+    ds->ann_image_id = cols[1];
+    ds->ann_category_id = cols[2];
+    ds->ann_bbox = cols[3];
+    ds->ann_area = cols[4];
+    ds->ann_iscrowd = cols[5];
+    ds->ann_ignore = cols[6];
+    ds->ann_num_keypoints = cols[7];
+    ds->ann_flags = cols[8];
+    ds->ann_offset = cols[9];
+    return rc;
+}
+
+static int grow_results(vernier_results *res, size_t need)
+{
+    void *cols[6];
+    int rc;
+    static const size_t elem[6] = {
+        sizeof(int64_t), sizeof(int64_t), 4 * sizeof(double), sizeof(double), sizeof(double),
+        sizeof(uint64_t),
+    };
+    if (need <= res->cap)
+        return VERNIER_OK;
+    cols[0] = res->image_id;
+    cols[1] = res->category_id;
+    cols[2] = res->bbox;
+    cols[3] = res->score;
+    cols[4] = res->area;
+    cols[5] = res->offset;
+    rc = grow_cols(&res->mem, cols, elem, 6, &res->cap, need);
+    res->image_id = cols[0];
+    res->category_id = cols[1];
+    res->bbox = cols[2];
+    res->score = cols[3];
+    res->area = cols[4];
+    res->offset = cols[5];
+    return rc;
+}
+
+/* ---- ground truth ------------------------------------------------------ */
+
+/* Begins an element object of a top-level array; *at = offset of its '{'. */
+static int element_begin(ctx *c, size_t *at)
+{
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    *at = vn_json_offset(&c->js);
+    return vn_json_object_begin(&c->js);
+}
+
+static int parse_image(ctx *c, vernier_dataset *ds, size_t i)
+{
+    vn_json_str key;
+    int64_t id = 0, width = -1, height = -1;
+    uint32_t seen = 0;
+    size_t at;
+    int r;
+    VN_TRY(element_begin(c, &at));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        switch (k) {
+        case K_ID:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &id));
+            break;
+        case K_WIDTH:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_nonneg(c, "a non-negative integer", &width));
+            break;
+        case K_HEIGHT:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_nonneg(c, "a non-negative integer", &height));
+            break;
+        default:
+            VN_TRY(vn_json_skip(&c->js));
+            break;
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!(seen & (1u << K_ID)))
+        return missing(c, at, K_ID);
+    ds->image_id[i] = id;
+    ds->image_width[i] = width;
+    ds->image_height[i] = height;
+    return VERNIER_OK;
+}
+
+static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
+{
+    vn_json_str key;
+    int64_t id = 0;
+    uint32_t seen = 0;
+    size_t at;
+    int r;
+    VN_TRY(element_begin(c, &at));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        if (k == K_ID) {
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &id));
+        } else {
+            VN_TRY(vn_json_skip(&c->js));
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!(seen & (1u << K_ID)))
+        return missing(c, at, K_ID);
+    ds->category_id[i] = id;
+    return VERNIER_OK;
+}
+
+static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
+{
+    vn_json_str key;
+    int64_t id = 0, image_id = 0, category_id = 0, num_keypoints = 0;
+    double bbox[4] = {0, 0, 0, 0}, area = 0;
+    uint8_t iscrowd = 0, ignore = 0;
+    uint32_t seen = 0, flags = 0;
+    size_t at;
+    int r;
+    VN_TRY(element_begin(c, &at));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        switch (k) {
+        case K_ID:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &id));
+            break;
+        case K_IMAGE_ID:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &image_id));
+            break;
+        case K_CATEGORY_ID:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &category_id));
+            break;
+        case K_BBOX:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_bbox(c, bbox, 0, NULL));
+            flags |= VN_ANN_HAS_BBOX;
+            break;
+        case K_AREA:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_finite(c, &area));
+            flags |= VN_ANN_HAS_AREA;
+            break;
+        case K_ISCROWD:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_iscrowd(c, &iscrowd));
+            flags |= VN_ANN_HAS_ISCROWD;
+            break;
+        case K_IGNORE:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_truth(c, &ignore));
+            flags |= VN_ANN_HAS_IGNORE;
+            break;
+        case K_NUM_KEYPOINTS:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_integer(c, "an integer", &num_keypoints));
+            flags |= VN_ANN_HAS_NUM_KEYPOINTS;
+            break;
+        case K_SEGMENTATION:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(vn_json_skip(&c->js));
+            flags |= VN_ANN_HAS_SEGMENTATION;
+            break;
+        case K_KEYPOINTS:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(vn_json_skip(&c->js));
+            flags |= VN_ANN_HAS_KEYPOINTS;
+            break;
+        default:
+            VN_TRY(vn_json_skip(&c->js));
+            break;
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!(seen & (1u << K_ID)))
+        return missing(c, at, K_ID);
+    if (!(seen & (1u << K_IMAGE_ID)))
+        return missing(c, at, K_IMAGE_ID);
+    if (!(seen & (1u << K_CATEGORY_ID)))
+        return missing(c, at, K_CATEGORY_ID);
+    ds->ann_id[i] = id;
+    ds->ann_image_id[i] = image_id;
+    ds->ann_category_id[i] = category_id;
+    memcpy(&ds->ann_bbox[4 * i], bbox, sizeof(bbox));
+    ds->ann_area[i] = area;
+    ds->ann_iscrowd[i] = iscrowd;
+    ds->ann_ignore[i] = ignore;
+    ds->ann_num_keypoints[i] = num_keypoints;
+    ds->ann_flags[i] = flags;
+    ds->ann_offset[i] = (uint64_t)at;
+    return VERNIER_OK;
+}
+
+/* One of the three top-level arrays: grows the table row by row. */
+static int parse_gt_array(ctx *c, vernier_dataset *ds, enum key which)
+{
+    size_t i = 0;
+    int r, rc;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t != VN_JSON_ARRAY)
+        return vn_json_type_error(&c->js, t, "an array");
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        c->index = (int64_t)i;
+        switch (which) {
+        case K_IMAGES:
+            if ((rc = grow_images(ds, i + 1)) != VERNIER_OK)
+                return fail_mem(c, rc);
+            VN_TRY(parse_image(c, ds, i));
+            ds->n_images = i + 1;
+            break;
+        case K_CATEGORIES:
+            if ((rc = grow_categories(ds, i + 1)) != VERNIER_OK)
+                return fail_mem(c, rc);
+            VN_TRY(parse_category(c, ds, i));
+            ds->n_categories = i + 1;
+            break;
+        default:
+            if ((rc = grow_anns(ds, i + 1)) != VERNIER_OK)
+                return fail_mem(c, rc);
+            VN_TRY(parse_annotation(c, ds, i));
+            ds->n_anns = i + 1;
+            break;
+        }
+        i++;
+    }
+    c->index = -1;
+    return r < 0 ? r : VERNIER_OK;
+}
+
+static int parse_gt(ctx *c, vernier_dataset *ds)
+{
+    vn_json_str key;
+    uint32_t seen = 0;
+    size_t at;
+    int r, t;
+    VN_TRY(vn_json_init(&c->js, c->js.begin, (size_t)(c->js.end - c->js.begin), c->err));
+    t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    at = vn_json_offset(&c->js);
+    if (t != VN_JSON_OBJECT)
+        return vn_json_type_error(&c->js, t, "a COCO object at the top level");
+    VN_TRY(vn_json_object_begin(&c->js));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        if (k == K_IMAGES || k == K_CATEGORIES || k == K_ANNOTATIONS) {
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(parse_gt_array(c, ds, k));
+        } else {
+            VN_TRY(vn_json_skip(&c->js));
+        }
+    }
+    if (r < 0)
+        return r;
+    VN_TRY(vn_json_finish(&c->js));
+    if (!(seen & (1u << K_IMAGES)))
+        return missing(c, at, K_IMAGES);
+    if (!(seen & (1u << K_CATEGORIES)))
+        return missing(c, at, K_CATEGORIES);
+    if (!(seen & (1u << K_ANNOTATIONS)))
+        return missing(c, at, K_ANNOTATIONS);
+    return VERNIER_OK;
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+/* loadRes decides from the first result only, in this order: "caption",
+ * a "bbox" that is not [], "segmentation", "keypoints".  The element is
+ * scanned once for its keys, then read again for real (keys come in any
+ * order, and how to read each depends on the kind). */
+static int detect_kind(ctx *c, int *kind)
+{
+    vn_json_mark mark;
+    vn_json_str key;
+    int caption = 0, bbox = 0, segm = 0, kps = 0, r;
+    size_t at;
+    vn_json_mark_here(&c->js, &mark);
+    VN_TRY(element_begin(c, &at));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        switch (classify(&key)) {
+        case K_CAPTION: caption = 1; break;
+        case K_BBOX: bbox |= !vn_json_next_is_empty_array(&c->js); break;
+        case K_SEGMENTATION: segm = 1; break;
+        case K_KEYPOINTS: kps = 1; break;
+        default: break;
+        }
+        VN_TRY(vn_json_skip(&c->js));
+    }
+    if (r < 0)
+        return r;
+    if (caption)
+        return vn_json_fail(&c->js, VERNIER_E_UNSUPPORTED, at,
+                            "caption results are not supported (the first result has "
+                            "\"caption\", so loadRes would treat the list as captions)");
+    if (bbox)
+        *kind = VERNIER_RESULTS_BBOX;
+    else if (segm)
+        *kind = VERNIER_RESULTS_SEGM;
+    else if (kps)
+        *kind = VERNIER_RESULTS_KEYPOINTS;
+    else
+        return vn_json_fail(&c->js, VERNIER_E_UNSUPPORTED, at,
+                            "cannot tell the kind of results: the first result has no non-empty "
+                            "\"bbox\", no \"segmentation\" and no \"keypoints\"");
+    vn_json_rewind(&c->js, &mark);
+    return VERNIER_OK;
+}
+
+static int unsupported_segm(ctx *c)
+{
+    size_t at = vn_json_offset(&c->js);
+    VN_TRY(vn_json_skip(&c->js));
+    return vn_json_fail(&c->js, VERNIER_E_UNSUPPORTED, at,
+                        "polygon/uncompressed RLE results are not supported in a segmentation "
+                        "result list (pycocotools' loadRes only accepts compressed RLE here)");
+}
+
+/* "size": [h, w], each 0..2^32-1 (pycocotools keeps them as C unsigned). */
+static int read_size(ctx *c, uint64_t hw[2])
+{
+    static const char what[] = "an integer 0..4294967295";
+    size_t at;
+    int n = 0, r;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t != VN_JSON_ARRAY)
+        return vn_json_type_error(&c->js, t, "an array [height, width]");
+    at = vn_json_offset(&c->js);
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        vn_number num;
+        if (n == 2) {
+            if ((t = vn_json_peek(&c->js)) < 0)
+                return t;
+            return vn_json_fail(&c->js, VERNIER_E_SCHEMA, vn_json_offset(&c->js),
+                                "expected [height, width], got more than 2 values");
+        }
+        /* Cython converts these with __index__: integer literals only. */
+        VN_TRY(vn_json_read_number(&c->js, &num, what));
+        if (!num.is_int || num.i < 0 || num.i > (int64_t)UINT32_MAX)
+            return vn_json_fail(&c->js, VERNIER_E_SCHEMA, number_start(c), "expected %s", what);
+        hw[n++] = (uint64_t)num.i;
+    }
+    if (r < 0)
+        return r;
+    if (n != 2)
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at, "expected [height, width], got %d values",
+                            n);
+    return VERNIER_OK;
+}
+
+/* A compressed RLE {"size": [h, w], "counts": "..."}: its area (as the
+ * uint32 pycocotools' rleArea returns) and box (rleToBbox). */
+static int read_rle(ctx *c, double *area, double bbox[4])
+{
+    vn_json_str key, counts = {NULL, 0, 0};
+    vernier_error rle_err;
+    uint64_t hw[2] = {0, 0};
+    uint32_t seen = 0, *cnts = NULL;
+    size_t at, counts_at = 0, n_cnts = 0, len;
+    const char *s;
+    int r, rc;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t == VN_JSON_ARRAY)
+        return unsupported_segm(c);
+    if (t != VN_JSON_OBJECT)
+        return vn_json_type_error(&c->js, t, "a compressed RLE object");
+    at = vn_json_offset(&c->js);
+    VN_TRY(vn_json_object_begin(&c->js));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        if (k == K_SIZE) {
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_size(c, hw));
+        } else if (k == K_COUNTS) {
+            VN_TRY(see(c, &seen, &key, k));
+            t = vn_json_peek(&c->js);
+            if (t < 0)
+                return t;
+            if (t == VN_JSON_ARRAY)
+                return unsupported_segm(c);
+            counts_at = vn_json_offset(&c->js);
+            VN_TRY(vn_json_read_string(&c->js, &counts));
+        } else {
+            VN_TRY(vn_json_skip(&c->js));
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!(seen & (1u << K_SIZE)))
+        return missing(c, at, K_SIZE);
+    if (!(seen & (1u << K_COUNTS)))
+        return missing(c, at, K_COUNTS);
+
+    /* Counts strings often hold backslashes ('\\' is a valid RLE byte), so
+     * escaped ones are decoded into a reusable scratch buffer. */
+    s = counts.ptr;
+    len = counts.len;
+    if (counts.escaped) {
+        if (counts.len > c->scratch_cap) {
+            size_t cap = c->scratch_cap;
+            void *p = c->scratch;
+            rc = vn_grow(c->mem, &p, &cap, 1, counts.len);
+            if (rc != VERNIER_OK)
+                return fail_mem(c, rc);
+            c->scratch = p;
+            c->scratch_cap = cap;
+        }
+        len = vn_json_unescape(&counts, c->scratch);
+        s = c->scratch;
+    }
+    vn_error_clear(&rle_err);
+    rc = vn_rle_decode_string(c->mem, s, len, hw[0], hw[1], &cnts, &n_cnts, &rle_err);
+    if (rc == VERNIER_E_RLE)
+        return vn_json_fail(&c->js, rc, counts_at, "invalid RLE counts: %s", rle_err.message);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    *area = (double)(uint32_t)vn_rle_area(cnts, n_cnts);
+    vn_rle_to_bbox(cnts, n_cnts, (uint32_t)hw[0], (uint32_t)hw[1], bbox);
+    vn_free(c->mem, cnts, n_cnts * sizeof(uint32_t));
+    return VERNIER_OK;
+}
+
+/* loadRes' keypoint branch: x = values[0::3], y = values[1::3] over all
+ * keypoints (visibility ignored); bbox and area from their extent. */
+static int read_keypoints(ctx *c, double bbox[4], double *area)
+{
+    double x0 = 0, x1 = 0, y0 = 0, y1 = 0, v;
+    size_t at, n = 0;
+    int r;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t != VN_JSON_ARRAY)
+        return vn_json_type_error(&c->js, t, "an array of numbers");
+    at = vn_json_offset(&c->js);
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        VN_TRY(read_finite(c, &v));
+        switch (n % 3) {
+        case 0:
+            if (n == 0 || v < x0)
+                x0 = v;
+            if (n == 0 || v > x1)
+                x1 = v;
+            break;
+        case 1:
+            if (n == 1 || v < y0)
+                y0 = v;
+            if (n == 1 || v > y1)
+                y1 = v;
+            break;
+        default:
+            break;
+        }
+        n++;
+    }
+    if (r < 0)
+        return r;
+    if (n == 0 || n % 3 != 0)
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at,
+                            "expected a non-empty list of x, y, v triplets, got %zu numbers", n);
+    bbox[0] = x0;
+    bbox[1] = y0;
+    bbox[2] = x1 - x0;
+    bbox[3] = y1 - y0;
+    *area = (x1 - x0) * (y1 - y0);
+    return VERNIER_OK;
+}
+
+static int parse_result(ctx *c, vernier_results *res, size_t i)
+{
+    vn_json_str key;
+    int64_t image_id = 0, category_id = 0;
+    double bbox[4] = {0, 0, 0, 0}, derived[4] = {0, 0, 0, 0}, score = 0, area = 0;
+    uint32_t seen = 0;
+    int n_box = 0, r;
+    size_t at;
+    const int kind = res->kind;
+    VN_TRY(element_begin(c, &at));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        switch (k) {
+        case K_IMAGE_ID:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &image_id));
+            break;
+        case K_CATEGORY_ID:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_id(c, &category_id));
+            break;
+        case K_SCORE:
+            VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_finite(c, &score));
+            break;
+        case K_BBOX:
+            VN_TRY(see(c, &seen, &key, k));
+            if (kind == VERNIER_RESULTS_BBOX)
+                VN_TRY(read_bbox(c, bbox, 0, &n_box));
+            else if (kind == VERNIER_RESULTS_SEGM) /* kept as given; [] = absent */
+                VN_TRY(read_bbox(c, bbox, 1, &n_box));
+            else /* keypoints: loadRes overwrites it */
+                VN_TRY(vn_json_skip(&c->js));
+            break;
+        case K_SEGMENTATION:
+            VN_TRY(see(c, &seen, &key, k));
+            if (kind == VERNIER_RESULTS_SEGM)
+                VN_TRY(read_rle(c, &area, derived));
+            else
+                VN_TRY(vn_json_skip(&c->js));
+            break;
+        case K_KEYPOINTS:
+            VN_TRY(see(c, &seen, &key, k));
+            if (kind == VERNIER_RESULTS_KEYPOINTS)
+                VN_TRY(read_keypoints(c, derived, &area));
+            else
+                VN_TRY(vn_json_skip(&c->js));
+            break;
+        default: /* id, iscrowd, area (overwritten by loadRes), unknown keys */
+            VN_TRY(vn_json_skip(&c->js));
+            break;
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!(seen & (1u << K_IMAGE_ID)))
+        return missing(c, at, K_IMAGE_ID);
+    if (!(seen & (1u << K_CATEGORY_ID)))
+        return missing(c, at, K_CATEGORY_ID);
+    if (!(seen & (1u << K_SCORE)))
+        return missing(c, at, K_SCORE);
+    switch (kind) {
+    case VERNIER_RESULTS_BBOX:
+        if (!(seen & (1u << K_BBOX)))
+            return missing(c, at, K_BBOX);
+        area = bbox[2] * bbox[3];
+        break;
+    case VERNIER_RESULTS_SEGM:
+        if (!(seen & (1u << K_SEGMENTATION)))
+            return missing(c, at, K_SEGMENTATION);
+        if (n_box == 0)
+            memcpy(bbox, derived, sizeof(bbox));
+        break;
+    default:
+        if (!(seen & (1u << K_KEYPOINTS)))
+            return missing(c, at, K_KEYPOINTS);
+        memcpy(bbox, derived, sizeof(bbox));
+        break;
+    }
+    res->image_id[i] = image_id;
+    res->category_id[i] = category_id;
+    memcpy(&res->bbox[4 * i], bbox, sizeof(bbox));
+    res->score[i] = score;
+    res->area[i] = area;
+    res->offset[i] = (uint64_t)at;
+    return VERNIER_OK;
+}
+
+static int parse_results(ctx *c, vernier_results *res)
+{
+    size_t i = 0;
+    int r, rc, t;
+    VN_TRY(vn_json_init(&c->js, c->js.begin, (size_t)(c->js.end - c->js.begin), c->err));
+    t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t != VN_JSON_ARRAY)
+        return vn_json_type_error(&c->js, t, "an array of result objects at the top level");
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        c->index = (int64_t)i;
+        if (i == 0)
+            VN_TRY(detect_kind(c, &res->kind));
+        if ((rc = grow_results(res, i + 1)) != VERNIER_OK)
+            return fail_mem(c, rc);
+        VN_TRY(parse_result(c, res, i));
+        res->n = ++i;
+    }
+    c->index = -1;
+    if (r < 0)
+        return r;
+    return vn_json_finish(&c->js);
+}
+
+/* ---- public entry points ----------------------------------------------- */
+
+static int bad_arg(vernier_error *err, const char *what)
+{
+    vn_error_clear(err);
+    return vn_fail(err, VERNIER_E_INVALID_ARG, "%s", what);
+}
+
+/* After a failure inside a parse: name the element. */
+static void finish_error(ctx *c, int rc)
+{
+    if (c->err != NULL && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+        c->err->index = c->index;
+}
+
+static void ctx_release(ctx *c)
+{
+    if (c->scratch != NULL)
+        vn_free(c->mem, c->scratch, c->scratch_cap);
+    c->scratch = NULL;
+    c->scratch_cap = 0;
+}
+
+/* vn_json is ~16 KiB: the context lives in the caller's frame, set up
+ * here without re-initialising the stack array. */
+static void ctx_setup(ctx *c, vn_mem *mem, const char *data, size_t size, vernier_error *err)
+{
+    c->js.begin = data;
+    c->js.p = data;
+    c->js.end = data + size;
+    c->js.err = err;
+    c->js.depth = 0;
+    c->mem = mem;
+    c->err = err;
+    c->index = -1;
+    c->scratch = NULL;
+    c->scratch_cap = 0;
+}
+
+int vernier_dataset_load_json(vernier_dataset **out, const char *data, size_t size,
+                              const vernier_allocator *alc, vernier_error *err)
+{
+    vn_mem mem;
+    vernier_dataset *ds;
+    ctx c;
+    int rc;
+    if (out == NULL)
+        return bad_arg(err, "vernier_dataset_load_json: out is NULL");
+    *out = NULL;
+    if (data == NULL && size != 0)
+        return bad_arg(err, "vernier_dataset_load_json: data is NULL");
+    if (data == NULL)
+        data = "";
+    if (vn_mem_init(&mem, alc) != VERNIER_OK)
+        return bad_arg(err, "vernier_dataset_load_json: allocator with a NULL function");
+    ds = vn_malloc(&mem, sizeof(*ds));
+    if (ds == NULL) {
+        vn_error_clear(err);
+        return vn_fail(err, vn_mem_failure(&mem), "out of memory while loading JSON");
+    }
+    memset(ds, 0, sizeof(*ds));
+    ds->mem = mem;
+    ctx_setup(&c, &ds->mem, data, size, err);
+    rc = parse_gt(&c, ds);
+    ctx_release(&c);
+    if (rc != VERNIER_OK) {
+        finish_error(&c, rc);
+        vernier_dataset_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return VERNIER_OK;
+}
+
+void vernier_dataset_free(vernier_dataset *ds)
+{
+    vn_mem mem;
+    size_t n;
+    if (ds == NULL)
+        return;
+    mem = ds->mem;
+    n = ds->cap_images;
+    vn_free(&mem, ds->image_id, n * sizeof(int64_t));
+    vn_free(&mem, ds->image_width, n * sizeof(int64_t));
+    vn_free(&mem, ds->image_height, n * sizeof(int64_t));
+    vn_free(&mem, ds->category_id, ds->cap_categories * sizeof(int64_t));
+    n = ds->cap_anns;
+    vn_free(&mem, ds->ann_id, n * sizeof(int64_t));
+    vn_free(&mem, ds->ann_image_id, n * sizeof(int64_t));
+    vn_free(&mem, ds->ann_category_id, n * sizeof(int64_t));
+    vn_free(&mem, ds->ann_bbox, n * 4 * sizeof(double));
+    vn_free(&mem, ds->ann_area, n * sizeof(double));
+    vn_free(&mem, ds->ann_iscrowd, n * sizeof(uint8_t));
+    vn_free(&mem, ds->ann_ignore, n * sizeof(uint8_t));
+    vn_free(&mem, ds->ann_num_keypoints, n * sizeof(int64_t));
+    vn_free(&mem, ds->ann_flags, n * sizeof(uint32_t));
+    vn_free(&mem, ds->ann_offset, n * sizeof(uint64_t));
+    vn_free(&mem, ds, sizeof(*ds));
+}
+
+size_t vernier_dataset_num_images(const vernier_dataset *ds)
+{
+    return ds == NULL ? 0 : ds->n_images;
+}
+
+size_t vernier_dataset_num_annotations(const vernier_dataset *ds)
+{
+    return ds == NULL ? 0 : ds->n_anns;
+}
+
+size_t vernier_dataset_num_categories(const vernier_dataset *ds)
+{
+    return ds == NULL ? 0 : ds->n_categories;
+}
+
+size_t vernier_dataset_sizeof(const vernier_dataset *ds)
+{
+    return ds == NULL ? 0 : ds->mem.used;
+}
+
+int vernier_results_load_json(vernier_results **out, const char *data, size_t size,
+                              const vernier_allocator *alc, vernier_error *err)
+{
+    vn_mem mem;
+    vernier_results *res;
+    ctx c;
+    int rc;
+    if (out == NULL)
+        return bad_arg(err, "vernier_results_load_json: out is NULL");
+    *out = NULL;
+    if (data == NULL && size != 0)
+        return bad_arg(err, "vernier_results_load_json: data is NULL");
+    if (data == NULL)
+        data = "";
+    if (vn_mem_init(&mem, alc) != VERNIER_OK)
+        return bad_arg(err, "vernier_results_load_json: allocator with a NULL function");
+    res = vn_malloc(&mem, sizeof(*res));
+    if (res == NULL) {
+        vn_error_clear(err);
+        return vn_fail(err, vn_mem_failure(&mem), "out of memory while loading JSON");
+    }
+    memset(res, 0, sizeof(*res));
+    res->mem = mem;
+    res->kind = VERNIER_RESULTS_EMPTY;
+    ctx_setup(&c, &res->mem, data, size, err);
+    rc = parse_results(&c, res);
+    ctx_release(&c);
+    if (rc != VERNIER_OK) {
+        finish_error(&c, rc);
+        vernier_results_free(res);
+        return rc;
+    }
+    *out = res;
+    return VERNIER_OK;
+}
+
+void vernier_results_free(vernier_results *res)
+{
+    vn_mem mem;
+    size_t n;
+    if (res == NULL)
+        return;
+    mem = res->mem;
+    n = res->cap;
+    vn_free(&mem, res->image_id, n * sizeof(int64_t));
+    vn_free(&mem, res->category_id, n * sizeof(int64_t));
+    vn_free(&mem, res->bbox, n * 4 * sizeof(double));
+    vn_free(&mem, res->score, n * sizeof(double));
+    vn_free(&mem, res->area, n * sizeof(double));
+    vn_free(&mem, res->offset, n * sizeof(uint64_t));
+    vn_free(&mem, res, sizeof(*res));
+}
+
+size_t vernier_results_count(const vernier_results *res)
+{
+    return res == NULL ? 0 : res->n;
+}
+
+int vernier_results_kind_of(const vernier_results *res)
+{
+    return res == NULL ? VERNIER_RESULTS_EMPTY : res->kind;
+}

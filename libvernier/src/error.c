@@ -1,0 +1,87 @@
+/* error.c — status strings and the caller-owned error struct. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vn_error.h"
+
+const char *vernier_strerror(int code)
+{
+    switch (code) {
+    case VERNIER_OK: return "success";
+    case VERNIER_E_INVALID_ARG: return "invalid argument";
+    case VERNIER_E_NOMEM: return "out of memory";
+    case VERNIER_E_BUDGET: return "memory budget exceeded";
+    case VERNIER_E_JSON: return "malformed JSON";
+    case VERNIER_E_SCHEMA: return "invalid COCO data";
+    case VERNIER_E_UNKNOWN_IMAGE: return "result on an image absent from the ground truth";
+    case VERNIER_E_RLE: return "malformed run-length encoding";
+    case VERNIER_E_STATE: return "call made in the wrong state";
+    case VERNIER_E_LIMIT: return "size limit exceeded";
+    case VERNIER_E_UNSUPPORTED: return "input cannot be evaluated as given";
+    default: return "unknown status code";
+    }
+}
+
+void vn_error_clear(vernier_error *err)
+{
+    if (err == NULL)
+        return;
+    err->code = VERNIER_OK;
+    err->offset = -1;
+    err->line = -1;
+    err->column = -1;
+    err->index = -1;
+    err->path[0] = '\0';
+    err->message[0] = '\0';
+}
+
+int vn_fail(vernier_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL)
+        return code;
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    if (err->message[0] == '\0')
+        snprintf(err->message, sizeof(err->message), "%s", vernier_strerror(code));
+    return code;
+}
+
+void vn_error_locate(vernier_error *err, const char *data, size_t size, size_t offset)
+{
+    size_t i;
+    int64_t line = 1, col = 1;
+    if (err == NULL)
+        return;
+    if (offset > size)
+        offset = size;
+    for (i = 0; i < offset; i++) {
+        if (data[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    err->offset = (int64_t)offset;
+    err->line = line;
+    err->column = col;
+}
+
+void vn_error_set_path(vernier_error *err, const char *path)
+{
+    size_t n, cap;
+    if (err == NULL)
+        return;
+    cap = sizeof(err->path);
+    n = strlen(path);
+    if (n < cap) {
+        memcpy(err->path, path, n + 1);
+    } else {
+        memcpy(err->path, path, cap - 4);
+        memcpy(err->path + cap - 4, "...", 4);
+    }
+}

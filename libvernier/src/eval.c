@@ -1,0 +1,511 @@
+/* eval.c — evaluation entry point: options, the plan, grouping ground truth
+ * and detections into cells the way pycocotools' _prepare does, and the
+ * accessors of a finished evaluation. */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval_internal.h"
+#include "hashmap.h"
+#include "sort.h"
+#include "vn_error.h"
+
+int vernier_eval_options_init(vernier_eval_options *opts, unsigned version)
+{
+    if (opts == NULL || version != VERNIER_EVAL_OPTIONS_VERSION)
+        return VERNIER_E_INVALID_ARG;
+    memset(opts, 0, sizeof(*opts));
+    opts->version = version;
+    opts->iou_type = VERNIER_IOU_BBOX;
+    opts->parity_mode = VERNIER_PARITY_STRICT;
+    opts->use_cats = 1;
+    opts->n_max_dets = 3;
+    opts->max_dets[0] = 1;
+    opts->max_dets[1] = 10;
+    opts->max_dets[2] = 100;
+    return VERNIER_OK;
+}
+
+/* numpy.linspace(0.5, 0.95, 10) and numpy.linspace(0, 1, 101): start +
+ * i * step with step = (stop - start) / (num - 1), the last value forced to
+ * stop.  Computed, not typed in, so the doubles are numpy's exactly. */
+static void linspace(double *out, double start, double stop, size_t num)
+{
+    size_t i;
+    double step = (stop - start) / (double)(num - 1);
+    for (i = 0; i < num; i++)
+        out[i] = start + (double)i * step;
+    out[num - 1] = stop;
+}
+
+static int plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernier_error *err)
+{
+    size_t i, j;
+    memset(plan, 0, sizeof(*plan));
+    if (opts->version != VERNIER_EVAL_OPTIONS_VERSION)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "unknown vernier_eval_options version %u",
+                       opts->version);
+    if (opts->iou_type != VERNIER_IOU_BBOX)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "unsupported iou_type %d", opts->iou_type);
+    if (opts->parity_mode != VERNIER_PARITY_STRICT && opts->parity_mode != VERNIER_PARITY_CORRECTED)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "unknown parity_mode %d", opts->parity_mode);
+    if (opts->use_cats != 0 && opts->use_cats != 1)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "use_cats must be 0 or 1, got %d",
+                       opts->use_cats);
+    if (opts->n_max_dets < 1 || opts->n_max_dets > VERNIER_MAX_MAX_DETS)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets must have 1 to %d entries, got %zu",
+                       VERNIER_MAX_MAX_DETS, opts->n_max_dets);
+    plan->parity_mode = opts->parity_mode;
+    plan->use_cats = opts->use_cats;
+    plan->T = VN_T_DEFAULT;
+    plan->R = VN_R_DEFAULT;
+    plan->A = VN_A_DEFAULT;
+    plan->M = opts->n_max_dets;
+    linspace(plan->iou_thrs, 0.5, 0.95, VN_T_DEFAULT);
+    linspace(plan->rec_thrs, 0.0, 1.0, VN_R_DEFAULT);
+    /* all, small, medium, large: [0, 1e5**2], [0, 32**2], [32**2, 96**2],
+     * [96**2, 1e5**2] */
+    plan->area_rng[0][0] = 0.0;
+    plan->area_rng[0][1] = 1e10;
+    plan->area_rng[1][0] = 0.0;
+    plan->area_rng[1][1] = 1024.0;
+    plan->area_rng[2][0] = 1024.0;
+    plan->area_rng[2][1] = 9216.0;
+    plan->area_rng[3][0] = 9216.0;
+    plan->area_rng[3][1] = 1e10;
+    /* pycocotools sorts maxDets ascending before evaluating (quirk A2). */
+    for (i = 0; i < plan->M; i++) {
+        int64_t v = opts->max_dets[i];
+        if (v < 0 || v > (int64_t)UINT32_MAX)
+            return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets[%zu] = %lld is out of range", i,
+                           (long long)v);
+        for (j = i; j > 0 && plan->max_dets[j - 1] > v; j--)
+            plan->max_dets[j] = plan->max_dets[j - 1];
+        plan->max_dets[j] = v;
+    }
+    for (i = 1; i < plan->M; i++)
+        if (plan->max_dets[i] == plan->max_dets[i - 1])
+            return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets has the value %lld twice",
+                           (long long)plan->max_dets[i]);
+    plan->max_det = plan->max_dets[plan->M - 1];
+    return VERNIER_OK;
+}
+
+/* Sorted unique copy of ids[0..n) into *out (from the arena), *n_out entries. */
+static int sorted_unique(vn_arena *ar, const int64_t *ids, size_t n, int64_t **out, size_t *n_out)
+{
+    int64_t *v, *tmp;
+    size_t i, k;
+    *out = NULL;
+    *n_out = 0;
+    v = vn_arena_array(ar, n, sizeof(int64_t));
+    tmp = vn_arena_array(ar, n, sizeof(int64_t));
+    if (v == NULL || tmp == NULL)
+        return vn_mem_failure(ar->mem);
+    if (n > 0) {
+        memcpy(v, ids, n * sizeof(int64_t));
+        vn_sort_i64_asc(v, tmp, n);
+        for (i = 1, k = 1; i < n; i++)
+            if (v[i] != v[k - 1])
+                v[k++] = v[i];
+        n = k;
+    }
+    *out = v;
+    *n_out = n;
+    return VERNIER_OK;
+}
+
+static int index_ids(vn_hashmap *h, vn_arena *ar, const int64_t *ids, size_t n)
+{
+    size_t i;
+    VN_TRY(vn_hashmap_init(h, ar, n));
+    for (i = 0; i < n; i++)
+        vn_hashmap_put(h, ids[i], (uint32_t)i);
+    return VERNIER_OK;
+}
+
+/* Stable counting sort: out receives items[0..n) ordered by key[i] in
+ * [0, nkeys), equal keys in input order; start (nkeys + 1 entries, may be
+ * NULL) receives each key's first position. */
+static int counting_sort(vn_arena *ar, const uint32_t *items, const uint32_t *key, size_t n,
+                         size_t nkeys, uint32_t *out, uint32_t *start)
+{
+    size_t i;
+    uint32_t *pos = vn_arena_array(ar, nkeys + 1, sizeof(uint32_t));
+    if (pos == NULL)
+        return vn_mem_failure(ar->mem);
+    for (i = 0; i < n; i++)
+        pos[key[i] + 1]++;
+    for (i = 0; i < nkeys; i++)
+        pos[i + 1] += pos[i];
+    if (start != NULL)
+        memcpy(start, pos, (nkeys + 1) * sizeof(uint32_t));
+    for (i = 0; i < n; i++)
+        out[pos[key[i]]++] = items[i];
+    return VERNIER_OK;
+}
+
+/* Orders entries (items with their cell and category) the way pycocotools
+ * lays out a cell: they arrive in its iteration order (image ascending,
+ * then file order); with pooled categories a cell concatenates its
+ * categories in ascending id order first.  Writes the CSR arrays. */
+static int group_into_cells(vn_arena *ar, const vn_plan *plan, size_t n_cells, uint32_t *items,
+                            uint32_t *cell, uint32_t *cat, size_t n, size_t n_cats,
+                            uint32_t **start_out, uint32_t **sorted_out)
+{
+    uint32_t *tmp_items, *tmp_cell, *start, *sorted;
+    start = vn_arena_array(ar, n_cells + 1, sizeof(uint32_t));
+    sorted = vn_arena_array(ar, n, sizeof(uint32_t));
+    if (start == NULL || sorted == NULL)
+        return vn_mem_failure(ar->mem);
+    if (!plan->use_cats) {
+        /* sort (item, cell) pairs by category first, stably */
+        size_t i;
+        uint32_t *idx = vn_arena_array(ar, n, sizeof(uint32_t));
+        uint32_t *perm = vn_arena_array(ar, n, sizeof(uint32_t));
+        tmp_items = vn_arena_array(ar, n, sizeof(uint32_t));
+        tmp_cell = vn_arena_array(ar, n, sizeof(uint32_t));
+        if (idx == NULL || perm == NULL || tmp_items == NULL || tmp_cell == NULL)
+            return vn_mem_failure(ar->mem);
+        for (i = 0; i < n; i++)
+            idx[i] = (uint32_t)i;
+        VN_TRY(counting_sort(ar, idx, cat, n, n_cats, perm, NULL));
+        for (i = 0; i < n; i++) {
+            tmp_items[i] = items[perm[i]];
+            tmp_cell[i] = cell[perm[i]];
+        }
+        items = tmp_items;
+        cell = tmp_cell;
+    }
+    VN_TRY(counting_sort(ar, items, cell, n, n_cells, sorted, start));
+    *start_out = start;
+    *sorted_out = sorted;
+    return VERNIER_OK;
+}
+
+static int fail_missing(vernier_error *err, const vernier_dataset *gt, uint32_t a, const char *field)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "annotations[%u].%s", a, field);
+    vn_fail(err, VERNIER_E_SCHEMA,
+            "%s: annotation id %lld has no \"%s\", which the evaluation needs (pycocotools "
+            "raises KeyError)",
+            path, (long long)gt->ann_id[a], field);
+    if (err != NULL) {
+        vn_error_set_path(err, path);
+        err->index = (int64_t)a;
+        err->offset = (int64_t)gt->ann_offset[a];
+    }
+    return VERNIER_E_SCHEMA;
+}
+
+static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
+                          const vn_plan *plan, const vn_hashmap *img_map,
+                          const vn_hashmap *cat_map, vernier_error *err)
+{
+    size_t n = gt->n_anns, i, kept = 0;
+    int has_dups = 0;
+    vn_hashmap last;
+    uint32_t *orig_img = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *items = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *order = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *cell = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *cat = vn_arena_array(ar, n, sizeof(uint32_t));
+    if (orig_img == NULL || items == NULL || order == NULL || cell == NULL || cat == NULL)
+        return vn_mem_failure(ar->mem);
+
+    /* loadAnns(getAnnIds()) maps every occurrence of a repeated annotation
+     * id to the LAST annotation with that id. */
+    VN_TRY(vn_hashmap_init(&last, ar, n));
+    for (i = 0; i < n; i++)
+        has_dups |= vn_hashmap_put(&last, gt->ann_id[i], (uint32_t)i);
+
+    /* iteration order of getAnnIds(imgIds=sorted ids): image, then file */
+    for (i = 0; i < n; i++) {
+        uint32_t im = vn_hashmap_get(img_map, gt->ann_image_id[i]);
+        if (im != VN_HASHMAP_EMPTY)
+            items[kept++] = (uint32_t)i;
+        orig_img[i] = im;
+    }
+    for (i = 0; i < kept; i++)
+        cell[i] = orig_img[items[i]];
+    VN_TRY(counting_sort(ar, items, cell, kept, c->n_images, order, NULL));
+
+    n = kept;
+    kept = 0;
+    for (i = 0; i < n; i++) {
+        uint32_t j = order[i], s, li, lk;
+        if (plan->use_cats && vn_hashmap_get(cat_map, gt->ann_category_id[j]) == VN_HASHMAP_EMPTY)
+            continue; /* getAnnIds(catIds=...) filters on the original */
+        s = has_dups ? vn_hashmap_get(&last, gt->ann_id[j]) : j;
+        li = vn_hashmap_get(img_map, gt->ann_image_id[s]);
+        lk = vn_hashmap_get(cat_map, gt->ann_category_id[s]);
+        if (li == VN_HASHMAP_EMPTY || lk == VN_HASHMAP_EMPTY)
+            continue; /* lands in a cell no loop of evaluate() visits */
+        items[kept] = s;
+        cat[kept] = lk;
+        cell[kept] = plan->use_cats ? lk * (uint32_t)c->n_images + li : li;
+        kept++;
+    }
+    VN_TRY(group_into_cells(ar, plan, c->n_cells, items, cell, cat, kept, c->n_cats, &c->gt_start,
+                            &c->gt_ann));
+    c->n_gt = kept;
+
+    /* Every GT of an evaluated cell must carry what computeIoU and
+     * evaluateImg read. */
+    for (i = 0; i < kept; i++) {
+        uint32_t a = c->gt_ann[i], f = gt->ann_flags[a];
+        if (!(f & VN_ANN_HAS_BBOX))
+            return fail_missing(err, gt, a, "bbox");
+        if (!(f & VN_ANN_HAS_ISCROWD))
+            return fail_missing(err, gt, a, "iscrowd");
+        if (!(f & VN_ANN_HAS_AREA))
+            return fail_missing(err, gt, a, "area");
+    }
+    return VERNIER_OK;
+}
+
+static int build_dt_cells(vn_cells *c, vn_arena *ar, const vernier_results *res,
+                          const vn_plan *plan, const vn_hashmap *img_map,
+                          const vn_hashmap *cat_map, vernier_error *err)
+{
+    size_t n = res->n, i, kept = 0, out;
+    uint32_t *items = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *order = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *img = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *cell = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *cat = vn_arena_array(ar, n, sizeof(uint32_t));
+    uint32_t *full_start, *full, *tmp;
+    if (items == NULL || order == NULL || img == NULL || cell == NULL || cat == NULL)
+        return vn_mem_failure(ar->mem);
+
+    /* loadRes refuses the whole list if any result names an unknown image */
+    for (i = 0; i < n; i++) {
+        img[i] = vn_hashmap_get(img_map, res->image_id[i]);
+        if (img[i] == VN_HASHMAP_EMPTY) {
+            char path[48];
+            snprintf(path, sizeof(path), "[%zu].image_id", i);
+            vn_fail(err, VERNIER_E_UNKNOWN_IMAGE,
+                    "%s: image id %lld is not in the ground truth (pycocotools: Results do not "
+                    "correspond to current coco set)",
+                    path, (long long)res->image_id[i]);
+            if (err != NULL) {
+                vn_error_set_path(err, path);
+                err->index = (int64_t)i;
+                err->offset = (int64_t)res->offset[i];
+            }
+            return VERNIER_E_UNKNOWN_IMAGE;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        uint32_t k = vn_hashmap_get(cat_map, res->category_id[i]);
+        if (k == VN_HASHMAP_EMPTY)
+            continue; /* categories outside the GT's are never evaluated */
+        items[kept] = (uint32_t)i;
+        cat[kept] = k;
+        kept++;
+    }
+    /* iteration order: image ascending, then list order */
+    for (i = 0; i < kept; i++)
+        cell[i] = img[items[i]];
+    VN_TRY(counting_sort(ar, items, cell, kept, c->n_images, order, NULL));
+    for (i = 0; i < kept; i++) {
+        uint32_t r = order[i], k = vn_hashmap_get(cat_map, res->category_id[r]);
+        items[i] = r;
+        cat[i] = k;
+        cell[i] = plan->use_cats ? k * (uint32_t)c->n_images + img[r] : img[r];
+    }
+    VN_TRY(group_into_cells(ar, plan, c->n_cells, items, cell, cat, kept, c->n_cats, &full_start,
+                            &full));
+
+    /* Rank each cell's detections by score (stable) and keep the best
+     * max_det, as computeIoU/evaluateImg do. */
+    c->dt_start = vn_arena_array(ar, c->n_cells + 1, sizeof(uint32_t));
+    c->dt_res = vn_arena_array(ar, kept, sizeof(uint32_t));
+    c->nonempty = vn_arena_array(ar, c->n_cells, 1);
+    tmp = vn_arena_array(ar, kept, sizeof(uint32_t));
+    if (c->dt_start == NULL || c->dt_res == NULL || c->nonempty == NULL || tmp == NULL)
+        return vn_mem_failure(ar->mem);
+    out = 0;
+    for (i = 0; i < c->n_cells; i++) {
+        uint32_t b = full_start[i], e = full_start[i + 1], nd = e - b, keep;
+        c->dt_start[i] = (uint32_t)out;
+        c->nonempty[i] = (uint8_t)(nd > 0 || c->gt_start[i + 1] > c->gt_start[i]);
+        if (nd == 0)
+            continue;
+        vn_sort_desc_by_key(full + b, tmp, nd, res->score);
+        keep = (uint64_t)nd > (uint64_t)plan->max_det ? (uint32_t)plan->max_det : nd;
+        memmove(c->dt_res + out, full + b, keep * sizeof(uint32_t));
+        out += keep;
+    }
+    c->dt_start[c->n_cells] = (uint32_t)out;
+    c->n_dt = out;
+    return VERNIER_OK;
+}
+
+int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
+                   const vernier_results *res, const vn_plan *plan, vernier_error *err)
+{
+    vn_hashmap img_map, cat_map;
+    memset(c, 0, sizeof(*c));
+    if (gt->n_anns >= UINT32_MAX || res->n >= UINT32_MAX || gt->n_images >= UINT32_MAX)
+        return vn_fail(err, VERNIER_E_LIMIT, "more than 2^32-1 annotations, results or images");
+    VN_TRY(sorted_unique(ar, gt->image_id, gt->n_images, &c->image_ids, &c->n_images));
+    VN_TRY(sorted_unique(ar, gt->category_id, gt->n_categories, &c->cat_ids, &c->n_cats));
+    c->n_cells = plan->use_cats ? c->n_images * c->n_cats : c->n_images;
+    if (plan->use_cats && c->n_cats != 0 && c->n_images > (size_t)UINT32_MAX / c->n_cats)
+        return vn_fail(err, VERNIER_E_LIMIT, "images x categories exceeds 2^32-1 cells");
+    VN_TRY(index_ids(&img_map, ar, c->image_ids, c->n_images));
+    VN_TRY(index_ids(&cat_map, ar, c->cat_ids, c->n_cats));
+    VN_TRY(build_gt_cells(c, ar, gt, plan, &img_map, &cat_map, err));
+    VN_TRY(build_dt_cells(c, ar, res, plan, &img_map, &cat_map, err));
+    return VERNIER_OK;
+}
+
+static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_results *res,
+                    vernier_error *err)
+{
+    const vn_plan *plan = &ev->plan;
+    vn_arena scratch;
+    vn_cells cells;
+    vn_outcome *outcomes;
+    uint32_t *npig;
+    size_t k;
+    int rc;
+
+    vn_arena_init(&scratch, &ev->mem);
+    rc = vn_cells_build(&cells, &scratch, gt, res, plan, err);
+    if (rc != VERNIER_OK)
+        goto done;
+
+    ev->K = plan->use_cats ? cells.n_cats : 1;
+    ev->cat_ids = vn_arena_array(&ev->arena, ev->K, sizeof(int64_t));
+    ev->precision = vn_arena_array(&ev->arena, plan->T * plan->R * ev->K * plan->A, plan->M * sizeof(double));
+    ev->recall = vn_arena_array(&ev->arena, plan->T * ev->K * plan->A, plan->M * sizeof(double));
+    ev->scores = vn_arena_array(&ev->arena, plan->T * plan->R * ev->K * plan->A, plan->M * sizeof(double));
+    outcomes = vn_arena_array(&scratch, cells.n_dt, plan->A * sizeof(vn_outcome));
+    npig = vn_arena_array(&scratch, cells.n_cells, plan->A * sizeof(uint32_t));
+    if (ev->cat_ids == NULL || ev->precision == NULL || ev->recall == NULL || ev->scores == NULL ||
+        outcomes == NULL || npig == NULL) {
+        rc = vn_mem_failure(&ev->mem);
+        goto done;
+    }
+    if (plan->use_cats) {
+        for (k = 0; k < ev->K; k++)
+            ev->cat_ids[k] = cells.cat_ids[k];
+    } else {
+        ev->cat_ids[0] = -1;
+    }
+
+    rc = vn_match_all(&cells, gt, res, plan, &scratch, outcomes, npig);
+    if (rc != VERNIER_OK)
+        goto done;
+    rc = vn_accumulate(ev, &cells, res, outcomes, npig, &scratch);
+    if (rc != VERNIER_OK)
+        goto done;
+    rc = vn_summarize(ev, &scratch);
+done:
+    if (rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET)
+        vn_fail(err, rc, "%s while evaluating", vernier_strerror(rc));
+    vn_arena_release(&scratch);
+    return rc;
+}
+
+static int evaluate_checked(vernier_eval **out, const vernier_dataset *gt,
+                            const vernier_results *res, const vernier_eval_options *opts,
+                            const vernier_allocator *alc, vernier_error *err)
+{
+    vernier_eval_options defaults;
+    vernier_eval *ev;
+    vn_mem mem;
+    vn_plan plan;
+    int rc;
+
+    if (gt == NULL || res == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "gt and res must not be NULL");
+    if (opts == NULL) {
+        vernier_eval_options_init(&defaults, VERNIER_EVAL_OPTIONS_VERSION);
+        opts = &defaults;
+    }
+    VN_TRY(plan_from_options(&plan, opts, err));
+    if (vn_mem_init(&mem, alc) != VERNIER_OK)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
+    ev = vn_malloc(&mem, sizeof(*ev));
+    if (ev == NULL)
+        return vn_fail(err, vn_mem_failure(&mem), "%s", vernier_strerror(vn_mem_failure(&mem)));
+    memset(ev, 0, sizeof(*ev));
+    ev->mem = mem;
+    ev->plan = plan;
+    vn_arena_init(&ev->arena, &ev->mem);
+    rc = evaluate(ev, gt, res, err);
+    if (rc != VERNIER_OK) {
+        vernier_eval_free(ev);
+        return rc;
+    }
+    *out = ev;
+    return VERNIER_OK;
+}
+
+int vernier_evaluate(vernier_eval **out, const vernier_dataset *gt, const vernier_results *res,
+                     const vernier_eval_options *opts, const vernier_allocator *alc,
+                     vernier_error *err)
+{
+    vernier_error local;
+    int rc;
+    if (out == NULL) {
+        vn_error_clear(err);
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "out must not be NULL");
+    }
+    *out = NULL;
+    /* err is written only on failure: work on a cleared copy */
+    vn_error_clear(&local);
+    rc = evaluate_checked(out, gt, res, opts, alc, &local);
+    if (rc != VERNIER_OK && err != NULL)
+        *err = local;
+    return rc;
+}
+
+void vernier_eval_free(vernier_eval *ev)
+{
+    vn_mem mem;
+    if (ev == NULL)
+        return;
+    vn_arena_release(&ev->arena);
+    mem = ev->mem;
+    vn_free(&mem, ev, sizeof(*ev));
+}
+
+void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k, size_t *a,
+                       size_t *m)
+{
+    if (t != NULL)
+        *t = ev->plan.T;
+    if (r != NULL)
+        *r = ev->plan.R;
+    if (k != NULL)
+        *k = ev->K;
+    if (a != NULL)
+        *a = ev->plan.A;
+    if (m != NULL)
+        *m = ev->plan.M;
+}
+
+const double *vernier_eval_precision(const vernier_eval *ev) { return ev->precision; }
+const double *vernier_eval_recall(const vernier_eval *ev) { return ev->recall; }
+const double *vernier_eval_scores(const vernier_eval *ev) { return ev->scores; }
+const double *vernier_eval_iou_thresholds(const vernier_eval *ev) { return ev->plan.iou_thrs; }
+const double *vernier_eval_recall_thresholds(const vernier_eval *ev) { return ev->plan.rec_thrs; }
+const int64_t *vernier_eval_category_ids(const vernier_eval *ev) { return ev->cat_ids; }
+const int64_t *vernier_eval_max_dets(const vernier_eval *ev) { return ev->plan.max_dets; }
+
+size_t vernier_eval_num_stats(const vernier_eval *ev)
+{
+    return ev->n_stats;
+}
+
+size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_t cap)
+{
+    size_t i;
+    for (i = 0; i < ev->n_stats && i < cap; i++)
+        out[i] = ev->stats[i];
+    return ev->n_stats;
+}

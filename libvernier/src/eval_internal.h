@@ -1,0 +1,94 @@
+/* eval_internal.h — evaluation state shared by eval.c, match.c and accum.c
+ * (private).
+ *
+ * Data flows one way: the parsed dataset and results are grouped into
+ * cells (one per image x category, or per image when categories are
+ * pooled), each cell's detections are ranked by score, the IoU kernel and
+ * greedy matching turn every (cell, area range, IoU threshold) into one
+ * outcome code per detection, accumulation turns the codes into the
+ * precision/recall/scores arrays, and summarize reduces those to stats. */
+#ifndef VN_EVAL_INTERNAL_H
+#define VN_EVAL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coco.h"
+#include "vernier.h"
+#include "vn_alloc.h"
+
+#define VN_T_DEFAULT 10  /* IoU thresholds 0.50:0.05:0.95 */
+#define VN_R_DEFAULT 101 /* recall thresholds 0:0.01:1 */
+#define VN_A_DEFAULT 4   /* all, small, medium, large */
+#define VN_MAX_STATS 12
+
+/* A detection's outcomes at one area range, for every IoU threshold t, as
+ * pycocotools' accumulate classifies them: bit t set = true positive at t,
+ * bit 32 + t set = ignored at t (neither TP nor FP: it matched an ignored
+ * GT, or it is unmatched and outside the area range); neither = false
+ * positive.  Hence at most 32 IoU thresholds. */
+typedef uint64_t vn_outcome;
+#define VN_MAX_T 32
+#define VN_TP_BIT(t) ((vn_outcome)1 << (t))
+#define VN_IGN_BIT(t) ((vn_outcome)1 << (32 + (t)))
+
+/* The evaluation plan: everything the options resolve to. */
+typedef struct vn_plan {
+    int parity_mode;
+    int use_cats;
+    size_t T, R, A, M;
+    double iou_thrs[VN_T_DEFAULT];
+    double rec_thrs[VN_R_DEFAULT];
+    double area_rng[VN_A_DEFAULT][2];
+    int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* ascending */
+    int64_t max_det;                        /* the largest: cells keep this many */
+} vn_plan;
+
+/* Cells in CSR form.  Cell c holds ground truths gt_ann[gt_start[c] ..
+ * gt_start[c+1]) (dataset annotation indices, in pycocotools' order) and
+ * detections dt_res[dt_start[c] .. dt_start[c+1]) (result indices, sorted
+ * by descending score, stably, and cut to plan.max_det).  With categories
+ * per cell, c = k * n_images + i, so one category's cells are contiguous
+ * and in ascending image order. */
+typedef struct vn_cells {
+    size_t n_images, n_cats, n_cells;
+    int64_t *image_ids; /* sorted unique GT image ids */
+    int64_t *cat_ids;   /* sorted unique GT category ids */
+    uint32_t *gt_start, *gt_ann;
+    uint32_t *dt_start, *dt_res;
+    uint8_t *nonempty;  /* cell had any GT or any detection (before the cut) */
+    size_t n_gt, n_dt;
+} vn_cells;
+
+struct vernier_eval {
+    vn_mem mem;
+    vn_arena arena;    /* owns every array below */
+    vn_plan plan;
+    size_t K;
+    int64_t *cat_ids;  /* K ids; {-1} when pooled */
+    double *precision; /* T x R x K x A x M */
+    double *recall;    /* T x K x A x M */
+    double *scores;    /* T x R x K x A x M */
+    size_t n_stats;
+    double stats[VN_MAX_STATS];
+};
+
+/* eval.c */
+/* Allocates from `ar`; the cells live as long as the arena. */
+int vn_cells_build(vn_cells *cells, vn_arena *ar, const vernier_dataset *gt,
+                   const vernier_results *res, const vn_plan *plan, vernier_error *err);
+
+/* match.c: computes the outcomes of every detection of every cell.
+ * out has A * n_dt entries, zeroed by the caller: detection slot s (its
+ * position in dt_res) at area range a is out[a * n_dt + s].  npig has
+ * n_cells * A counts of non-ignored GTs. */
+int vn_match_all(const vn_cells *cells, const vernier_dataset *gt, const vernier_results *res,
+                 const vn_plan *plan, vn_arena *scratch, vn_outcome *out, uint32_t *npig);
+
+/* accum.c */
+int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results *res,
+                  const vn_outcome *out, const uint32_t *npig, vn_arena *scratch);
+int vn_summarize(vernier_eval *ev, vn_arena *scratch);
+double vn_pairwise_sum(const double *a, size_t n);
+
+#endif

@@ -1,0 +1,210 @@
+/* match.c — the bbox IoU kernel and pycocotools' greedy matching
+ * (COCOeval.computeIoU + evaluateImg), one cell at a time.
+ *
+ * For each detection only the ground truths it could ever match are kept:
+ * those whose IoU is not below the lowest threshold.  pycocotools scans
+ * every ground truth, but one whose IoU is below the running best can
+ * neither become the match nor change which one does (its "break" test only
+ * fires before ignored ground truths, which are skipped or break the scan
+ * themselves), so the scan over candidates gives the same match. */
+#include <math.h>
+#include <string.h>
+
+#include "eval_internal.h"
+#include "vn_error.h"
+
+/* pycocotools' bbIou for one pair, operation for operation (maskApi.c):
+ * fmin/fmax as in C, the union as (da + ga) - i, crowd GTs divide by the
+ * detection's area.  Built with -ffp-contract=off so nothing is fused. */
+static inline double bbox_iou(const double *d, const double *g, int crowd)
+{
+    double ga = g[2] * g[3], da = d[2] * d[3], w, h, i, u;
+    w = fmin(d[2] + d[0], g[2] + g[0]) - fmax(d[0], g[0]);
+    if (w <= 0)
+        return 0.0;
+    h = fmin(d[3] + d[1], g[3] + g[1]) - fmax(d[1], g[1]);
+    if (h <= 0)
+        return 0.0;
+    i = w * h;
+    u = crowd ? da : da + ga - i;
+    return i / u;
+}
+
+typedef struct cand {
+    uint32_t g;  /* GT position within the cell */
+    uint32_t pos; /* the GT's position after the ignore sort (per area) */
+    double iou;
+} cand;
+
+/* Scratch buffers sized for the largest cell. */
+typedef struct match_buf {
+    cand *cands;          /* candidates of all detections of the cell */
+    uint32_t *cand_start; /* D + 1 */
+    cand *sorted;         /* every detection's candidates, in scan order
+                             for the current area range (cap_cands) */
+    uint8_t *gt_ig;       /* G */
+    uint8_t *gt_crowd;    /* G */
+    uint32_t *gt_pos;     /* G */
+    uint8_t *gt_matched;  /* T x G */
+    uint8_t *gt_real_id;  /* G: id != 0 (pycocotools reads id 0 as "no match") */
+    uint8_t *dt_out;      /* D: detection area outside the current range */
+    size_t cap_cands;
+} match_buf;
+
+static int cell_candidates(match_buf *b, vn_arena *ar, const vernier_dataset *gt,
+                           const vernier_results *res, const uint32_t *gts, size_t G,
+                           const uint32_t *dts, size_t D, double lowest)
+{
+    size_t d, g, n = 0;
+    for (d = 0; d < D; d++) {
+        const double *db = res->bbox + 4 * (size_t)dts[d];
+        b->cand_start[d] = (uint32_t)n;
+        for (g = 0; g < G; g++) {
+            uint32_t a = gts[g];
+            double iou = bbox_iou(db, gt->ann_bbox + 4 * (size_t)a, gt->ann_iscrowd[a] != 0);
+            /* "not below": a NaN IoU (infinite boxes) matches in pycocotools */
+            if (iou < lowest)
+                continue;
+            if (n == b->cap_cands) {
+                size_t ncap = b->cap_cands ? 2 * b->cap_cands : 1024;
+                cand *nc = vn_arena_array(ar, ncap, sizeof(cand));
+                cand *ns = vn_arena_array(ar, ncap, sizeof(cand));
+                if (nc == NULL || ns == NULL)
+                    return vn_mem_failure(ar->mem);
+                memcpy(nc, b->cands, n * sizeof(cand));
+                b->cands = nc;
+                b->sorted = ns;
+                b->cap_cands = ncap;
+            }
+            b->cands[n].g = (uint32_t)g;
+            b->cands[n].iou = iou;
+            n++;
+        }
+    }
+    b->cand_start[D] = (uint32_t)n;
+    return VERNIER_OK;
+}
+
+static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_results *res,
+                       const vn_plan *plan, const uint32_t *gts, size_t G, const uint32_t *dts,
+                       size_t D, vn_outcome *outcomes, size_t n_dt, uint32_t *npig)
+{
+    size_t a, t, d, g, T = plan->T, A = plan->A;
+    for (g = 0; g < G; g++) {
+        b->gt_crowd[g] = gt->ann_iscrowd[gts[g]] != 0;
+        b->gt_real_id[g] = gt->ann_id[gts[g]] != 0;
+    }
+    for (a = 0; a < A; a++) {
+        double lo = plan->area_rng[a][0], hi = plan->area_rng[a][1];
+        uint32_t n_real = 0, next_real = 0, next_ig;
+        /* _ignore = ignore or area outside [lo, hi]; in strict mode
+         * "ignore" is iscrowd (quirk D1) */
+        for (g = 0; g < G; g++) {
+            uint32_t ann = gts[g];
+            double ar = gt->ann_area[ann];
+            b->gt_ig[g] = (uint8_t)(b->gt_crowd[g] || ar < lo || ar > hi);
+            n_real += !b->gt_ig[g];
+        }
+        npig[a] = n_real;
+        /* stable sort by _ignore: positions of non-ignored first */
+        next_ig = n_real;
+        for (g = 0; g < G; g++)
+            b->gt_pos[g] = b->gt_ig[g] ? next_ig++ : next_real++;
+        if (D == 0)
+            continue;
+        /* each detection's candidates in scan order (ignore-sorted GT) */
+        for (d = 0; d < D; d++) {
+            size_t c0 = b->cand_start[d], nc = b->cand_start[d + 1] - c0, i, j;
+            cand *dst = b->sorted + c0;
+            for (i = 0; i < nc; i++) {
+                cand c = b->cands[c0 + i];
+                c.pos = b->gt_pos[c.g];
+                for (j = i; j > 0 && dst[j - 1].pos > c.pos; j--)
+                    dst[j] = dst[j - 1];
+                dst[j] = c;
+            }
+        }
+        for (d = 0; d < D; d++) {
+            double dar = res->area[dts[d]];
+            b->dt_out[d] = (uint8_t)(dar < lo || dar > hi);
+        }
+        memset(b->gt_matched, 0, T * G);
+        for (t = 0; t < T; t++) {
+            double thr = plan->iou_thrs[t] < 1 - 1e-10 ? plan->iou_thrs[t] : 1 - 1e-10;
+            uint8_t *matched = b->gt_matched + t * G;
+            vn_outcome *out = outcomes + a * n_dt, tp_bit = VN_TP_BIT(t), ign_bit = VN_IGN_BIT(t);
+            for (d = 0; d < D; d++) {
+                const cand *cs = b->sorted + b->cand_start[d];
+                size_t nc = b->cand_start[d + 1] - b->cand_start[d], i;
+                double best = thr;
+                long m = -1;
+                int real, ignored;
+                for (i = 0; i < nc; i++) {
+                    uint32_t cg = cs[i].g;
+                    if (matched[cg] && !b->gt_crowd[cg])
+                        continue;
+                    if (m > -1 && !b->gt_ig[m] && b->gt_ig[cg])
+                        break;
+                    if (cs[i].iou < best)
+                        continue;
+                    best = cs[i].iou;
+                    m = (long)cg;
+                }
+                if (m < 0) {
+                    if (b->dt_out[d])
+                        out[d] |= ign_bit;
+                    continue;
+                }
+                /* accumulate's view: TP = matched id != 0 and not ignored;
+                 * an id-0 GT reads as "unmatched" (quirk: id 0 sentinel) */
+                matched[m] = 1;
+                real = b->gt_real_id[m];
+                ignored = b->gt_ig[m] || (!real && b->dt_out[d]);
+                out[d] |= ignored ? ign_bit : real ? tp_bit : 0;
+            }
+        }
+    }
+}
+
+int vn_match_all(const vn_cells *cells, const vernier_dataset *gt, const vernier_results *res,
+                 const vn_plan *plan, vn_arena *scratch, vn_outcome *out, uint32_t *npig)
+{
+    size_t c, maxG = 0, maxD = 0;
+    /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
+    double lowest = plan->iou_thrs[0] < 1 - 1e-10 ? plan->iou_thrs[0] : 1 - 1e-10;
+    match_buf b;
+    memset(&b, 0, sizeof(b));
+    for (c = 0; c < cells->n_cells; c++) {
+        size_t G = cells->gt_start[c + 1] - cells->gt_start[c];
+        size_t D = cells->dt_start[c + 1] - cells->dt_start[c];
+        if (G > maxG)
+            maxG = G;
+        if (D > maxD)
+            maxD = D;
+    }
+    b.cand_start = vn_arena_array(scratch, maxD + 1, sizeof(uint32_t));
+    b.gt_ig = vn_arena_array(scratch, maxG + 1, 1);
+    b.gt_crowd = vn_arena_array(scratch, maxG + 1, 1);
+    b.gt_real_id = vn_arena_array(scratch, maxG + 1, 1);
+    b.dt_out = vn_arena_array(scratch, maxD + 1, 1);
+    b.gt_pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
+    b.gt_matched = vn_arena_array(scratch, plan->T, maxG + 1);
+    if (b.cand_start == NULL || b.gt_ig == NULL || b.gt_crowd == NULL || b.gt_real_id == NULL ||
+        b.dt_out == NULL ||
+        b.gt_pos == NULL || b.gt_matched == NULL)
+        return vn_mem_failure(scratch->mem);
+    for (c = 0; c < cells->n_cells; c++) {
+        const uint32_t *gts = cells->gt_ann + cells->gt_start[c];
+        const uint32_t *dts = cells->dt_res + cells->dt_start[c];
+        size_t G = cells->gt_start[c + 1] - cells->gt_start[c];
+        size_t D = cells->dt_start[c + 1] - cells->dt_start[c];
+        if (G == 0 && D == 0) {
+            memset(npig + c * plan->A, 0, plan->A * sizeof(uint32_t));
+            continue;
+        }
+        VN_TRY(cell_candidates(&b, scratch, gt, res, gts, G, dts, D, lowest));
+        match_cell(&b, gt, res, plan, gts, G, dts, D, out + cells->dt_start[c], cells->n_dt,
+                   npig + c * plan->A);
+    }
+    return VERNIER_OK;
+}

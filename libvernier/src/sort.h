@@ -1,0 +1,21 @@
+/* sort.h — the stable sorts the evaluation needs (private).
+ *
+ * pycocotools sorts with numpy's mergesort, which is stable: elements with
+ * equal keys keep their input order.  Every order-dependent result
+ * (score ties) relies on that, so these sorts are stable too. */
+#ifndef VN_SORT_H
+#define VN_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vn_alloc.h"
+
+/* Stably sorts idx[0..n) by descending key[idx[i]] (ties keep their order).
+ * `tmp` must hold n elements.  Keys are finite. */
+void vn_sort_desc_by_key(uint32_t *idx, uint32_t *tmp, size_t n, const double *key);
+
+/* Same for int64 keys, ascending. */
+void vn_sort_i64_asc(int64_t *v, int64_t *tmp, size_t n);
+
+#endif

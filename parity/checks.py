@@ -1,0 +1,162 @@
+"""Shared helpers of the parity tests: fixture loading, running vernier, exact comparison.
+
+"Equal" means bit for bit: two float64 arrays are equal when they have the
+same shape and every element has the same 64-bit pattern (so ``0.0`` vs
+``-0.0`` or a 1-ulp difference is a failure; NaN matches only the identical
+NaN).  No tolerance is used anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPECTED_FILE = FIXTURES / "expected_pycocotools.json"
+
+STATS_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl",
+               "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
+PRECISION_AXES = ("t", "r", "k", "a", "m")   # T x R x K x A x M
+RECALL_AXES = ("t", "k", "a", "m")           # T x K x A x M
+
+
+# ---------------------------------------------------------------------------
+# Fixtures on disk
+# ---------------------------------------------------------------------------
+
+def expected_pairs(iou_type: str) -> list[dict]:
+    """The entries of expected_pycocotools.json for one iouType, in file order."""
+    with open(EXPECTED_FILE, encoding="utf-8") as f:
+        pairs = json.load(f)["pairs"]
+    return [p for p in pairs if p["iouType"] == iou_type]
+
+
+def pair_id(entry: dict) -> str:
+    """A readable pytest id: 'gt-path|dt-path' shortened to the distinguishing parts."""
+    gt = entry["gt"].removesuffix(".json")
+    dt = entry["dt"]
+    if dt == entry["gt"] + "#detections":
+        return gt
+    return f"{gt}|{dt.removesuffix('.json')}"
+
+
+def load_pair(entry: dict) -> tuple[bytes, bytes]:
+    """(GT JSON bytes, results JSON bytes) of a pair.
+
+    Ordinary pairs are the files' raw bytes (so vernier's parser sees exactly
+    what is on disk).  A ``file#detections`` pair is a single hotcoco file:
+    the GT is the file without ``detections`` and the results are that list,
+    each re-serialised with ``json.dumps`` (floats keep their exact value:
+    Python writes the shortest repr that reads back to the same double).
+    """
+    if entry["dt"].endswith("#detections"):
+        whole = json.loads((FIXTURES / entry["gt"]).read_bytes())
+        dets = whole.pop("detections")
+        return json.dumps(whole).encode(), json.dumps(dets).encode()
+    return (FIXTURES / entry["gt"]).read_bytes(), (FIXTURES / entry["dt"]).read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# vernier
+# ---------------------------------------------------------------------------
+
+def run_vernier(gt, dt, *, max_dets=None, use_cats: bool = True):
+    """vernier strict-mode bbox evaluation (the API under test)."""
+    from vernier.instance import Bbox, Evaluator   # imported late: see conftest.vernier
+
+    ev = Evaluator(iou=Bbox(), parity_mode="strict",
+                   max_dets=None if max_dets is None else tuple(max_dets),
+                   use_cats=use_cats)
+    return ev.evaluate(gt, dt)
+
+
+def as_dataset(gt_bytes: bytes):
+    from vernier.instance import CocoDataset
+
+    return CocoDataset.from_json(gt_bytes)
+
+
+def vernier_inputs(gt_bytes: bytes, dt_bytes: bytes, form: str):
+    """The same GT/results in one of the input forms vernier accepts.
+
+    form: "bytes/bytes", "dataset/list", "bytes/list" or "dataset/bytes"
+    (GT as JSON bytes or a CocoDataset; results as JSON bytes or a list of
+    dicts parsed by ``json.loads``).
+    """
+    gt_form, dt_form = form.split("/")
+    gt = gt_bytes if gt_form == "bytes" else as_dataset(gt_bytes)
+    dt = dt_bytes if dt_form == "bytes" else json.loads(dt_bytes)
+    return gt, dt
+
+
+# ---------------------------------------------------------------------------
+# Exact comparison
+# ---------------------------------------------------------------------------
+
+def _describe(x) -> str:
+    x = float(x)
+    return f"{x!r} ({x.hex()})"
+
+
+def array_difference(name: str, actual, expected, axes=None) -> str | None:
+    """None if ``actual`` is bit-identical to ``expected``, else a description
+    of the mismatch: dtype/shape, or how many cells differ and the first one."""
+    if not isinstance(actual, np.ndarray):
+        return f"{name}: vernier returned {type(actual).__name__}, expected numpy.ndarray"
+    if actual.dtype != np.float64:
+        return f"{name}: dtype {actual.dtype}, expected float64"
+    if actual.shape != expected.shape:
+        return f"{name}: shape {actual.shape}, pycocotools {expected.shape}"
+    a_bits = np.ascontiguousarray(actual).view(np.uint64)
+    e_bits = np.ascontiguousarray(expected, dtype=np.float64).view(np.uint64)
+    same_values = np.array_equal(actual, expected, equal_nan=True)
+    if same_values and np.array_equal(a_bits, e_bits):
+        return None
+    bad = np.argwhere(a_bits != e_bits)
+    first = tuple(int(i) for i in bad[0])
+    where = ", ".join(f"{ax}={i}" for ax, i in zip(axes, first)) if axes else str(first)
+    return (f"{name}: {len(bad)} of {actual.size} cells differ; first at [{where}]: "
+            f"vernier {_describe(actual[first])} != pycocotools {_describe(expected[first])}")
+
+
+def stats_difference(actual, expected, names=STATS_NAMES) -> str | None:
+    """Compare the summary stats (a list of floats from vernier) bit for bit."""
+    try:
+        got = np.array([float(v) for v in actual], dtype=np.float64)
+    except TypeError as exc:
+        return f"stats: not a sequence of floats ({exc})"
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return f"stats: {len(got)} values, pycocotools has {len(expected)}"
+    diffs = [f"{names[i]}: vernier {_describe(got[i])} != pycocotools {_describe(expected[i])}"
+             for i in range(len(got))
+             if got[i:i + 1].view(np.uint64)[0] != expected[i:i + 1].view(np.uint64)[0]]
+    return None if not diffs else "stats differ: " + "; ".join(diffs)
+
+
+def lines_difference(actual, expected) -> str | None:
+    actual = list(actual)
+    if actual == expected:
+        return None
+    if len(actual) != len(expected):
+        return f"pretty_lines: {len(actual)} lines, pycocotools printed {len(expected)}"
+    i = next(i for i, (a, e) in enumerate(zip(actual, expected)) if a != e)
+    return f"pretty_lines[{i}]: vernier {actual[i]!r} != pycocotools {expected[i]!r}"
+
+
+def assert_matches_oracle(summary, ref, label: str = "") -> None:
+    """Assert that a vernier summary equals a pycocotools OracleResult, bit for bit:
+    stats, precision, recall, scores and the printed summary lines."""
+    problems = [
+        stats_difference(summary.stats, ref.stats),
+        array_difference("precision", summary.precision, ref.precision, PRECISION_AXES),
+        array_difference("recall", summary.recall, ref.recall, RECALL_AXES),
+        array_difference("scores", summary.scores, ref.scores, PRECISION_AXES),
+        lines_difference(summary.pretty_lines(), ref.lines),
+    ]
+    problems = [p for p in problems if p]
+    if problems:
+        raise AssertionError((f"[{label}] " if label else "") + "vernier differs from pycocotools:\n  "
+                             + "\n  ".join(problems))

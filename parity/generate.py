@@ -1,0 +1,645 @@
+"""Synthetic COCO bbox workloads: realistic (COCO-like statistics) and adversarial.
+
+Everything here is deterministic: a workload is a pure function of its
+arguments (numpy ``default_rng(seed)``; no global random state), so a failing
+parity case can be rebuilt from its test id.  Only numpy is used.
+
+All builders return ``(gt, dt)``: ``gt`` is a COCO ground-truth dict and ``dt``
+a loadRes-shaped list of ``{"image_id", "category_id", "bbox", "score"}``
+dicts.  Every number is a plain Python ``int``/``float`` (never a numpy
+scalar), so ``json.dumps`` writes exactly what a real exporter would (floats
+as their shortest repr, which ``json.loads`` reads back to the same double).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# COCO's 80 category ids: 1..90 with ten gaps (sparse, like instances_*.json).
+COCO_ID_GAPS = (12, 26, 29, 30, 45, 66, 68, 69, 71, 83)
+COCO_CATEGORY_IDS = tuple(i for i in range(1, 91) if i not in COCO_ID_GAPS)
+
+# Category ids that never appear in a generated GT ``categories`` list.  pycocotools
+# evaluates only the GT categories, so detections in these ids are silently ignored
+# (with useCats=1 and useCats=0 alike).
+ABSENT_CATEGORY_IDS = (12, 26, 45, 83, 91, 95, 1000)
+
+# Common COCO image sizes (width, height).
+IMAGE_SIZES = (
+    (640, 480), (480, 640), (640, 427), (427, 640), (640, 425), (500, 375),
+    (375, 500), (640, 360), (612, 612), (640, 640), (333, 500), (640, 512),
+)
+
+# The IoU thresholds and their exact float64 values, built the way
+# pycocotools' Params builds them (np.linspace, not 0.5 + 0.05 * i).
+IOU_THRESHOLDS = tuple(float(t) for t in np.linspace(0.5, 0.95, 10, endpoint=True))
+
+# Numeric "export styles": how a detector / annotation tool writes its floats.
+ROUND2, FLOAT32, FLOAT64 = 0, 1, 2
+
+
+def _fmt(value: float, style: int) -> float:
+    """Format one number the way an exporter of the given style would."""
+    if style == ROUND2:
+        return round(float(value), 2)      # e.g. COCO GT boxes, many result files
+    if style == FLOAT32:
+        return float(np.float32(value))     # torch/mmdet outputs: 0.8123456239700317
+    return float(value)                     # full float64 repr
+
+
+def bbox_iou(dt: list[float], gt: list[float], iscrowd: bool = False) -> float:
+    """IoU of two ``[x, y, w, h]`` boxes, computed exactly as pycocotools does.
+
+    A line-by-line replica of ``bbIou`` in cocoapi's ``maskApi.c`` (same
+    operations in the same order, all in double precision), used by the
+    adversarial builders to construct boxes whose IoU lands exactly on a
+    threshold.  For a crowd GT the union is the detection's own area.
+    """
+    gx, gy, gw, gh = (float(v) for v in gt)
+    dx, dy, dw, dh = (float(v) for v in dt)
+    ga = gw * gh
+    da = dw * dh
+    w = min(dw + dx, gw + gx) - max(dx, gx)
+    if w <= 0:
+        return 0.0
+    h = min(dh + dy, gh + gy) - max(dy, gy)
+    if h <= 0:
+        return 0.0
+    i = w * h
+    u = da if iscrowd else da + ga - i
+    return i / u
+
+
+def _categories(cat_ids) -> list[dict]:
+    return [
+        {"id": int(c), "name": "person" if c == 1 else f"category_{c}",
+         "supercategory": "person" if c == 1 else f"super_{(c - 1) // 10}"}
+        for c in cat_ids
+    ]
+
+
+def _image(image_id: int, width: int, height: int) -> dict:
+    return {"id": int(image_id), "width": int(width), "height": int(height),
+            "file_name": f"{image_id:012d}.jpg"}
+
+
+def _box_rle(x: float, y: float, w: float, h: float, width: int, height: int) -> tuple[dict, int]:
+    """Uncompressed (column-major) RLE of the pixel-aligned hull of a box.
+
+    Returns ``(segmentation, pixel_area)``: the shape COCO uses for crowd
+    regions (``{"counts": [...], "size": [h, w]}``), so that the GT stays
+    valid for a future segm evaluation too.
+    """
+    x0 = max(0, min(width, int(math.floor(x))))
+    x1 = max(x0, min(width, int(math.ceil(x + w))))
+    y0 = max(0, min(height, int(math.floor(y))))
+    y1 = max(y0, min(height, int(math.ceil(y + h))))
+    runs = [(0, x0 * height + y0)]
+    for col in range(x0, x1):
+        runs.append((1, y1 - y0))
+        gap = height - (y1 - y0) if col < x1 - 1 else 0
+        runs.append((0, gap))
+    runs.append((0, (height - y1) + (width - x1) * height))
+    # merge equal neighbours and drop empty runs (the first run is always zeros)
+    counts: list[int] = []
+    last = None
+    for value, length in runs:
+        if length == 0 and counts:
+            continue
+        if value == last:
+            counts[-1] += length
+        else:
+            counts.append(length)
+            last = value
+    assert sum(counts) == width * height
+    return {"counts": counts, "size": [int(height), int(width)]}, (x1 - x0) * (y1 - y0)
+
+
+# ---------------------------------------------------------------------------
+# Realistic workloads
+# ---------------------------------------------------------------------------
+
+def _category_weights(rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
+    """Zipf-like class frequencies: index 0 (person) most frequent, others shuffled."""
+    ranks = np.empty(n)
+    ranks[0] = 1.0
+    ranks[1:] = rng.permutation(n - 1) + 2.0
+    w = ranks ** -exponent
+    return w / w.sum()
+
+
+def _category_sampler(rng: np.random.Generator, cat_ids: np.ndarray, weights: np.ndarray):
+    """Fast ``rng.choice(cat_ids, p=weights)``: ``(draw() -> int, draw_many(n) -> array)``."""
+    cdf = np.cumsum(weights)
+
+    def draw_many(n: int) -> np.ndarray:
+        idx = np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right")
+        return cat_ids[np.minimum(idx, len(cat_ids) - 1)]
+
+    def draw() -> int:
+        return int(draw_many(1)[0])
+    return draw, draw_many
+
+
+def _random_box(rng: np.random.Generator, width: int, height: int,
+                log_mu: float = 7.4, log_sigma: float = 2.1) -> tuple[float, float, float, float]:
+    """Log-normal area (spans COCO's small/medium/large), log-normal aspect ratio."""
+    area = math.exp(rng.normal(log_mu, log_sigma))
+    area = min(max(area, 4.0), 0.95 * width * height)
+    aspect = math.exp(rng.normal(0.0, 0.6))
+    w = min(math.sqrt(area * aspect), width - 1.0)
+    h = min(area / w, height - 1.0)
+    x = rng.uniform(0.0, width - w)
+    y = rng.uniform(0.0, height - h)
+    return x, y, w, h
+
+
+def _random_boxes(rng: np.random.Generator, n: int, width: int, height: int,
+                  log_mu: float = 7.4, log_sigma: float = 2.1) -> np.ndarray:
+    """``n`` boxes drawn like :func:`_random_box`, vectorised: an ``n x 4`` array."""
+    area = np.clip(np.exp(rng.normal(log_mu, log_sigma, n)), 4.0, 0.95 * width * height)
+    aspect = np.exp(rng.normal(0.0, 0.6, n))
+    w = np.minimum(np.sqrt(area * aspect), width - 1.0)
+    h = np.minimum(area / w, height - 1.0)
+    x = rng.random(n) * (width - w)
+    y = rng.random(n) * (height - h)
+    return np.stack([x, y, w, h], axis=1)
+
+
+def make_workload(
+    n_images: int,
+    seed: int,
+    *,
+    mean_gt_per_image: float = 7.3,
+    empty_gt_rate: float = 0.02,
+    crowd_rate: float = 0.01,
+    polygon_area_rate: float = 0.1,
+    exact_area_rate: float = 0.02,
+    recall: tuple[float, float, float] = (0.6, 0.85, 0.93),
+    exact_copy_rate: float = 0.03,
+    integer_shift_rate: float = 0.04,
+    confusion_rate: float = 0.05,
+    duplicate_rate: float = 0.05,
+    fp_per_image: float = 4.0,
+    crowded_image_rate: float = 0.03,
+    crowded_extra: tuple[int, int] = (100, 220),
+    empty_dt_rate: float = 0.01,
+    absent_category_dets: int = 3,
+    zipf_exponent: float = 1.2,
+) -> tuple[dict, list[dict]]:
+    """A COCO-like bbox ground truth and the output of a simulated detector.
+
+    Ground truth
+      * 80 sparse COCO category ids; Zipf-like frequencies, person first.
+      * image ids sparse and random, ``images`` listed in random order;
+        annotation ids random (never 0), annotations in random file order.
+      * ~``mean_gt_per_image`` objects per image (heavy-tailed count),
+        ``empty_gt_rate`` of the images without any.
+      * log-normal box sizes over small/medium/large; ``exact_area_rate`` of the
+        boxes are exactly 32x32 or 96x96 (area field 1024.0 / 9216.0, i.e. on
+        the area-range boundaries); boxes written with 2 decimals like COCO.
+      * ``area`` = w*h, except ``polygon_area_rate`` of them get a smaller,
+        polygon-like area (pycocotools filters area ranges on this field).
+      * ``crowd_rate`` crowd regions (uncompressed RLE, integer area).
+
+    Detections
+      * per GT: detected with a size-dependent probability ``recall``
+        (small, medium, large); localisation noise of varying quality, or an
+        exact copy of the GT box, or the GT box shifted by whole pixels.
+      * ``confusion_rate`` of them in a wrong class, ``duplicate_rate``
+        duplicated with a lower score; Poisson background false positives.
+      * ``crowded_image_rate`` of the images get 100+ extra low-score boxes
+        (exercises the maxDets=100 cut).
+      * per image one of three export styles: 2-decimal rounding (creates score
+        ties within and across images), float32 repr, full float64 repr.
+      * ``empty_dt_rate`` of the images without any detection, and
+        ``absent_category_dets`` detections in category ids missing from
+        ``categories`` (pycocotools ignores them).
+    """
+    rng = np.random.default_rng(seed)
+    cat_ids = np.array(COCO_CATEGORY_IDS)
+    cat_w = _category_weights(rng, len(cat_ids), zipf_exponent)
+    draw_cat, draw_cats = _category_sampler(rng, cat_ids, cat_w)
+
+    image_ids = rng.choice(600_000, size=n_images, replace=False) + 1
+    images = []
+    for iid in image_ids:
+        width, height = IMAGE_SIZES[rng.integers(len(IMAGE_SIZES))]
+        images.append(_image(int(iid), width, height))
+
+    annotations: list[dict] = []
+    per_image_gt: dict[int, list[dict]] = {}
+    for img in images:
+        W, H = img["width"], img["height"]
+        if rng.random() < empty_gt_rate:
+            count = 0
+        else:
+            count = 1 + int(rng.negative_binomial(1.0, 1.0 / mean_gt_per_image))
+        anns = []
+        for _ in range(count):
+            crowd = rng.random() < crowd_rate
+            r = rng.random()
+            exact = r < exact_area_rate
+            if exact:   # 32x32 or 96x96: w * h is exactly 1024.0 or 9216.0
+                w = h = 32.0 if r < exact_area_rate / 2 else 96.0
+                x, y = round(rng.uniform(0, W - w), 2), round(rng.uniform(0, H - h), 2)
+            else:
+                x, y, w, h = _random_box(rng, W, H, log_mu=8.5 if crowd else 7.4)
+                x, y = round(x, 2), round(y, 2)
+                w, h = max(round(w, 2), 1.0), max(round(h, 2), 1.0)
+            ann = {"id": 0, "image_id": img["id"],
+                   "category_id": draw_cat(),
+                   "bbox": [x, y, w, h], "area": w * h, "iscrowd": int(crowd)}
+            if crowd:
+                ann["segmentation"], ann["area"] = _box_rle(x, y, w, h, W, H)
+            else:
+                if not exact and rng.random() < polygon_area_rate:
+                    ann["area"] = w * h * float(rng.uniform(0.45, 0.95))
+                ann["segmentation"] = [[x, y, round(x + w, 2), y, round(x + w, 2),
+                                        round(y + h, 2), x, round(y + h, 2)]]
+            anns.append(ann)
+        per_image_gt[img["id"]] = anns
+        annotations.extend(anns)
+
+    ann_ids = rng.choice(10_000_000, size=len(annotations), replace=False) + 1
+    for ann, aid in zip(annotations, ann_ids):
+        ann["id"] = int(aid)
+    annotations = [annotations[i] for i in rng.permutation(len(annotations))]
+
+    gt = {
+        "info": {"description": f"vernier parity synthetic workload seed={seed} n={n_images}",
+                 "version": "1.0", "year": 2024},
+        "licenses": [],
+        "images": images,
+        "annotations": annotations,
+        "categories": _categories(cat_ids),
+    }
+
+    dt: list[dict] = []
+    for img in images:
+        W, H = img["width"], img["height"]
+        if rng.random() < empty_dt_rate:
+            continue
+        style = int(rng.choice(3, p=(0.4, 0.4, 0.2)))
+        raw: list[tuple[int, list[float], float]] = []   # (category, box, score)
+        for ann in per_image_gt[img["id"]]:
+            x, y, w, h = ann["bbox"]
+            size = 0 if ann["area"] < 1024 else (1 if ann["area"] < 9216 else 2)
+            if ann["iscrowd"]:
+                if rng.random() < 0.5:   # detectors fire on crowds too
+                    raw.append((ann["category_id"], list(_random_box(rng, W, H)),
+                                float(rng.beta(2, 3))))
+                continue
+            if rng.random() >= recall[size]:
+                continue
+            r = rng.random()
+            if r < exact_copy_rate:
+                box = [x, y, w, h]
+            elif r < exact_copy_rate + integer_shift_rate:
+                box = [x + int(rng.integers(-3, 4)), y + int(rng.integers(-3, 4)), w, h]
+            else:
+                quality = rng.uniform(0.01, 0.2)
+                box = [x + rng.normal(0, quality * w), y + rng.normal(0, quality * h),
+                       w * math.exp(rng.normal(0, quality)), h * math.exp(rng.normal(0, quality))]
+            cat = ann["category_id"]
+            if rng.random() < confusion_rate:
+                cat = draw_cat()
+            score = float(rng.beta(5, 1.8))
+            raw.append((cat, box, score))
+            if rng.random() < duplicate_rate:
+                q = rng.uniform(0.05, 0.4)
+                dup = [box[0] + rng.normal(0, q * w), box[1] + rng.normal(0, q * h),
+                       box[2] * math.exp(rng.normal(0, q)), box[3] * math.exp(rng.normal(0, q))]
+                raw.append((cat, dup, score * float(rng.uniform(0.2, 0.95))))
+        n_fp = int(rng.poisson(rng.gamma(2.0, fp_per_image / 2.0)))
+        if rng.random() < crowded_image_rate:
+            n_fp += int(rng.integers(*crowded_extra))
+        if n_fp:
+            fp_boxes = _random_boxes(rng, n_fp, W, H)
+            fp_cats = draw_cats(n_fp)
+            fp_scores = rng.beta(1.2, 6.0, size=n_fp)
+            raw.extend((int(c), b, float(sc))
+                       for c, b, sc in zip(fp_cats, fp_boxes.tolist(), fp_scores))
+        if style != ROUND2 and rng.random() < 0.5:
+            # a detector that exports its per-image list sorted by score
+            raw.sort(key=lambda d: -d[2])
+        for cat, box, score in raw:
+            bw, bh = max(box[2], 0.5), max(box[3], 0.5)
+            dt.append({"image_id": img["id"], "category_id": int(cat),
+                       "bbox": [_fmt(box[0], style), _fmt(box[1], style),
+                                _fmt(bw, style), _fmt(bh, style)],
+                       "score": _fmt(score, style)})
+
+    for _ in range(absent_category_dets):
+        img = images[int(rng.integers(len(images)))]
+        x, y, w, h = _random_box(rng, img["width"], img["height"])
+        dt.insert(int(rng.integers(len(dt) + 1)),
+                  {"image_id": img["id"],
+                   "category_id": int(ABSENT_CATEGORY_IDS[rng.integers(len(ABSENT_CATEGORY_IDS))]),
+                   "bbox": [round(x, 2), round(y, 2), round(w, 2), round(h, 2)],
+                   "score": round(float(rng.uniform(0.3, 1.0)), 2)})
+    return gt, dt
+
+
+VAL2017_SEED = 2017
+
+
+def make_val2017_scale(seed: int = VAL2017_SEED) -> tuple[dict, list[dict]]:
+    """A workload at COCO val2017 scale: 5,000 images, ~36k GT, >=150k detections."""
+    return make_workload(5000, seed, mean_gt_per_image=7.3, fp_per_image=22.0,
+                         crowded_image_rate=0.05, absent_category_dets=25)
+
+
+# ---------------------------------------------------------------------------
+# Adversarial workloads (small, each aimed at one decision of the reference)
+# ---------------------------------------------------------------------------
+
+def _gt_dict(images: list[dict], annotations: list[dict], cat_ids) -> dict:
+    return {"images": images, "annotations": annotations, "categories": _categories(cat_ids)}
+
+
+def _gt_ann(ann_id: int, image_id: int, cat: int, box: list[float], *,
+            area: float | None = None, iscrowd: int = 0) -> dict:
+    x, y, w, h = box
+    return {"id": ann_id, "image_id": image_id, "category_id": cat, "bbox": list(box),
+            "area": w * h if area is None else area, "iscrowd": iscrowd,
+            "segmentation": [[x, y, x + w, y, x + w, y + h, x, y + h]]}
+
+
+def _det(image_id: int, cat: int, box: list[float], score: float) -> dict:
+    return {"image_id": image_id, "category_id": cat, "bbox": list(box), "score": score}
+
+
+def _solve_on_target(f, start: float, target: float, span: int = 4000) -> float | None:
+    """A double ``v`` near ``start`` with ``f(v) == target`` exactly, or None.
+
+    Walks outwards from ``start`` one ulp at a time (``f`` is a monotone IoU
+    as a function of one box coordinate, so a hit, if any, is close).
+    """
+    lo = hi = start
+    for _ in range(span):
+        if f(lo) == target:
+            return lo
+        if f(hi) == target:
+            return hi
+        lo = math.nextafter(lo, -math.inf)
+        hi = math.nextafter(hi, math.inf)
+    return None
+
+
+def adversarial_iou_thresholds(seed: int = 0) -> tuple[dict, list[dict]]:
+    """Detections whose IoU with a GT is exactly an IoU threshold, or 1 ulp off.
+
+    pycocotools matches when ``iou >= t`` (the comparison is ``iou < t ->
+    skip``), so a detection at exactly ``t`` is a true positive at ``t`` and
+    one ulp below is not.  For every threshold of ``IOU_THRESHOLDS`` (exact
+    linspace doubles, including 0.8999999999999999) the builder searches box
+    coordinates whose IoU -- computed with :func:`bbox_iou`, the exact
+    pycocotools formula -- is ``t``, ``nextafter(t, 0)`` and
+    ``nextafter(t, 1)``; each case gets its own image.  Also: the textbook
+    exact cases (IoU 0.5 / 0.75 from integer boxes), the same against a
+    crowd GT (IoU = intersection / detection area), and a detection with
+    exactly equal IoU to two GTs (the later GT wins).
+    """
+    rng = np.random.default_rng(seed)
+    images, anns, dets = [], [], []
+    next_img, next_ann = 100, 1
+
+    def add_case(gt_boxes, det_boxes, crowd=0):
+        nonlocal next_img, next_ann
+        next_img += 7   # sparse ids
+        images.append(_image(next_img, 640, 480))
+        for box in gt_boxes:
+            anns.append(_gt_ann(next_ann, next_img, 1, box, iscrowd=crowd))
+            next_ann += 1
+        for box, score in det_boxes:
+            dets.append(_det(next_img, 1, box, score))
+
+    # textbook exact cases: GT 10x10, DT 10x5 -> 50/100; DT 10x7.5 -> 75/100
+    add_case([[0.0, 0.0, 10.0, 10.0]], [([0.0, 0.0, 10.0, 5.0], 0.9)])
+    add_case([[20.0, 30.0, 10.0, 10.0]], [([20.0, 30.0, 10.0, 7.5], 0.8)])
+    assert bbox_iou([0.0, 0.0, 10.0, 5.0], [0.0, 0.0, 10.0, 10.0]) == 0.5
+    assert bbox_iou([20.0, 30.0, 10.0, 7.5], [20.0, 30.0, 10.0, 10.0]) == 0.75
+
+    found = 0
+    for t in IOU_THRESHOLDS:
+        for target in (t, math.nextafter(t, 0.0), math.nextafter(t, 1.0)):
+            for _attempt in range(40):
+                gx, gy = round(rng.uniform(0, 300), 2), round(rng.uniform(0, 200), 2)
+                gw, gh = round(rng.uniform(20, 200), 2), round(rng.uniform(20, 200), 2)
+                gt_box = [gx, gy, gw, gh]
+                if rng.random() < 0.5:
+                    # DT shares the GT's top-left corner and width; solve for its height.
+                    def iou_of(h, gt_box=gt_box):
+                        return bbox_iou([gt_box[0], gt_box[1], gt_box[2], h], gt_box)
+                    h = _solve_on_target(iou_of, target * gh, target)
+                    det_box = None if h is None else [gx, gy, gw, h]
+                else:
+                    # DT is the GT shifted right by d; IoU = (w - d) / (w + d).
+                    def iou_of(d, gt_box=gt_box):
+                        return bbox_iou([gt_box[0] + d, gt_box[1], gt_box[2], gt_box[3]], gt_box)
+                    d = _solve_on_target(iou_of, gw * (1 - target) / (1 + target), target)
+                    det_box = None if d is None else [gx + d, gy, gw, gh]
+                if det_box is not None:
+                    assert bbox_iou(det_box, gt_box) == target
+                    add_case([gt_box], [(det_box, round(float(rng.uniform(0.1, 1.0)), 3))])
+                    found += 1
+                    break
+    assert found >= 20, f"only {found} exact-IoU cases found"
+
+    # crowd GT: IoU = intersection / detection area.  DT half inside the crowd box.
+    crowd_box = [50.0, 50.0, 100.0, 100.0]
+    for t in (0.5, 0.75):
+        det_box = [50.0 - 100.0 * (1 - t), 60.0, 100.0, 20.0]   # overlaps t*100 of its width
+        assert bbox_iou(det_box, crowd_box, iscrowd=True) == t
+        add_case([crowd_box], [(det_box, 0.7)], crowd=1)
+
+    # equal IoU with two GTs: the later GT (file order) must take the match.
+    g1, g2, d = [0.0, 0.0, 10.0, 10.0], [2.0, 0.0, 10.0, 10.0], [1.0, 0.0, 10.0, 10.0]
+    assert bbox_iou(d, g1) == bbox_iou(d, g2)
+    add_case([g1, g2], [(d, 0.95), ([1.0, 0.5, 10.0, 9.0], 0.6)])
+
+    return _gt_dict(images, anns, [1, 2]), dets
+
+
+def adversarial_area_boundaries() -> tuple[dict, list[dict]]:
+    """GT areas and detection areas exactly on 32**2 and 96**2, and 1 ulp off.
+
+    Ranges are closed: area == 1024 is both "small" and "medium".  GT ranges
+    use the ``area`` field (here sometimes unrelated to the box); unmatched
+    detections are ignored outside the range using ``w * h`` as computed by
+    loadRes, while matched ones stay true positives.
+    """
+    images, anns, dets = [], [], []
+    ann_id = 1
+    edges = (1024.0, 9216.0)
+    for k, edge in enumerate(edges):
+        side = math.sqrt(edge)   # 32.0 / 96.0, exact
+        for j, area in enumerate((edge, math.nextafter(edge, 0.0), math.nextafter(edge, math.inf))):
+            img_id = 1000 + 10 * k + j
+            images.append(_image(img_id, 640, 480))
+            # GT with the box exactly side x side; area field = the case's value
+            anns.append(_gt_ann(ann_id, img_id, 1, [10.0, 10.0, side, side], area=area))
+            ann_id += 1
+            # GT whose area field is on the edge while its box is much bigger
+            anns.append(_gt_ann(ann_id, img_id, 2, [200.0, 100.0, 150.0, 120.0], area=area))
+            ann_id += 1
+            # matched detections (a copy, and a slightly smaller box)
+            dets.append(_det(img_id, 1, [10.0, 10.0, side, side], 0.9))
+            dets.append(_det(img_id, 2, [205.0, 104.0, 140.0, 110.0], 0.85))
+            # unmatched detections whose w*h is the edge or 1 ulp from it
+            dets.append(_det(img_id, 1, [400.0, 300.0, side, side], 0.5))
+            dets.append(_det(img_id, 1, [400.0, 100.0, side / 2, side * 2], 0.45))
+            dets.append(_det(img_id, 2, [300.0, 300.0, side, math.nextafter(side, 0.0)], 0.4))
+            dets.append(_det(img_id, 2, [300.0, 10.0, side, math.nextafter(side, math.inf)], 0.35))
+            # an out-of-range matched detection (large GT, tiny copy) stays a TP
+            dets.append(_det(img_id, 1, [10.0, 10.0, side, side * 0.6], 0.3))
+    # a non-square box with w*h exactly 1024 (both factors exact in binary)
+    images.append(_image(2000, 640, 480))
+    anns.append(_gt_ann(ann_id, 2000, 1, [0.0, 0.0, 12.5, 81.92]))
+    dets.append(_det(2000, 1, [0.0, 0.0, 12.5, 81.92], 0.5))
+    dets.append(_det(2000, 1, [100.0, 100.0, 25.6, 40.0], 0.6))
+    return _gt_dict(images, anns, [1, 2]), dets
+
+
+def adversarial_tied_scores(seed: int = 1) -> tuple[dict, list[dict]]:
+    """Many detections with identical scores, within and across images.
+
+    The reference breaks ties with stable sorts: per image by result-file
+    order, across images by image id (ascending), then per-image order.  To
+    make that observable the ``images`` list and the result list are in a
+    different order than the image ids, and tied detections mix TPs and FPs.
+    """
+    rng = np.random.default_rng(seed)
+    image_ids = [907, 13, 450, 88, 5000, 21, 300, 2]
+    images = [_image(i, 640, 480) for i in image_ids]
+    anns, dets = [], []
+    ann_id = 1
+    for img_id in image_ids:
+        for _ in range(int(rng.integers(2, 6))):
+            x, y, w, h = _random_box(rng, 640, 480, log_mu=8.0, log_sigma=1.0)
+            box = [round(x, 2), round(y, 2), round(w, 2), round(h, 2)]
+            anns.append(_gt_ann(ann_id, img_id, int(rng.integers(1, 3)), box))
+            ann_id += 1
+    by_image: dict[int, list[dict]] = {i: [] for i in image_ids}
+    for a in anns:
+        by_image[a["image_id"]].append(a)
+    for img_id in reversed(image_ids):
+        for a in by_image[img_id]:
+            x, y, w, h = a["bbox"]
+            # one good, one poor detection per GT, all with the same few scores
+            dets.append(_det(img_id, a["category_id"], [x + 1.0, y, w, h], 0.5))
+            dets.append(_det(img_id, a["category_id"], [x + w * 0.6, y + h * 0.6, w, h], 0.5))
+        for _ in range(3):
+            x, y, w, h = _random_box(rng, 640, 480)
+            dets.append(_det(img_id, int(rng.integers(1, 3)),
+                             [round(x, 2), round(y, 2), round(w, 2), round(h, 2)],
+                             [0.5, 0.25, 1.0][int(rng.integers(3))]))
+    return _gt_dict(images, anns, [1, 2]), dets
+
+
+def adversarial_many_detections(seed: int = 2) -> tuple[dict, list[dict]]:
+    """Images with more than 100 detections, with score ties across the cut.
+
+    pycocotools keeps the first maxDets[-1] detections per (image, category)
+    after a stable sort by score (and, in accumulate, the first maxDet per
+    image for each maxDets value).  Detections ranked ~90..120 share one
+    score, so which ones survive the cut depends on file order.  Use with
+    several ``max_dets`` settings.
+    """
+    rng = np.random.default_rng(seed)
+    images = [_image(i, 640, 640) for i in (31, 7, 19)]
+    anns, dets = [], []
+    ann_id = 1
+    for img in images:
+        gts = []
+        for _ in range(60):
+            x, y, w, h = _random_box(rng, 640, 640, log_mu=7.0, log_sigma=1.2)
+            box = [round(x, 2), round(y, 2), round(w, 2), round(h, 2)]
+            anns.append(_gt_ann(ann_id, img["id"], 1, box))
+            gts.append(box)
+            ann_id += 1
+        n = {31: 150, 7: 101, 19: 260}[img["id"]]
+        for k in range(n):
+            if k % 2 == 0:
+                x, y, w, h = gts[(k // 2) % len(gts)]
+                box = [x + float(rng.normal(0, 0.1 * w)), y + float(rng.normal(0, 0.1 * h)), w, h]
+            else:
+                box = list(_random_box(rng, 640, 640))
+            score = 0.42 if 90 <= k < 120 else round(float(rng.uniform(0.01, 0.99)), 2)
+            dets.append(_det(img["id"], 1, box, score))
+    order = rng.permutation(len(dets))
+    return _gt_dict(images, anns, [1]), [dets[i] for i in order]
+
+
+def adversarial_absent_categories(seed: int = 3) -> tuple[dict, list[dict]]:
+    """Detections in category ids that are not in GT ``categories`` (ignored).
+
+    Also a category that is listed but has no GT (its detections are all
+    false positives; it still counts in catIds) and one listed with neither.
+    """
+    rng = np.random.default_rng(seed)
+    images = [_image(i, 640, 480) for i in (4, 9, 16)]
+    anns, dets = [], []
+    ann_id = 1
+    for img in images:
+        for cat in (1, 3):
+            x, y, w, h = _random_box(rng, 640, 480, log_mu=8.0, log_sigma=1.0)
+            box = [round(x, 2), round(y, 2), round(w, 2), round(h, 2)]
+            anns.append(_gt_ann(ann_id, img["id"], cat, box))
+            ann_id += 1
+            dets.append(_det(img["id"], cat, [box[0] + 2.0, box[1], box[2], box[3]], 0.8))
+            # the same box reported under absent categories, with higher scores
+            for absent in ABSENT_CATEGORY_IDS[:3]:
+                dets.append(_det(img["id"], absent, box, 0.99))
+        dets.append(_det(img["id"], 5, [1.0, 1.0, 50.0, 50.0], 0.7))   # listed, no GT
+    return _gt_dict(images, anns, [1, 3, 5, 7]), dets
+
+
+def adversarial_images_without_detections(seed: int = 4) -> tuple[dict, list[dict]]:
+    """GT images with annotations but no detection, images with neither,
+    and images with detections but no GT."""
+    rng = np.random.default_rng(seed)
+    images = [_image(i, 640, 480) for i in (1, 2, 3, 4, 5, 6)]
+    anns, dets = [], []
+    ann_id = 1
+    for img_id in (1, 2, 3):          # annotated
+        for _ in range(3):
+            x, y, w, h = _random_box(rng, 640, 480, log_mu=8.0, log_sigma=1.0)
+            box = [round(x, 2), round(y, 2), round(w, 2), round(h, 2)]
+            anns.append(_gt_ann(ann_id, img_id, 1, box))
+            ann_id += 1
+            if img_id == 1:           # only image 1 is detected at all
+                dets.append(_det(img_id, 1, [box[0] + 1.5, box[1] - 1.0, box[2], box[3]], 0.6))
+    for img_id in (5, 6):             # no GT, false positives only
+        dets.append(_det(img_id, 1, [10.0, 10.0, 40.0, 40.0], 0.9))
+    # image 4: neither GT nor detections
+    return _gt_dict(images, anns, [1, 2]), dets
+
+
+def adversarial_empty_results(seed: int = 5) -> tuple[dict, list[dict]]:
+    """A normal ground truth and an empty result list.
+
+    pycocotools' loadRes crashes on ``[]``; see ``parity.oracle`` for the
+    definition of "no detections" this is compared against.
+    """
+    gt, _ = make_workload(12, seed)
+    return gt, []
+
+
+def adversarial_unknown_image(seed: int = 6) -> tuple[dict, list[dict], int]:
+    """Results that reference an image id absent from the GT.
+
+    Returns ``(gt, dt, unknown_image_id)``.  pycocotools' loadRes raises
+    ``AssertionError('Results do not correspond to current coco set')``;
+    vernier must raise ``vernier.UnknownImageError`` naming the id.
+    """
+    gt, dt = make_workload(8, seed)
+    known = {img["id"] for img in gt["images"]}
+    unknown = 987_654_321
+    assert unknown not in known
+    dt = list(dt)
+    dt.insert(len(dt) // 2, _det(unknown, 1, [1.0, 2.0, 30.0, 40.0], 0.77))
+    return gt, dt, unknown

@@ -1,0 +1,130 @@
+"""The reference: pycocotools 2.0.11, run on in-memory data.
+
+``run_pycocotools`` is the only place the parity suite gets expected values
+from (besides the shipped ``fixtures/expected_pycocotools.json``).  It calls
+pycocotools exactly as a user would -- ``COCO`` / ``loadRes`` / ``COCOeval``
+with default parameters except the ones passed in -- and returns the full
+accumulated arrays, not only the 12 summary numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+from dataclasses import dataclass, field
+from importlib.metadata import version as _dist_version
+
+import numpy as np
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+
+REFERENCE_VERSION = "2.0.11"
+
+
+@dataclass
+class OracleResult:
+    """What pycocotools computed for one evaluation."""
+
+    stats: np.ndarray          # COCOeval.stats (12 values for bbox/segm, 10 for keypoints)
+    precision: np.ndarray      # eval['precision']  T x R x K x A x M
+    recall: np.ndarray         # eval['recall']     T x K x A x M
+    scores: np.ndarray         # eval['scores']     T x R x K x A x M
+    eval_imgs: list            # COCOeval.evalImgs (flat list, None for empty cells)
+    lines: list[str]           # what summarize() printed, one string per line
+    params: object = field(repr=False, default=None)   # COCOeval.params after evaluate()
+
+
+def _load(data, what: str):
+    """bytes/str JSON -> fresh Python object; dict/list -> deep copy.
+
+    pycocotools mutates what it is given (loadRes adds ``id``/``area``/
+    ``iscrowd``/``segmentation`` to results, evaluate adds ``ignore`` and
+    ``_ignore`` to GT annotations), so the caller's objects are never passed in.
+    """
+    if isinstance(data, (bytes, bytearray, memoryview, str)):
+        return json.loads(bytes(data) if not isinstance(data, str) else data)
+    if isinstance(data, (dict, list)):
+        return copy.deepcopy(data)
+    raise TypeError(f"{what}: expected JSON bytes/str or a parsed object, got {type(data).__name__}")
+
+
+def _coco_from_dict(dataset: dict) -> COCO:
+    coco = COCO()                 # no file: nothing printed, empty index
+    coco.dataset = dataset
+    coco.createIndex()
+    return coco
+
+
+def _no_detections(coco_gt: COCO) -> COCO:
+    """The results object for an empty result list.
+
+    pycocotools' ``loadRes([])`` crashes (``IndexError`` on ``anns[0]``), so
+    pycocotools itself has no answer for "no detections".  The parity suite
+    defines it as the results object loadRes would build for a non-empty bbox
+    list, minus the annotations: ``info`` deep-copied, the GT ``images`` list,
+    the GT ``categories`` deep-copied, and ``annotations = []``.  Evaluating
+    against it gives what pycocotools' own code computes when every cell has
+    no detection (precision 0 where a category has GT, -1 where it has none).
+    """
+    return _coco_from_dict({
+        "info": copy.deepcopy(coco_gt.dataset.get("info", {})),
+        "images": [img for img in coco_gt.dataset["images"]],
+        "categories": copy.deepcopy(coco_gt.dataset["categories"]),
+        "annotations": [],
+    })
+
+
+def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: bool = True,
+                    kpt_oks_sigmas=None) -> OracleResult:
+    """Evaluate ``dt`` against ``gt`` with pycocotools and return everything it computed.
+
+    gt:  GT JSON (bytes/str) or a parsed COCO dict.
+    dt:  results JSON (bytes/str, a loadRes-shaped array) or a list of result dicts.
+         An empty list means "no detections" (see ``_no_detections``).
+    iou_type: "bbox", "segm" or "keypoints".
+    max_dets: sequence of ints for ``params.maxDets`` (None keeps the default).
+    use_cats: ``params.useCats``.
+    kpt_oks_sigmas: optional sigmas for keypoints (None keeps the COCO ones).
+
+    Errors raised by pycocotools (AssertionError for results on unknown
+    images, KeyError for missing fields, ...) propagate unchanged.  Everything
+    pycocotools prints is swallowed except summarize()'s lines, which are
+    returned in ``lines``.
+    """
+    found = _dist_version("pycocotools")
+    if found != REFERENCE_VERSION:
+        raise RuntimeError(f"the parity reference is pycocotools {REFERENCE_VERSION}, found {found}")
+    gt_data = _load(gt, "gt")
+    dt_data = _load(dt, "dt")
+
+    chatter = io.StringIO()       # createIndex/loadRes/evaluate/accumulate progress lines
+    with contextlib.redirect_stdout(chatter):
+        coco_gt = _coco_from_dict(gt_data)
+        if isinstance(dt_data, list) and len(dt_data) == 0:
+            coco_dt = _no_detections(coco_gt)
+        else:
+            coco_dt = coco_gt.loadRes(dt_data)
+        ev = COCOeval(coco_gt, coco_dt, iou_type)
+        if max_dets is not None:
+            ev.params.maxDets = [int(m) for m in max_dets]
+        ev.params.useCats = int(bool(use_cats))
+        if kpt_oks_sigmas is not None:
+            ev.params.kpt_oks_sigmas = np.array(kpt_oks_sigmas, dtype=np.float64)
+        ev.evaluate()
+        ev.accumulate()
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        ev.summarize()
+
+    return OracleResult(
+        stats=np.array(ev.stats, dtype=np.float64),
+        precision=ev.eval["precision"],
+        recall=ev.eval["recall"],
+        scores=ev.eval["scores"],
+        eval_imgs=ev.evalImgs,
+        lines=printed.getvalue().splitlines(),
+        params=ev.params,
+    )

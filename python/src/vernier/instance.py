@@ -1,0 +1,267 @@
+"""Instance-level evaluation: COCO bbox AP/AR, pycocotools-exact.
+
+    >>> from vernier.instance import Bbox, CocoDataset, Evaluator
+    >>> gt = CocoDataset.from_json(gt_bytes)                  # doctest: +SKIP
+    >>> summary = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(gt, dt_bytes)  # doctest: +SKIP
+    >>> summary.stats[0]                                      # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _lowlevel as _ll
+from ._errors import InvalidConfigError, SchemaError
+
+__all__ = ["Bbox", "CocoDataset", "Evaluator", "Summary", "PARITY_MODES"]
+
+PARITY_MODES = ("strict", "corrected")
+AREA_RANGE_LABELS = ("all", "small", "medium", "large")
+
+
+@dataclass(frozen=True)
+class Bbox:
+    """Box IoU (pycocotools iouType="bbox")."""
+
+    name = "bbox"
+
+
+class CocoDataset:
+    """COCO ground truth, parsed once by the C library.
+
+    Build it with :meth:`from_json`; pass it to :meth:`Evaluator.evaluate`
+    any number of times.  The handle is immutable and may be shared between
+    threads.  :meth:`close` (or ``with``) frees it at once; otherwise it is
+    freed when garbage-collected.
+    """
+
+    __slots__ = ("_handle", "_lock", "__weakref__")
+
+    def __init__(self, _handle):
+        self._handle = _handle
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_json(cls, data: bytes, *, source: str | None = None) -> "CocoDataset":
+        """Parse COCO ground-truth JSON bytes (``images``, ``categories``,
+        ``annotations``).  ``source`` (e.g. the file name) is quoted in
+        error messages.  Raises :class:`~vernier.JSONError` or
+        :class:`~vernier.SchemaError` naming the location of bad input."""
+        return cls(_ll.dataset_load_json(data, source=source))
+
+    @classmethod
+    def from_file(cls, path) -> "CocoDataset":
+        """Read and parse a ground-truth JSON file."""
+        with open(path, "rb") as f:
+            data = f.read()
+        return cls.from_json(data, source=str(path))
+
+    def _h(self):
+        if self._handle is None:
+            raise ValueError("CocoDataset is closed")
+        return self._handle
+
+    @property
+    def num_images(self) -> int:
+        """Entries of ``images`` (as read, duplicates included)."""
+        return int(_ll.lib.vernier_dataset_num_images(self._h()))
+
+    @property
+    def num_annotations(self) -> int:
+        """Entries of ``annotations``."""
+        return int(_ll.lib.vernier_dataset_num_annotations(self._h()))
+
+    @property
+    def num_categories(self) -> int:
+        """Entries of ``categories``."""
+        return int(_ll.lib.vernier_dataset_num_categories(self._h()))
+
+    def close(self) -> None:
+        """Free the C dataset now.  Idempotent."""
+        with self._lock:
+            h, self._handle = self._handle, None
+        if h is not None:
+            _ll.ffi.release(h)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "CocoDataset(closed)"
+        return (f"CocoDataset(num_images={self.num_images}, "
+                f"num_annotations={self.num_annotations}, num_categories={self.num_categories})")
+
+
+def _json_default(obj):
+    # numpy scalars and arrays of exact types convert losslessly
+    if isinstance(obj, (np.integer, np.bool_)):
+        return obj.item()
+    if isinstance(obj, np.floating):
+        if obj.dtype != np.float64:
+            raise TypeError(f"{obj.dtype} values are not accepted: convert to float64 first "
+                            "(pycocotools would compute areas in that precision)")
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind == "f" and obj.dtype != np.float64:
+            raise TypeError(f"{obj.dtype} arrays are not accepted: convert to float64 first")
+        return obj.tolist()
+    if isinstance(obj, bytes):
+        return obj.decode("ascii")
+    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
+
+
+def _results_bytes(dt) -> bytes:
+    if isinstance(dt, (bytes, bytearray, memoryview)):
+        return dt
+    if isinstance(dt, (list, tuple)):
+        try:
+            return json.dumps(dt, default=_json_default, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError) as e:
+            raise SchemaError(f"result list cannot be read: {e}") from None
+    raise TypeError("detections must be loadRes-shaped JSON bytes or a list of result dicts, "
+                    f"not {type(dt).__name__}")
+
+
+class Summary:
+    """The outcome of one evaluation.
+
+    ``stats``
+        the 12 numbers of pycocotools' ``COCOeval.stats`` (AP, AP50, AP75,
+        APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl);
+    ``precision``, ``recall``, ``scores``
+        numpy arrays laid out as pycocotools' ``COCOeval.eval`` dict:
+        precision and scores are T x R x K x A x M, recall T x K x A x M;
+    ``iou_thresholds``, ``recall_thresholds``, ``category_ids``,
+    ``area_ranges``, ``max_dets``
+        the axes of those arrays.
+    """
+
+    __slots__ = ("_ev", "stats", "_lines", "_dims", "_cache", "iou_thresholds",
+                 "recall_thresholds", "category_ids", "max_dets", "area_ranges")
+
+    def __init__(self, ev):
+        self._ev = ev
+        self._dims = _ll.eval_dims(ev)
+        t, r, k, a, m = self._dims
+        self.stats = _ll.eval_stats(ev)
+        self._lines = _ll.eval_summary_lines(ev)
+        self._cache = {}
+        self.iou_thresholds = _ll.copy_f64(_ll.lib.vernier_eval_iou_thresholds(ev), (t,))
+        self.recall_thresholds = _ll.copy_f64(_ll.lib.vernier_eval_recall_thresholds(ev), (r,))
+        self.category_ids = _ll.copy_i64(_ll.lib.vernier_eval_category_ids(ev), k)
+        self.max_dets = tuple(_ll.copy_i64(_ll.lib.vernier_eval_max_dets(ev), m))
+        self.area_ranges = AREA_RANGE_LABELS[:a]
+
+    def _array(self, name, getter, shape):
+        arr = self._cache.get(name)
+        if arr is None:
+            arr = _ll.copy_f64(getter(self._ev), shape)
+            arr.setflags(write=False)
+            self._cache[name] = arr
+        return arr
+
+    @property
+    def precision(self) -> np.ndarray:
+        """T x R x K x A x M precision (-1 where undefined), read-only."""
+        t, r, k, a, m = self._dims
+        return self._array("precision", _ll.lib.vernier_eval_precision, (t, r, k, a, m))
+
+    @property
+    def recall(self) -> np.ndarray:
+        """T x K x A x M recall (-1 where undefined), read-only."""
+        t, r, k, a, m = self._dims
+        return self._array("recall", _ll.lib.vernier_eval_recall, (t, k, a, m))
+
+    @property
+    def scores(self) -> np.ndarray:
+        """T x R x K x A x M score at each recall threshold, read-only."""
+        t, r, k, a, m = self._dims
+        return self._array("scores", _ll.lib.vernier_eval_scores, (t, r, k, a, m))
+
+    def pretty_lines(self) -> list[str]:
+        """The lines pycocotools' ``summarize()`` prints, character for
+        character (without newlines)."""
+        return list(self._lines)
+
+    def __str__(self) -> str:
+        return "\n".join(self._lines)
+
+    def __repr__(self) -> str:
+        return f"Summary(stats={self.stats!r})"
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    """An immutable evaluation configuration.
+
+    ``iou``
+        the IoU kernel: ``Bbox()``.
+    ``parity_mode``
+        ``"strict"`` reproduces pycocotools 2.0.11 bit for bit, quirks
+        included; ``"corrected"`` (the default) fixes documented quirks — in
+        this release it evaluates exactly like strict.
+    ``max_dets``
+        the max-detections ladder (default ``(1, 10, 100)``); sorted
+        ascending as pycocotools does; values must be distinct integers
+        >= 0.  The 12 summary stats need at least three caps.
+    ``use_cats``
+        ``False`` pools all categories (pycocotools ``useCats=0``).
+    """
+
+    iou: Bbox = Bbox()
+    parity_mode: str = "corrected"
+    max_dets: tuple | None = None
+    use_cats: bool = True
+
+    def __post_init__(self):
+        if not isinstance(self.iou, Bbox):
+            raise InvalidConfigError(f"iou must be Bbox(), got {self.iou!r}")
+        if self.parity_mode not in PARITY_MODES:
+            raise InvalidConfigError(
+                f"parity_mode must be one of {PARITY_MODES}, got {self.parity_mode!r}")
+        if not isinstance(self.use_cats, (bool, int)) or self.use_cats not in (0, 1):
+            raise InvalidConfigError(f"use_cats must be a bool, got {self.use_cats!r}")
+        if self.max_dets is not None:
+            md = self.max_dets
+            if isinstance(md, (str, bytes)) or not isinstance(md, Sequence):
+                raise InvalidConfigError(f"max_dets must be a sequence of ints, got {md!r}")
+            if len(md) == 0:
+                raise InvalidConfigError("max_dets must not be empty")
+            for v in md:
+                if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                    raise InvalidConfigError(f"max_dets values must be ints >= 0, got {v!r}")
+            if len(set(int(v) for v in md)) != len(md):
+                raise InvalidConfigError(f"max_dets values must be distinct, got {md!r}")
+            object.__setattr__(self, "max_dets", tuple(int(v) for v in md))
+
+    def evaluate(self, gt: CocoDataset | bytes, dt: Any) -> Summary:
+        """Evaluate detections ``dt`` against ground truth ``gt``.
+
+        ``gt`` is a :class:`CocoDataset` (parsed once, reusable) or COCO
+        JSON bytes.  ``dt`` is loadRes-shaped JSON bytes or a list of result
+        dicts (``image_id``, ``category_id``, ``bbox``, ``score``).
+        Raises :class:`~vernier.UnknownImageError` for a result on an image
+        the ground truth lacks, and JSON/schema errors for bad input."""
+        if isinstance(gt, CocoDataset):
+            ds = gt._h()
+        elif isinstance(gt, (bytes, bytearray, memoryview)):
+            ds = _ll.dataset_load_json(gt)
+        else:
+            raise TypeError(f"gt must be a CocoDataset or JSON bytes, not {type(gt).__name__}")
+        res = _ll.results_load_json(_results_bytes(dt))
+        try:
+            ev = _ll.evaluate(ds, res, parity_mode=PARITY_MODES.index(self.parity_mode),
+                              use_cats=bool(self.use_cats), max_dets=self.max_dets)
+        finally:
+            _ll.ffi.release(res)
+            if not isinstance(gt, CocoDataset):
+                _ll.ffi.release(ds)
+        return Summary(ev)
