@@ -32,7 +32,7 @@ PYSRCS   := $(wildcard python/src/vernier/_build/*)
 PYTEST   := $(VPY) -m pytest
 
 .DEFAULT_GOAL := all
-.PHONY: all lib ctest pytest test parity bench demo venv python clean help lint
+.PHONY: all lib ctest pytest test parity parity-quick bench compare demo venv python clean help lint
 
 all: lib $(CTESTS) $(CTOOLS) python ## Build the C library, its tests and the Python extension
 
@@ -83,11 +83,17 @@ pytest: python ## Run the Python tests (binding behaviour)
 parity: python ## Run the parity suite against pycocotools (bit for bit)
 	$(Q)$(PYTEST) -q parity
 
+parity-quick: python ## The parity suite without the slow val2017-scale case
+	$(Q)$(PYTEST) -q parity -m "not slow"
+
 test: lint ctest python ## Run the whole test suite (C tests, Python tests, parity)
 	$(Q)$(PYTEST) -q -p no:cacheprovider python/tests parity
 
 bench: python ## Benchmark against pycocotools (and peers when installed)
 	$(Q)$(PYTEST) -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
+
+compare: python ## Time and peak memory of vernier and installed peers, one process each
+	$(Q)$(VPY) benchmarks/compare.py
 
 demo: python ## Evaluate the shipped sample (COCO val2014, 100 images) and print the summary
 	$(Q)$(VPY) -m vernier.demo

@@ -187,7 +187,14 @@ void *vn_arena_alloc(vn_arena *a, size_t size)
     }
     p = (unsigned char *)b + b->used;
     b->used += need;
-    memset(p, 0, need);
+    return p;
+}
+
+void *vn_arena_zalloc(vn_arena *a, size_t size)
+{
+    void *p = vn_arena_alloc(a, size);
+    if (p != NULL)
+        memset(p, 0, size);
     return p;
 }
 
@@ -199,6 +206,16 @@ void *vn_arena_array(vn_arena *a, size_t count, size_t size)
         return NULL;
     }
     return vn_arena_alloc(a, total);
+}
+
+void *vn_arena_zarray(vn_arena *a, size_t count, size_t size)
+{
+    size_t total = vn_mul_size(count, size);
+    if (total == SIZE_MAX) {
+        a->mem->last_failure = VERNIER_E_NOMEM;
+        return NULL;
+    }
+    return vn_arena_zalloc(a, total);
 }
 
 void vn_arena_release(vn_arena *a)

@@ -7,10 +7,15 @@
  * one table grow together by doubling (see grow_cols for how a failed
  * growth keeps cleanup exact).
  *
- * Choices beyond what pycocotools does (it would accept these):
+ * Where we are stricter than pycocotools (documented choices):
  *   - a known key repeated in one object is refused (Python keeps the last);
  *   - numbers that overflow to +-inf are refused where they are read;
- *   - ids must be integers, or integral numbers within int64 (1.0 == 1).
+ *   - ids must be integers, or integral numbers within int64 (1.0 == 1);
+ *   - a bbox has exactly 4 finite numbers; keypoints a positive multiple
+ *     of 3; RLE counts are validated (sum == h*w) instead of trusted;
+ *   - result lists: caption lists and polygon/uncompressed-RLE
+ *     segmentation lists are VERNIER_E_UNSUPPORTED (loadRes crashes on
+ *     the latter).  In a segm list, "bbox": [] counts as absent.
  * Errors name the JSON path, locate the byte and give the element index. */
 #include <math.h>
 #include <string.h>

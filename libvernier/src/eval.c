@@ -130,7 +130,7 @@ static int counting_sort(vn_arena *ar, const uint32_t *items, const uint32_t *ke
                          size_t nkeys, uint32_t *out, uint32_t *start)
 {
     size_t i;
-    uint32_t *pos = vn_arena_array(ar, nkeys + 1, sizeof(uint32_t));
+    uint32_t *pos = vn_arena_zarray(ar, nkeys + 1, sizeof(uint32_t));
     if (pos == NULL)
         return vn_mem_failure(ar->mem);
     for (i = 0; i < n; i++)
@@ -382,7 +382,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     ev->precision = vn_arena_array(&ev->arena, plan->T * plan->R * ev->K * plan->A, plan->M * sizeof(double));
     ev->recall = vn_arena_array(&ev->arena, plan->T * ev->K * plan->A, plan->M * sizeof(double));
     ev->scores = vn_arena_array(&ev->arena, plan->T * plan->R * ev->K * plan->A, plan->M * sizeof(double));
-    outcomes = vn_arena_array(&scratch, cells.n_dt, plan->A * sizeof(vn_outcome));
+    outcomes = vn_arena_zarray(&scratch, cells.n_dt, plan->A * sizeof(vn_outcome));
     npig = vn_arena_array(&scratch, cells.n_cells, plan->A * sizeof(uint32_t));
     if (ev->cat_ids == NULL || ev->precision == NULL || ev->recall == NULL || ev->scores == NULL ||
         outcomes == NULL || npig == NULL) {

@@ -54,27 +54,10 @@ static inline int is_digit(char c)
     return (unsigned char)(c - '0') < 10u;
 }
 
-/* Word-at-a-time scanning needs little-endian byte order (the first byte
- * of the input is the low byte of the word) and a count-trailing-zeros. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#  define VN_JSON_SWAR 1
+/* Word-at-a-time helpers (VN_JSON_SWAR and vn_json_string_stops come from
+ * json.h). */
+#ifdef VN_JSON_SWAR
 #  define ONES 0x0101010101010101ull
-#  define HIGHS 0x8080808080808080ull
-
-/* High bit set in each byte of x that is a quote, a backslash, a control
- * byte or >= 0x80.  The classic "has zero byte" expressions are exact for
- * the lowest flagged byte (borrows only travel upwards), which is all the
- * caller uses. */
-static inline uint64_t string_stops(uint64_t x)
-{
-    uint64_t q = x ^ (ONES * '"');
-    uint64_t b = x ^ (ONES * '\\');
-    uint64_t m = x;                           /* >= 0x80 */
-    m |= (x - ONES * 0x20) & ~x;              /* < 0x20 */
-    m |= (q - ONES) & ~q;                     /* == '"' */
-    m |= (b - ONES) & ~b;                     /* == '\\' */
-    return m & HIGHS;
-}
 #endif
 
 /* End of the run of ASCII digits at p.  A plain loop: number fields are
@@ -307,7 +290,7 @@ static const char *scan_string(vn_json *js, const char *open, int *escaped)
         while (end - p >= 8) {
             uint64_t x, m;
             memcpy(&x, p, 8);
-            m = string_stops(x);
+            m = vn_json_string_stops(x);
             if (m != 0) {
                 p += __builtin_ctzll(m) >> 3;
                 break;

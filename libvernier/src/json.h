@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "numparse.h"
 #include "vernier.h"
@@ -192,6 +193,28 @@ int vn_json_fail(vn_json *js, int code, size_t offset, const char *fmt, ...) VN_
  * inline, touching nothing until they succeed; anything else goes to the
  * general versions in json.c, which start over from the same position. */
 
+/* Word-at-a-time string scanning needs little-endian byte order (the first
+ * byte of the input is the low byte of the word) and count-trailing-zeros. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  define VN_JSON_SWAR 1
+
+/* High bit set in each byte of x that is a quote, a backslash, a control
+ * byte or >= 0x80: the bytes a string scan must stop at.  The classic
+ * "has zero byte" expressions are exact for the lowest flagged byte
+ * (borrows only travel upwards), which is all callers use. */
+static inline uint64_t vn_json_string_stops(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t q = x ^ (ones * '"');
+    uint64_t b = x ^ (ones * '\\');
+    uint64_t m = x;                  /* >= 0x80 */
+    m |= (x - ones * 0x20) & ~x;     /* < 0x20 */
+    m |= (q - ones) & ~q;            /* == '"' */
+    m |= (b - ones) & ~b;            /* == '\\' */
+    return m & 0x8080808080808080ull;
+}
+#endif
+
 int vn_json_object_next_general(vn_json *js, vn_json_str *key);
 int vn_json_array_next_general(vn_json *js);
 int vn_json_read_number_general(vn_json *js, vn_number *num, const char *expected);
@@ -210,6 +233,22 @@ static inline int vn_json_object_next(vn_json *js, vn_json_str *key)
     if (p >= end || *p != '"')
         goto general;
     k = ++p;
+#ifdef VN_JSON_SWAR
+    /* Keys of up to 15 bytes in two word tests. */
+    if (end - p >= 16) {
+        uint64_t x, m;
+        memcpy(&x, p, 8);
+        m = vn_json_string_stops(x);
+        if (m == 0) {
+            memcpy(&x, p + 8, 8);
+            m = vn_json_string_stops(x);
+            if (m == 0)
+                goto general;
+            p += 8;
+        }
+        p += __builtin_ctzll(m) >> 3;
+    }
+#endif
     /* Printable ASCII other than '"' and '\\'. */
     while (p < end && (unsigned char)(*p - 0x20) < 0x60 && *p != '"' && *p != '\\')
         p++;

@@ -48,6 +48,7 @@ typedef struct match_buf {
     uint8_t *gt_matched;  /* T x G */
     uint8_t *gt_real_id;  /* G: id != 0 (pycocotools reads id 0 as "no match") */
     uint8_t *dt_out;      /* D: detection area outside the current range */
+    uint32_t *live;       /* D: detections with at least one candidate */
     size_t cap_cands;
 } match_buf;
 
@@ -89,7 +90,10 @@ static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_re
                        const vn_plan *plan, const uint32_t *gts, size_t G, const uint32_t *dts,
                        size_t D, vn_outcome *outcomes, size_t n_dt, uint32_t *npig)
 {
-    size_t a, t, d, g, T = plan->T, A = plan->A;
+    size_t a, t, d, g, T = plan->T, A = plan->A, n_live;
+    vn_outcome all_ign = 0;
+    for (t = 0; t < T; t++)
+        all_ign |= VN_IGN_BIT(t);
     for (g = 0; g < G; g++) {
         b->gt_crowd[g] = gt->ann_iscrowd[gts[g]] != 0;
         b->gt_real_id[g] = gt->ann_id[gts[g]] != 0;
@@ -124,16 +128,28 @@ static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_re
                 dst[j] = c;
             }
         }
+        /* detections with no candidate are false positives at every
+         * threshold, or ignored when outside the area range; the others go
+         * through the matching loop */
+        n_live = 0;
         for (d = 0; d < D; d++) {
             double dar = res->area[dts[d]];
             b->dt_out[d] = (uint8_t)(dar < lo || dar > hi);
+            if (b->cand_start[d + 1] > b->cand_start[d])
+                b->live[n_live++] = (uint32_t)d;
+            else if (b->dt_out[d])
+                outcomes[a * n_dt + d] |= all_ign;
         }
+        if (n_live == 0)
+            continue;
         memset(b->gt_matched, 0, T * G);
         for (t = 0; t < T; t++) {
             double thr = plan->iou_thrs[t] < 1 - 1e-10 ? plan->iou_thrs[t] : 1 - 1e-10;
             uint8_t *matched = b->gt_matched + t * G;
             vn_outcome *out = outcomes + a * n_dt, tp_bit = VN_TP_BIT(t), ign_bit = VN_IGN_BIT(t);
-            for (d = 0; d < D; d++) {
+            size_t l;
+            for (l = 0; l < n_live; l++) {
+                d = b->live[l];
                 const cand *cs = b->sorted + b->cand_start[d];
                 size_t nc = b->cand_start[d + 1] - b->cand_start[d], i;
                 double best = thr;
@@ -187,10 +203,11 @@ int vn_match_all(const vn_cells *cells, const vernier_dataset *gt, const vernier
     b.gt_crowd = vn_arena_array(scratch, maxG + 1, 1);
     b.gt_real_id = vn_arena_array(scratch, maxG + 1, 1);
     b.dt_out = vn_arena_array(scratch, maxD + 1, 1);
+    b.live = vn_arena_array(scratch, maxD + 1, sizeof(uint32_t));
     b.gt_pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
     b.gt_matched = vn_arena_array(scratch, plan->T, maxG + 1);
     if (b.cand_start == NULL || b.gt_ig == NULL || b.gt_crowd == NULL || b.gt_real_id == NULL ||
-        b.dt_out == NULL ||
+        b.dt_out == NULL || b.live == NULL ||
         b.gt_pos == NULL || b.gt_matched == NULL)
         return vn_mem_failure(scratch->mem);
     for (c = 0; c < cells->n_cells; c++) {

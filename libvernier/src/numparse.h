@@ -32,7 +32,16 @@ enum {
  * number ends at the first byte that cannot continue it; the caller checks
  * that byte is a valid JSON delimiter.  On a syntax error (e.g. "-", "01",
  * "1.", "1e", "+1", ".5") returns VN_NUM_SYNTAX with *next at the offending
- * byte. */
+ * byte (`end` when the text stops too early) and leaves *out unchanged.
+ *
+ * Details: a leading zero followed by a digit is a syntax error at that digit
+ * ("01", "-00": *next at the second digit).  Any other byte that cannot
+ * continue a complete number just ends it: "0x10", "1.5.3" and "1e5e" give
+ * VN_NUM_OK with *next at the 'x', the second '.' and the last 'e', and the
+ * caller's delimiter check rejects them.  Overflow gives d = +-inf (the
+ * caller treats it as an error), underflow correctly rounded subnormals or
+ * +-0.  "-0" gives is_int = 1, i = 0 and d = -0.0 (as Python's json.loads
+ * gives int 0 and float("-0") gives -0.0).  i is 0 when is_int is 0. */
 int vn_parse_number(const char *p, const char *end, const char **next, vn_number *out);
 
 #endif

@@ -52,11 +52,14 @@ typedef struct vn_arena {
 } vn_arena;
 
 void vn_arena_init(vn_arena *a, vn_mem *m);
-/* 16-byte aligned, zero-filled memory for `size` bytes (NULL on failure,
- * with a->mem->last_failure set; size 0 gives a valid unique pointer). */
+/* 16-byte aligned memory for `size` bytes, uninitialised (NULL on failure,
+ * with a->mem->last_failure set; size 0 gives a valid pointer). */
 void *vn_arena_alloc(vn_arena *a, size_t size);
-/* count * size bytes, overflow-checked. */
+/* The same, zero-filled. */
+void *vn_arena_zalloc(vn_arena *a, size_t size);
+/* count * size bytes, overflow-checked; zarray zero-fills. */
 void *vn_arena_array(vn_arena *a, size_t count, size_t size);
+void *vn_arena_zarray(vn_arena *a, size_t count, size_t size);
 /* Frees every block. */
 void vn_arena_release(vn_arena *a);
 

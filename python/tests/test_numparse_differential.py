@@ -88,8 +88,7 @@ def _json_values_batch(lits):
     over the array; each element must come back as a number."""
     vals = json.loads("[" + ",".join(lits) + "]", parse_constant=_reject_constant)
     assert len(vals) == len(lits)
-    for v in vals:
-        assert isinstance(v, (int, float)) and not isinstance(v, bool)
+    assert set(map(type, vals)) <= {int, float}
     return vals
 
 
@@ -107,14 +106,12 @@ def _expected(lits, vals):
     """Expected driver lines; vals[i] is the json value or None."""
     valid = [i for i, v in enumerate(vals) if v is not None]
     floats = np.array([float(lits[i]) for i in valid], dtype=np.float64)
-    bits = floats.view(np.uint64).tolist()
+    hexes = floats.view(np.uint64).astype(">u8").tobytes().hex()
     exp = ["ERR"] * len(lits)
-    for i, b in zip(valid, bits):
+    for j, i in enumerate(valid):
+        h = hexes[16 * j : 16 * j + 16]
         v = vals[i]
-        if type(v) is int and INT64_MIN <= v <= INT64_MAX:
-            exp[i] = "%016x i:%d" % (b, v)
-        else:
-            exp[i] = "%016x" % b
+        exp[i] = "%s i:%d" % (h, v) if type(v) is int and INT64_MIN <= v <= INT64_MAX else h
     return exp
 
 
@@ -127,6 +124,8 @@ def check(lits, known_valid):
         vals = [_json_value(lit) for lit in lits]
     exp = _expected(lits, vals)
     got = _run_driver(lits)
+    if got == exp:
+        return len(lits)
     bad = [(lit, e, g) for lit, e, g in zip(lits, exp, got) if e != g]
     if bad:
         lines = []
@@ -162,53 +161,61 @@ def gen_repr(seed, n):
     ]
     lits = [repr(x) for p in parts for x in p.tolist()]
     # COCO-style short decimals ("123.45", "17.0", "0.8734")
-    r = random.Random(seed)
-    lits += ["%.*f" % (r.randint(0, 4), r.uniform(0, 1000)) for _ in range(k)]
+    fmts = np.array(["%.0f", "%.1f", "%.2f", "%.3f", "%.4f"])[rng.integers(0, 5, k)].tolist()
+    lits += [f % x for f, x in zip(fmts, rng.uniform(0, 1000, k).tolist())]
     return lits
 
 
 def gen_digits_15_17(seed, n):
     rng = np.random.default_rng(seed)
-    r = random.Random(seed)
     xs = _finite_doubles(rng, n // 2).tolist()
     mags = (rng.uniform(0, 1, n - n // 2) * 10.0 ** rng.integers(-320, 308, n - n // 2)).tolist()
-    lits = []
-    for x in xs + mags:
-        p = r.choice((15, 16, 17))
-        lits.append("%.*g" % (p, x) if r.random() < 0.5 else "%.*e" % (p - 1, x))
-    return lits
+    fmts = np.array(["%.15g", "%.16g", "%.17g", "%.14e", "%.15e", "%.16e"])
+    return [f % x for f, x in zip(fmts[rng.integers(0, 6, n)].tolist(), xs + mags)]
 
 
-def _rand_digits(r, k, lead_nonzero):
-    s = "%0*d" % (k, r.getrandbits(4 * k + 8) % (10**k))
-    if lead_nonzero and s[0] == "0":
-        s = str(r.randint(1, 9)) + s[1:]
-    return s
+def _digit_rows(rng, n, width):
+    """n random digit strings of `width` digits, the first nonzero."""
+    d = rng.integers(48, 58, (n, width), dtype=np.uint8)
+    d[:, 0] = rng.integers(49, 58, n, dtype=np.uint8)
+    flat = d.tobytes().decode("ascii")
+    return [flat[i * width : (i + 1) * width] for i in range(n)]
 
 
 def gen_random_strings(seed, n):
     """Random digit strings of 1-40 digits, with or without a fraction and an
-    exponent, spread over the whole binary64 range and beyond."""
-    r = random.Random(seed)
+    exponent, spread over the whole binary64 range and beyond.  (The random
+    draws are made in bulk with numpy: per-literal random calls dominated.)"""
+    rng = np.random.default_rng(seed)
+    rows = _digit_rows(rng, n, 40)
+    nds = rng.integers(1, 41, n).tolist()
+    forms = rng.random(n).tolist()
+    zeros = rng.choice([0, 0, 1, 3, 10, 30], n).tolist()
+    cuts = rng.random(n).tolist()
+    has_exp = (rng.random(n) < 0.7).tolist()
+    targets = rng.integers(-345, 313, n).tolist()  # decimal exponent of the value
+    echars = rng.choice(["e", "E"], n).tolist()
+    signs = rng.choice(["", "+", "-"], n).tolist()
+    negs = (rng.random(n) < 0.3).tolist()
     lits = []
-    for _ in range(n):
-        nd = r.randint(1, 40)
-        ds = _rand_digits(r, nd, True)
-        form = r.random()
+    for i in range(n):
+        nd = nds[i]
+        ds = rows[i][:nd]
+        form = forms[i]
         if form < 0.15:
             body = ds  # integer
+            lead = nd
         elif form < 0.3:
-            z = r.choice((0, 0, 1, 3, 10, 30))
-            body = "0." + "0" * z + ds
+            body = "0." + "0" * zeros[i] + ds
+            lead = -1
         else:
-            cut = r.randint(1, nd)
+            cut = 1 + int(cuts[i] * nd)
             body = ds[:cut] + ("." + ds[cut:] if cut < nd else "")
-        if r.random() < 0.7:
-            lead = len(body.split(".")[0]) if body[0] != "0" else -1
-            target = r.randint(-345, 312)  # decimal exponent of the value
-            e = target - lead
-            body += r.choice("eE") + r.choice(("", "+", "-") if e >= 0 else ("-",)) + str(abs(e))
-        if r.random() < 0.3:
+            lead = cut
+        if has_exp[i]:
+            e = targets[i] - lead
+            body += echars[i] + ("-" if e < 0 else signs[i].replace("-", "")) + str(abs(e))
+        if negs[i]:
             body = "-" + body
         lits.append(body)
     return lits
@@ -275,17 +282,18 @@ def gen_halfway(seed, n):
 
 
 def gen_integers(seed, n):
-    r = random.Random(seed)
     lits = []
     for base in (2**53, 2**63, 2**64, 10**18, 10**19, 2**62, 2**54, 10**16):
         for off in range(-600, 601):
             v = base + off
             lits.append(str(v))
             lits.append("-" + str(v))
-    while len(lits) < n:
-        k = r.randint(1, 30)
-        s = _rand_digits(r, k, True)
-        lits.append(("-" + s) if r.random() < 0.5 else s)
+    rng = np.random.default_rng(seed)
+    m = max(0, n - len(lits))
+    rows = _digit_rows(rng, m, 30)
+    lens = rng.integers(1, 31, m).tolist()
+    negs = (rng.random(m) < 0.5).tolist()
+    lits += [("-" if neg else "") + row[:k] for row, k, neg in zip(rows, lens, negs)]
     return lits
 
 
@@ -312,21 +320,27 @@ FIXED_EDGE = [
 def gen_garbage(seed, n):
     """Random short strings over the number alphabet (plus a few letters),
     and single-character mutations of valid literals."""
-    r = random.Random(seed)
-    alpha = "0123456789" * 3 + "..--++eEeE" + "xIN"
-    lits = ["".join(r.choices(alpha, k=r.randint(1, 10))) for _ in range(n // 2)]
-    pool = gen_random_strings(seed + 1, n - n // 2)
+    rng = np.random.default_rng(seed)
+    alpha = np.frombuffer(("0123456789" * 3 + "..--++eEeE" + "xIN").encode(), dtype=np.uint8)
+    k = n // 2
+    flat = alpha[rng.integers(0, alpha.size, (k, 10))].tobytes().decode("ascii")
+    lens = rng.integers(1, 11, k).tolist()
+    lits = [flat[i * 10 : i * 10 + lens[i]] for i in range(k)]
+    pool = gen_random_strings(seed + 1, n - k)
+    m = len(pool)
     mut_alpha = "0123456789.-+eEx"
-    for s in pool:
-        i = r.randrange(len(s) + 1)
-        op = r.random()
+    pos = rng.random(m).tolist()
+    ops = rng.random(m).tolist()
+    chars = [mut_alpha[j] for j in rng.integers(0, len(mut_alpha), m).tolist()]
+    for s, p, op, c in zip(pool, pos, ops, chars):
+        i = int(p * (len(s) + 1))
         if op < 0.34:
-            s = s[:i] + r.choice(mut_alpha) + s[i:]
-        elif op < 0.67 and s:
-            s = s[: max(0, i - 1)] + s[i:]
-        elif s:
+            s = s[:i] + c + s[i:]          # insert
+        elif op < 0.67:
+            s = s[: max(0, i - 1)] + s[i:]  # delete
+        else:
             i = min(i, len(s) - 1)
-            s = s[:i] + r.choice(mut_alpha) + s[i + 1 :]
+            s = s[:i] + c + s[i + 1 :]      # replace
         lits.append(s)
     return lits + FIXED_EDGE
 
