@@ -300,15 +300,21 @@ VERNIER_API void vernier_eval_free(vernier_eval *ev);
 VERNIER_API void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k,
                                    size_t *a, size_t *m);
 
-/* Borrowed, C-ordered arrays, valid while `ev` lives:
+/* Copy the accumulated arrays, C-ordered exactly like pycocotools'
+ * COCOeval.eval dict, into the caller's buffer `out` of `n` doubles:
  *   precision  T x R x K x A x M   (-1 where undefined)
- *   recall     T x K x A x M
- *   scores     T x R x K x A x M
- * The IoU thresholds (T), recall thresholds (R), category ids (K; -1 when
- * pooled) and max-detection caps (M) used are returned likewise. */
-VERNIER_API const double *vernier_eval_precision(const vernier_eval *ev);
-VERNIER_API const double *vernier_eval_recall(const vernier_eval *ev);
-VERNIER_API const double *vernier_eval_scores(const vernier_eval *ev);
+ *   recall     T x K x A x M       (-1 where undefined)
+ *   scores     T x R x K x A x M   (-1 where undefined)
+ * `n` must equal the product of the dimensions (vernier_eval_dims), else
+ * VERNIER_E_INVALID_ARG and nothing is written.  The library keeps the
+ * arrays in another order internally; copying transposes them. */
+VERNIER_API int vernier_eval_copy_precision(const vernier_eval *ev, double *out, size_t n);
+VERNIER_API int vernier_eval_copy_recall(const vernier_eval *ev, double *out, size_t n);
+VERNIER_API int vernier_eval_copy_scores(const vernier_eval *ev, double *out, size_t n);
+
+/* Borrowed arrays, valid while `ev` lives: the IoU thresholds (T), recall
+ * thresholds (R), category ids (K; {-1} when pooled) and max-detection caps
+ * (M, ascending) the evaluation used. */
 VERNIER_API const double *vernier_eval_iou_thresholds(const vernier_eval *ev);
 VERNIER_API const double *vernier_eval_recall_thresholds(const vernier_eval *ev);
 VERNIER_API const int64_t *vernier_eval_category_ids(const vernier_eval *ev);

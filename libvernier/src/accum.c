@@ -23,16 +23,24 @@
 #define EPS 2.220446049250313e-16 /* numpy.spacing(1) */
 #define NONE UINT32_MAX
 
-static size_t prec_index(const vernier_eval *ev, size_t t, size_t r, size_t k, size_t a, size_t m)
+/* Curves are stored contiguously, [k][a][m][t][r] (see eval_internal.h);
+ * vernier_eval_copy_* transposes to pycocotools' layout on request. */
+static size_t curve_index(const vernier_eval *ev, size_t k, size_t a, size_t m, size_t t)
 {
     const vn_plan *p = &ev->plan;
-    return (((t * p->R + r) * ev->K + k) * p->A + a) * p->M + m;
+    return ((k * p->A + a) * p->M + m) * p->T + t;
 }
 
-static size_t rec_index(const vernier_eval *ev, size_t t, size_t k, size_t a, size_t m)
+/* Marks curves that pycocotools never fills (they keep its -1). */
+static void fill_undefined(vernier_eval *ev, size_t first_curve, size_t n_curves)
 {
-    const vn_plan *p = &ev->plan;
-    return ((t * ev->K + k) * p->A + a) * p->M + m;
+    size_t i, R = ev->plan.R;
+    for (i = 0; i < n_curves * R; i++) {
+        ev->precision[first_curve * R + i] = -1.0;
+        ev->scores[first_curve * R + i] = -1.0;
+    }
+    for (i = 0; i < n_curves; i++)
+        ev->recall[first_curve + i] = -1.0;
 }
 
 static inline unsigned lowest_bit(uint32_t v)
@@ -109,8 +117,8 @@ static void curve(vernier_eval *ev, size_t k, size_t a, size_t m, size_t t, cons
     const vn_plan *p = &ev->plan;
     const double dn = (double)npig;
     const uint32_t *tp_pos = b->tp_pos + t * b->cap_tp, *tp_fp = b->tp_fp + t * b->cap_tp;
-    size_t j, r = 0, R = p->R, stride = ev->K * p->A * p->M;
-    size_t base = prec_index(ev, t, 0, k, a, m);
+    size_t j, r = 0, R = p->R, cidx = curve_index(ev, k, a, m, t);
+    double *prec = ev->precision + cidx * R, *sc = ev->scores + cidx * R;
     uint32_t ntp = b->ntp[t];
     double run = 0.0;
     long rr;
@@ -125,12 +133,12 @@ static void curve(vernier_eval *ev, size_t k, size_t a, size_t m, size_t t, cons
             b->reach[r++] = tp_pos[j];
     for (; r < R; r++)
         b->reach[r] = NONE;
-    ev->recall[rec_index(ev, t, k, a, m)] = n > 0 ? (double)ntp / dn : 0.0;
+    ev->recall[cidx] = n > 0 ? (double)ntp / dn : 0.0;
 
     /* pycocotools' q and ss start at 0: unreached thresholds stay 0 */
     for (r = 0; r < R; r++) {
-        ev->precision[base + r * stride] = 0.0;
-        ev->scores[base + r * stride] = 0.0;
+        prec[r] = 0.0;
+        sc[r] = 0.0;
     }
     rr = (long)R - 1;
     while (rr >= 0 && b->reach[rr] == NONE)
@@ -143,8 +151,8 @@ static void curve(vernier_eval *ev, size_t k, size_t a, size_t m, size_t t, cons
             run = pr;
         while (rr >= 0 && b->reach[rr] == tp_pos[j]) {
             uint32_t pos = b->reach[rr];
-            ev->precision[base + (size_t)rr * stride] = run;
-            ev->scores[base + (size_t)rr * stride] = score[idx != NULL ? idx[pos] : pos];
+            prec[rr] = run;
+            sc[rr] = score[idx != NULL ? idx[pos] : pos];
             rr--;
         }
     }
@@ -152,13 +160,13 @@ static void curve(vernier_eval *ev, size_t k, size_t a, size_t m, size_t t, cons
      * its own precision is 0, so the maximum is `run` */
     for (; rr >= 0; rr--) {
         uint32_t pos = b->reach[rr];
-        ev->precision[base + (size_t)rr * stride] = run;
-        ev->scores[base + (size_t)rr * stride] = score[idx != NULL ? idx[pos] : pos];
+        prec[rr] = run;
+        sc[rr] = score[idx != NULL ? idx[pos] : pos];
     }
 }
 
-int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results *res,
-                  const vn_outcome *out, const uint32_t *npig, vn_arena *scratch)
+int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
+                  const uint32_t *npig, vn_arena *scratch)
 {
     const vn_plan *p = &ev->plan;
     size_t i, k, a, m, t, c, T = p->T, A = p->A;
@@ -169,13 +177,6 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results
     double *key, *sscore;
     vn_outcome *sout;
     curve_buf b;
-
-    for (i = 0; i < T * p->R * ev->K * A * p->M; i++) {
-        ev->precision[i] = -1.0;
-        ev->scores[i] = -1.0;
-    }
-    for (i = 0; i < T * ev->K * A * p->M; i++)
-        ev->recall[i] = -1.0;
 
     for (k = 0; k < ev->K; k++) {
         size_t nd = cells->dt_start[(k + 1) * per_k] - cells->dt_start[k * per_k];
@@ -213,8 +214,11 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results
         int present = 0;
         for (c = c0; c < c1; c++)
             present |= cells->nonempty[c];
-        if (!present)
-            continue; /* no evalImgs entry: the cells stay -1 */
+        if (!present) {
+            /* no evalImgs entry: the cells stay -1 */
+            fill_undefined(ev, curve_index(ev, k, 0, 0, 0), A * p->M * T);
+            continue;
+        }
         for (c = c0; c < c1; c++) {
             uint32_t b0 = cells->dt_start[c], b1 = cells->dt_start[c + 1];
             for (i = b0; i < b1; i++)
@@ -224,7 +228,7 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results
         }
         for (i = 0; i < nd; i++) {
             perm[i] = (uint32_t)i;
-            key[i] = res->score[cells->dt_res[s0 + i]];
+            key[i] = cells->dt_score[s0 + i];
         }
         vn_sort_desc_by_key(perm, tmp, nd, key);
         for (i = 0; i < nd; i++)
@@ -246,8 +250,11 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results
             uint64_t np = 0;
             for (c = c0; c < c1; c++)
                 np += npig[c * A + a];
-            if (np == 0)
-                continue; /* no non-ignored GT: the cells stay -1 */
+            if (np == 0) {
+                /* no non-ignored GT: the cells stay -1 */
+                fill_undefined(ev, curve_index(ev, k, a, 0, 0), p->M * T);
+                continue;
+            }
             {
                 const vn_outcome *src = out + a * cells->n_dt + s0;
                 for (i = 0; i < nd; i++)

@@ -252,6 +252,12 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
 
     /* Every GT of an evaluated cell must carry what computeIoU and
      * evaluateImg read. */
+    c->gt_bbox = vn_arena_array(ar, kept, 4 * sizeof(double));
+    c->gt_area = vn_arena_array(ar, kept, sizeof(double));
+    c->gt_crowd = vn_arena_array(ar, kept, 1);
+    c->gt_real = vn_arena_array(ar, kept, 1);
+    if (c->gt_bbox == NULL || c->gt_area == NULL || c->gt_crowd == NULL || c->gt_real == NULL)
+        return vn_mem_failure(ar->mem);
     for (i = 0; i < kept; i++) {
         uint32_t a = c->gt_ann[i], f = gt->ann_flags[a];
         if (!(f & VN_ANN_HAS_BBOX))
@@ -260,6 +266,10 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
             return fail_missing(err, gt, a, "iscrowd");
         if (!(f & VN_ANN_HAS_AREA))
             return fail_missing(err, gt, a, "area");
+        memcpy(c->gt_bbox + 4 * i, gt->ann_bbox + 4 * (size_t)a, 4 * sizeof(double));
+        c->gt_area[i] = gt->ann_area[a];
+        c->gt_crowd[i] = gt->ann_iscrowd[a] != 0;
+        c->gt_real[i] = gt->ann_id[a] != 0;
     }
     return VERNIER_OK;
 }
@@ -339,6 +349,17 @@ static int build_dt_cells(vn_cells *c, vn_arena *ar, const vernier_results *res,
     }
     c->dt_start[c->n_cells] = (uint32_t)out;
     c->n_dt = out;
+    c->dt_bbox = vn_arena_array(ar, out, 4 * sizeof(double));
+    c->dt_area = vn_arena_array(ar, out, sizeof(double));
+    c->dt_score = vn_arena_array(ar, out, sizeof(double));
+    if (c->dt_bbox == NULL || c->dt_area == NULL || c->dt_score == NULL)
+        return vn_mem_failure(ar->mem);
+    for (i = 0; i < out; i++) {
+        uint32_t r = c->dt_res[i];
+        memcpy(c->dt_bbox + 4 * i, res->bbox + 4 * (size_t)r, 4 * sizeof(double));
+        c->dt_area[i] = res->area[r];
+        c->dt_score[i] = res->score[r];
+    }
     return VERNIER_OK;
 }
 
@@ -396,10 +417,10 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         ev->cat_ids[0] = -1;
     }
 
-    rc = vn_match_all(&cells, gt, res, plan, &scratch, outcomes, npig);
+    rc = vn_match_all(&cells, plan, &scratch, outcomes, npig);
     if (rc != VERNIER_OK)
         goto done;
-    rc = vn_accumulate(ev, &cells, res, outcomes, npig, &scratch);
+    rc = vn_accumulate(ev, &cells, outcomes, npig, &scratch);
     if (rc != VERNIER_OK)
         goto done;
     rc = vn_summarize(ev, &scratch);
@@ -489,9 +510,39 @@ void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k, 
         *m = ev->plan.M;
 }
 
-const double *vernier_eval_precision(const vernier_eval *ev) { return ev->precision; }
-const double *vernier_eval_recall(const vernier_eval *ev) { return ev->recall; }
-const double *vernier_eval_scores(const vernier_eval *ev) { return ev->scores; }
+/* [k][a][m][t][r] -> [t][r][k][a][m] (R = 1 for recall).  Written in
+ * destination order; consecutive r read neighbouring doubles of the same
+ * K*A*M curves, which stay in cache. */
+static int copy_transposed(const vernier_eval *ev, const double *src, size_t R, double *out,
+                           size_t n)
+{
+    const vn_plan *p = &ev->plan;
+    size_t t, r, c, T = p->T, KAM = ev->K * p->A * p->M;
+    if (out == NULL && n != 0)
+        return VERNIER_E_INVALID_ARG;
+    if (n != T * R * KAM)
+        return VERNIER_E_INVALID_ARG;
+    for (t = 0; t < T; t++)
+        for (r = 0; r < R; r++)
+            for (c = 0; c < KAM; c++)
+                *out++ = src[(c * T + t) * R + r];
+    return VERNIER_OK;
+}
+
+int vernier_eval_copy_precision(const vernier_eval *ev, double *out, size_t n)
+{
+    return copy_transposed(ev, ev->precision, ev->plan.R, out, n);
+}
+
+int vernier_eval_copy_recall(const vernier_eval *ev, double *out, size_t n)
+{
+    return copy_transposed(ev, ev->recall, 1, out, n);
+}
+
+int vernier_eval_copy_scores(const vernier_eval *ev, double *out, size_t n)
+{
+    return copy_transposed(ev, ev->scores, ev->plan.R, out, n);
+}
 const double *vernier_eval_iou_thresholds(const vernier_eval *ev) { return ev->plan.iou_thrs; }
 const double *vernier_eval_recall_thresholds(const vernier_eval *ev) { return ev->plan.rec_thrs; }
 const int64_t *vernier_eval_category_ids(const vernier_eval *ev) { return ev->cat_ids; }

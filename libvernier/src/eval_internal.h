@@ -58,6 +58,16 @@ typedef struct vn_cells {
     uint32_t *dt_start, *dt_res;
     uint8_t *nonempty;  /* cell had any GT or any detection (before the cut) */
     size_t n_gt, n_dt;
+    /* the fields matching reads, gathered into slot order so that the hot
+     * loops walk memory sequentially: GT slot i is gt_ann[i], detection
+     * slot s is dt_res[s] */
+    double *gt_bbox;    /* 4 per GT slot */
+    double *gt_area;
+    uint8_t *gt_crowd;  /* iscrowd != 0 */
+    uint8_t *gt_real;   /* id != 0 (pycocotools reads id 0 as "no match") */
+    double *dt_bbox;    /* 4 per detection slot */
+    double *dt_area;
+    double *dt_score;
 } vn_cells;
 
 struct vernier_eval {
@@ -66,9 +76,12 @@ struct vernier_eval {
     vn_plan plan;
     size_t K;
     int64_t *cat_ids;  /* K ids; {-1} when pooled */
-    double *precision; /* T x R x K x A x M */
-    double *recall;    /* T x K x A x M */
-    double *scores;    /* T x R x K x A x M */
+    /* stored curve by curve: [k][a][m][t][r] for precision and scores,
+     * [k][a][m][t] for recall, so accumulation writes sequentially;
+     * vernier_eval_copy_* give pycocotools' T x R x K x A x M layout */
+    double *precision;
+    double *recall;
+    double *scores;
     size_t n_stats;
     double stats[VN_MAX_STATS];
 };
@@ -82,12 +95,12 @@ int vn_cells_build(vn_cells *cells, vn_arena *ar, const vernier_dataset *gt,
  * out has A * n_dt entries, zeroed by the caller: detection slot s (its
  * position in dt_res) at area range a is out[a * n_dt + s].  npig has
  * n_cells * A counts of non-ignored GTs. */
-int vn_match_all(const vn_cells *cells, const vernier_dataset *gt, const vernier_results *res,
-                 const vn_plan *plan, vn_arena *scratch, vn_outcome *out, uint32_t *npig);
+int vn_match_all(const vn_cells *cells, const vn_plan *plan, vn_arena *scratch, vn_outcome *out,
+                 uint32_t *npig);
 
 /* accum.c */
-int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vernier_results *res,
-                  const vn_outcome *out, const uint32_t *npig, vn_arena *scratch);
+int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
+                  const uint32_t *npig, vn_arena *scratch);
 int vn_summarize(vernier_eval *ev, vn_arena *scratch);
 double vn_pairwise_sum(const double *a, size_t n);
 

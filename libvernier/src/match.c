@@ -43,26 +43,22 @@ typedef struct match_buf {
     cand *sorted;         /* every detection's candidates, in scan order
                              for the current area range (cap_cands) */
     uint8_t *gt_ig;       /* G */
-    uint8_t *gt_crowd;    /* G */
     uint32_t *gt_pos;     /* G */
     uint8_t *gt_matched;  /* T x G */
-    uint8_t *gt_real_id;  /* G: id != 0 (pycocotools reads id 0 as "no match") */
     uint8_t *dt_out;      /* D: detection area outside the current range */
     uint32_t *live;       /* D: detections with at least one candidate */
     size_t cap_cands;
 } match_buf;
 
-static int cell_candidates(match_buf *b, vn_arena *ar, const vernier_dataset *gt,
-                           const vernier_results *res, const uint32_t *gts, size_t G,
-                           const uint32_t *dts, size_t D, double lowest)
+static int cell_candidates(match_buf *b, vn_arena *ar, const double *gbox, const uint8_t *gcrowd,
+                           size_t G, const double *dbox, size_t D, double lowest)
 {
     size_t d, g, n = 0;
     for (d = 0; d < D; d++) {
-        const double *db = res->bbox + 4 * (size_t)dts[d];
+        const double *db = dbox + 4 * d;
         b->cand_start[d] = (uint32_t)n;
         for (g = 0; g < G; g++) {
-            uint32_t a = gts[g];
-            double iou = bbox_iou(db, gt->ann_bbox + 4 * (size_t)a, gt->ann_iscrowd[a] != 0);
+            double iou = bbox_iou(db, gbox + 4 * g, gcrowd[g]);
             /* "not below": a NaN IoU (infinite boxes) matches in pycocotools */
             if (iou < lowest)
                 continue;
@@ -86,27 +82,26 @@ static int cell_candidates(match_buf *b, vn_arena *ar, const vernier_dataset *gt
     return VERNIER_OK;
 }
 
-static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_results *res,
-                       const vn_plan *plan, const uint32_t *gts, size_t G, const uint32_t *dts,
-                       size_t D, vn_outcome *outcomes, size_t n_dt, uint32_t *npig)
+/* Cell slots: G ground truths from GT slot g0, D detections from detection
+ * slot d0 of `cells`. */
+static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan, size_t g0,
+                       size_t G, size_t d0, size_t D, vn_outcome *outcomes, size_t n_dt,
+                       uint32_t *npig)
 {
     size_t a, t, d, g, T = plan->T, A = plan->A, n_live;
     vn_outcome all_ign = 0;
     for (t = 0; t < T; t++)
         all_ign |= VN_IGN_BIT(t);
-    for (g = 0; g < G; g++) {
-        b->gt_crowd[g] = gt->ann_iscrowd[gts[g]] != 0;
-        b->gt_real_id[g] = gt->ann_id[gts[g]] != 0;
-    }
+    const uint8_t *gt_crowd = cells->gt_crowd + g0, *gt_real = cells->gt_real + g0;
+    const double *gt_area = cells->gt_area + g0, *dt_area = cells->dt_area + d0;
     for (a = 0; a < A; a++) {
         double lo = plan->area_rng[a][0], hi = plan->area_rng[a][1];
         uint32_t n_real = 0, next_real = 0, next_ig;
         /* _ignore = ignore or area outside [lo, hi]; in strict mode
          * "ignore" is iscrowd (quirk D1) */
         for (g = 0; g < G; g++) {
-            uint32_t ann = gts[g];
-            double ar = gt->ann_area[ann];
-            b->gt_ig[g] = (uint8_t)(b->gt_crowd[g] || ar < lo || ar > hi);
+            double ar = gt_area[g];
+            b->gt_ig[g] = (uint8_t)(gt_crowd[g] || ar < lo || ar > hi);
             n_real += !b->gt_ig[g];
         }
         npig[a] = n_real;
@@ -133,7 +128,7 @@ static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_re
          * through the matching loop */
         n_live = 0;
         for (d = 0; d < D; d++) {
-            double dar = res->area[dts[d]];
+            double dar = dt_area[d];
             b->dt_out[d] = (uint8_t)(dar < lo || dar > hi);
             if (b->cand_start[d + 1] > b->cand_start[d])
                 b->live[n_live++] = (uint32_t)d;
@@ -157,7 +152,7 @@ static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_re
                 int real, ignored;
                 for (i = 0; i < nc; i++) {
                     uint32_t cg = cs[i].g;
-                    if (matched[cg] && !b->gt_crowd[cg])
+                    if (matched[cg] && !gt_crowd[cg])
                         continue;
                     if (m > -1 && !b->gt_ig[m] && b->gt_ig[cg])
                         break;
@@ -174,7 +169,7 @@ static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_re
                 /* accumulate's view: TP = matched id != 0 and not ignored;
                  * an id-0 GT reads as "unmatched" (quirk: id 0 sentinel) */
                 matched[m] = 1;
-                real = b->gt_real_id[m];
+                real = gt_real[m];
                 ignored = b->gt_ig[m] || (!real && b->dt_out[d]);
                 out[d] |= ignored ? ign_bit : real ? tp_bit : 0;
             }
@@ -182,8 +177,8 @@ static void match_cell(match_buf *b, const vernier_dataset *gt, const vernier_re
     }
 }
 
-int vn_match_all(const vn_cells *cells, const vernier_dataset *gt, const vernier_results *res,
-                 const vn_plan *plan, vn_arena *scratch, vn_outcome *out, uint32_t *npig)
+int vn_match_all(const vn_cells *cells, const vn_plan *plan, vn_arena *scratch, vn_outcome *out,
+                 uint32_t *npig)
 {
     size_t c, maxG = 0, maxD = 0;
     /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
@@ -200,28 +195,24 @@ int vn_match_all(const vn_cells *cells, const vernier_dataset *gt, const vernier
     }
     b.cand_start = vn_arena_array(scratch, maxD + 1, sizeof(uint32_t));
     b.gt_ig = vn_arena_array(scratch, maxG + 1, 1);
-    b.gt_crowd = vn_arena_array(scratch, maxG + 1, 1);
-    b.gt_real_id = vn_arena_array(scratch, maxG + 1, 1);
     b.dt_out = vn_arena_array(scratch, maxD + 1, 1);
     b.live = vn_arena_array(scratch, maxD + 1, sizeof(uint32_t));
     b.gt_pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
     b.gt_matched = vn_arena_array(scratch, plan->T, maxG + 1);
-    if (b.cand_start == NULL || b.gt_ig == NULL || b.gt_crowd == NULL || b.gt_real_id == NULL ||
-        b.dt_out == NULL || b.live == NULL ||
+    if (b.cand_start == NULL || b.gt_ig == NULL || b.dt_out == NULL || b.live == NULL ||
         b.gt_pos == NULL || b.gt_matched == NULL)
         return vn_mem_failure(scratch->mem);
     for (c = 0; c < cells->n_cells; c++) {
-        const uint32_t *gts = cells->gt_ann + cells->gt_start[c];
-        const uint32_t *dts = cells->dt_res + cells->dt_start[c];
+        size_t g0 = cells->gt_start[c], d0 = cells->dt_start[c];
         size_t G = cells->gt_start[c + 1] - cells->gt_start[c];
         size_t D = cells->dt_start[c + 1] - cells->dt_start[c];
         if (G == 0 && D == 0) {
             memset(npig + c * plan->A, 0, plan->A * sizeof(uint32_t));
             continue;
         }
-        VN_TRY(cell_candidates(&b, scratch, gt, res, gts, G, dts, D, lowest));
-        match_cell(&b, gt, res, plan, gts, G, dts, D, out + cells->dt_start[c], cells->n_dt,
-                   npig + c * plan->A);
+        VN_TRY(cell_candidates(&b, scratch, cells->gt_bbox + 4 * g0, cells->gt_crowd + g0, G,
+                               cells->dt_bbox + 4 * d0, D, lowest));
+        match_cell(&b, cells, plan, g0, G, d0, D, out + d0, cells->n_dt, npig + c * plan->A);
     }
     return VERNIER_OK;
 }

@@ -47,13 +47,13 @@ static double stat_value(const vernier_eval *ev, const stat_def *sd, double *buf
         if (sd->ap) {
             for (r = 0; r < p->R; r++)
                 for (k = 0; k < ev->K; k++) {
-                    double v = ev->precision[(((t * p->R + r) * ev->K + k) * p->A + (size_t)sd->area) * M + m];
+                    double v = ev->precision[(((k * p->A + (size_t)sd->area) * M + m) * p->T + t) * p->R + r];
                     if (v > -1)
                         buf[n++] = v;
                 }
         } else {
             for (k = 0; k < ev->K; k++) {
-                double v = ev->recall[((t * ev->K + k) * p->A + (size_t)sd->area) * M + m];
+                double v = ev->recall[((k * p->A + (size_t)sd->area) * M + m) * p->T + t];
                 if (v > -1)
                     buf[n++] = v;
             }

@@ -84,6 +84,14 @@ def copy_f64(ptr, shape) -> np.ndarray:
     return np.frombuffer(ffi.buffer(ptr, n * 8), dtype=np.float64).reshape(shape).copy()
 
 
+def copy_array(ev, copy_fn, shape) -> np.ndarray:
+    """A fresh float64 array of `shape` filled by vernier_eval_copy_*."""
+    out = np.empty(shape, dtype=np.float64)
+    rc = copy_fn(ev, ffi.cast("double *", ffi.from_buffer(out)), out.size)
+    _errors.check(rc, None, ffi, lib)
+    return out
+
+
 def copy_i64(ptr, n) -> list:
     return [int(ptr[i]) for i in range(n)]
 

@@ -160,10 +160,10 @@ class Summary:
         self.max_dets = tuple(_ll.copy_i64(_ll.lib.vernier_eval_max_dets(ev), m))
         self.area_ranges = AREA_RANGE_LABELS[:a]
 
-    def _array(self, name, getter, shape):
+    def _array(self, name, copy_fn, shape):
         arr = self._cache.get(name)
         if arr is None:
-            arr = _ll.copy_f64(getter(self._ev), shape)
+            arr = _ll.copy_array(self._ev, copy_fn, shape)
             arr.setflags(write=False)
             self._cache[name] = arr
         return arr
@@ -172,19 +172,19 @@ class Summary:
     def precision(self) -> np.ndarray:
         """T x R x K x A x M precision (-1 where undefined), read-only."""
         t, r, k, a, m = self._dims
-        return self._array("precision", _ll.lib.vernier_eval_precision, (t, r, k, a, m))
+        return self._array("precision", _ll.lib.vernier_eval_copy_precision, (t, r, k, a, m))
 
     @property
     def recall(self) -> np.ndarray:
         """T x K x A x M recall (-1 where undefined), read-only."""
         t, r, k, a, m = self._dims
-        return self._array("recall", _ll.lib.vernier_eval_recall, (t, k, a, m))
+        return self._array("recall", _ll.lib.vernier_eval_copy_recall, (t, k, a, m))
 
     @property
     def scores(self) -> np.ndarray:
         """T x R x K x A x M score at each recall threshold, read-only."""
         t, r, k, a, m = self._dims
-        return self._array("scores", _ll.lib.vernier_eval_scores, (t, r, k, a, m))
+        return self._array("scores", _ll.lib.vernier_eval_copy_scores, (t, r, k, a, m))
 
     def pretty_lines(self) -> list[str]:
         """The lines pycocotools' ``summarize()`` prints, character for
