@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""Compare COCO bbox evaluators on the same files: wall time, peak memory, stats.
+"""Compare COCO evaluators on the same files: wall time, peak memory, stats.
 
-    python benchmarks/compare.py                      # val2017-scale synthetic workload
+    python benchmarks/compare.py                      # val2017-scale synthetic bbox workload
     python benchmarks/compare.py --gt GT.json --dt RESULTS.json --repeat 5
     python benchmarks/compare.py --images 500         # a smaller generated workload
+    python benchmarks/compare.py --iou-type segm      # masks (make_segm_val2017_scale)
+    python benchmarks/compare.py --iou-type boundary  # Boundary IoU, dilation ratio 0.02
+
+``--iou-type`` is bbox (default), segm or boundary.  For boundary the
+"pycocotools" row is the parity suite's Boundary IoU reference
+(``parity.boundary_oracle``: boundary-iou-api restated on pycocotools and
+OpenCV); faster_coco_eval has its own "boundary" iouType.
 
 Evaluators: vernier, pycocotools and, when importable, faster_coco_eval,
 hotcoco and ultrafast_pycocotools (adapters in ``benchmarks/evaluators.py``);
@@ -47,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:           # run as a script: make `benchmarks`/`parity` importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.evaluators import EVALUATORS  # noqa: E402
+from benchmarks.evaluators import BOUNDARY_DILATION_RATIO, EVALUATORS, IOU_TYPES  # noqa: E402
 
 STATS_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl",
                "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
@@ -62,7 +69,7 @@ def _maxrss_kib(ru_maxrss: int) -> float:
 # Child side
 # ---------------------------------------------------------------------------
 
-def _worker(name: str, gt: Path, dt: Path) -> None:
+def _worker(name: str, gt: Path, dt: Path, iou_type: str) -> None:
     """Run one evaluator once and write a JSON report to the original stdout.
 
     fd 1 is pointed at /dev/null first, so whatever the library prints (from
@@ -84,7 +91,7 @@ def _worker(name: str, gt: Path, dt: Path) -> None:
         baseline = _maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         try:
             t0 = time.perf_counter()
-            stats = adapter(gt, dt)
+            stats = adapter(gt, dt, iou_type)
             seconds = time.perf_counter() - t0
         except Exception as exc:  # reported, not raised: the table shows it
             report = {"status": "error", "detail": f"{type(exc).__name__}: {exc}", "version": lib_version}
@@ -100,9 +107,10 @@ def _worker(name: str, gt: Path, dt: Path) -> None:
 # Parent side
 # ---------------------------------------------------------------------------
 
-def _spawn(name: str, gt: Path, dt: Path) -> dict:
+def _spawn(name: str, gt: Path, dt: Path, iou_type: str) -> dict:
     """One fresh child process; adds the child's peak RSS (from wait4) to its report."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--gt", str(gt), "--dt", str(dt)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--gt", str(gt), "--dt", str(dt),
+           "--iou-type", iou_type]
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=str(ROOT))
         out = proc.stdout.read()
@@ -118,10 +126,11 @@ def _spawn(name: str, gt: Path, dt: Path) -> dict:
     return report
 
 
-def _run_evaluator(name: str, gt: Path, dt: Path, repeat: int, slow_seconds: float) -> dict:
+def _run_evaluator(name: str, gt: Path, dt: Path, repeat: int, slow_seconds: float,
+                   iou_type: str = "bbox") -> dict:
     runs = []
     for _ in range(repeat):
-        report = _spawn(name, gt, dt)
+        report = _spawn(name, gt, dt, iou_type)
         if report["status"] != "ok":
             return report
         runs.append(report)
@@ -159,7 +168,7 @@ def _stats_verdict(stats: list[float], reference: list[float] | None) -> str:
 def _describe_workload(gt: Path, dt: Path) -> str:
     g = json.loads(gt.read_bytes())
     d = json.loads(dt.read_bytes())
-    return (f"{len(g['images'])} images, {len(g['annotations'])} GT boxes, {len(g['categories'])} categories, "
+    return (f"{len(g['images'])} images, {len(g['annotations'])} GT annotations, {len(g['categories'])} categories, "
             f"{len(d)} detections; {gt.stat().st_size / 2**20:.1f} MiB + {dt.stat().st_size / 2**20:.1f} MiB JSON")
 
 
@@ -173,28 +182,40 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
-def _write_workload(workdir: Path, images: int, seed: int | None) -> None:
-    """(child side of ``--generate``) write gt.json / dt.json into ``workdir``."""
-    from parity.generate import VAL2017_SEED, make_val2017_scale, make_workload
+def _workload_files(workdir: Path, iou_type: str) -> tuple[Path, Path]:
+    """bbox: gt.json / dt.json; segm and boundary share segm-gt.json / segm-dt.json."""
+    prefix = "" if iou_type == "bbox" else "segm-"
+    return workdir / f"{prefix}gt.json", workdir / f"{prefix}dt.json"
 
-    if images == 5000 and seed is None:
-        gt, dt = make_val2017_scale()
+
+def _write_workload(workdir: Path, images: int, seed: int | None, iou_type: str = "bbox") -> None:
+    """(child side of ``--generate``) write the workload files into ``workdir``."""
+    from parity.generate import (VAL2017_SEED, make_segm_val2017_scale, make_val2017_scale,
+                                 make_workload)
+
+    if iou_type == "bbox":
+        if images == 5000 and seed is None:
+            gt, dt = make_val2017_scale()
+        else:
+            gt, dt = make_workload(images, VAL2017_SEED if seed is None else seed)
     else:
-        gt, dt = make_workload(images, VAL2017_SEED if seed is None else seed)
+        gt, dt = make_segm_val2017_scale(VAL2017_SEED if seed is None else seed, n_images=images)
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "gt.json").write_text(json.dumps(gt), encoding="utf-8")
-    (workdir / "dt.json").write_text(json.dumps(dt), encoding="utf-8")
+    gt_path, dt_path = _workload_files(workdir, iou_type)
+    gt_path.write_text(json.dumps(gt), encoding="utf-8")
+    dt_path.write_text(json.dumps(dt), encoding="utf-8")
 
 
-def _generate(workdir: Path, images: int, seed: int | None) -> tuple[Path, Path]:
+def _generate(workdir: Path, images: int, seed: int | None, iou_type: str = "bbox") -> tuple[Path, Path]:
     """The workload files in ``workdir``, generated in a child process if absent."""
-    gt_path, dt_path = workdir / "gt.json", workdir / "dt.json"
+    gt_path, dt_path = _workload_files(workdir, iou_type)
     if gt_path.exists() and dt_path.exists():
         print(f"reusing {gt_path} and {dt_path}", file=sys.stderr)
         return gt_path, dt_path
-    print(f"generating a {images}-image workload in {workdir} ...", file=sys.stderr)
+    kind = "bbox" if iou_type == "bbox" else "segm"
+    print(f"generating a {images}-image {kind} workload in {workdir} ...", file=sys.stderr)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--generate", str(workdir),
-           "--images", str(images)] + ([] if seed is None else ["--seed", str(seed)])
+           "--images", str(images), "--iou-type", iou_type] + ([] if seed is None else ["--seed", str(seed)])
     subprocess.run(cmd, check=True, cwd=str(ROOT))
     return gt_path, dt_path
 
@@ -211,16 +232,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per evaluator (best of N)")
     parser.add_argument("--slow-seconds", type=float, default=20.0,
                         help="an evaluator whose run takes longer than this is run only once")
+    parser.add_argument("--iou-type", choices=IOU_TYPES, default="bbox",
+                        help="what to evaluate: bbox (default), segm or boundary (dilation ratio 0.02)")
     parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(EVALUATORS))
     parser.add_argument("--worker", choices=list(EVALUATORS), help=argparse.SUPPRESS)
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
-        _worker(args.worker, args.gt, args.dt)
+        _worker(args.worker, args.gt, args.dt, args.iou_type)
         return 0
     if args.generate:
-        _write_workload(args.generate, args.images, args.seed)
+        _write_workload(args.generate, args.images, args.seed, args.iou_type)
         return 0
     if (args.gt is None) != (args.dt is None):
         parser.error("--gt and --dt go together")
@@ -236,12 +259,13 @@ def main(argv: list[str] | None = None) -> int:
         if workdir is None:
             tmp = tempfile.mkdtemp(prefix="vernier-compare-")
             workdir = Path(tmp)
-        gt, dt = _generate(workdir, args.images, args.seed)
+        gt, dt = _generate(workdir, args.images, args.seed, args.iou_type)
     else:
         gt, dt = args.gt, args.dt
     try:
         parent_mib = _maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
-        results = {name: _run_evaluator(name, gt, dt, args.repeat, args.slow_seconds) for name in names}
+        results = {name: _run_evaluator(name, gt, dt, args.repeat, args.slow_seconds, args.iou_type)
+                   for name in names}
         workload = _describe_workload(gt, dt)     # only now: parsing it grows this process
     finally:
         if tmp is not None:
@@ -250,7 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     ref = results.get("pycocotools", {})
     reference = ref.get("stats") if ref.get("status") == "ok" else None
 
-    print(f"**Workload:** {workload}  ")
+    print(f"**Workload:** {workload}; iouType {args.iou_type}"
+          + (f" (dilation ratio {BOUNDARY_DILATION_RATIO})" if args.iou_type == "boundary" else "") + "  ")
+    if args.iou_type == "boundary":
+        print("**Reference:** the pycocotools row is parity.boundary_oracle (boundary-iou-api restated "
+              "on pycocotools 2.0.11 and OpenCV); pycocotools itself has no Boundary IoU  ")
     print(f"**Machine:** {_machine()}  ")
     print(f"**Runs:** up to {args.repeat} per evaluator, each in a fresh process "
           f"(1 when a run exceeds {args.slow_seconds:g} s); the spawning process peaked at "

@@ -1,4 +1,4 @@
-"""How each evaluator goes from COCO JSON to the 12 bbox stats.
+"""How each evaluator goes from COCO JSON to the 12 stats (bbox, segm or boundary).
 
 Each adapter does what a user of that library would do, with the library's
 default parameters, and returns the stats as a list of floats.  Progress
@@ -19,14 +19,30 @@ import json
 from pathlib import Path
 
 
-def vernier_from_bytes(gt_bytes: bytes, dt_bytes: bytes) -> list[float]:
-    from vernier.instance import Bbox, Evaluator
-
-    return list(Evaluator(iou=Bbox(), parity_mode="strict").evaluate(gt_bytes, dt_bytes).stats)
+IOU_TYPES = ("bbox", "segm", "boundary")
+BOUNDARY_DILATION_RATIO = 0.02      # COCO's; every adapter below uses it for "boundary"
 
 
-def pycocotools_from_bytes(gt_bytes: bytes, dt_bytes: bytes) -> list[float]:
-    """COCO built from the parsed bytes (json.loads + createIndex), then the usual calls."""
+def vernier_from_bytes(gt_bytes: bytes, dt_bytes: bytes, iou_type: str = "bbox") -> list[float]:
+    from vernier.instance import Bbox, Boundary, Evaluator, Segm
+
+    iou = {"bbox": Bbox, "segm": Segm,
+           "boundary": lambda: Boundary(dilation_ratio=BOUNDARY_DILATION_RATIO)}[iou_type]()
+    return list(Evaluator(iou=iou, parity_mode="strict").evaluate(gt_bytes, dt_bytes).stats)
+
+
+def pycocotools_from_bytes(gt_bytes: bytes, dt_bytes: bytes, iou_type: str = "bbox") -> list[float]:
+    """COCO built from the parsed bytes (json.loads + createIndex), then the usual calls.
+
+    pycocotools has no Boundary IoU: for "boundary" this is the parity
+    suite's re-statement of boundary-iou-api on top of pycocotools
+    (``parity.boundary_oracle``), the reference vernier is checked against.
+    """
+    if iou_type == "boundary":
+        from parity.boundary_oracle import evaluate_boundary
+
+        return [float(v) for v in evaluate_boundary(gt_bytes, dt_bytes,
+                                                    dilation_ratio=BOUNDARY_DILATION_RATIO).stats]
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
@@ -35,51 +51,59 @@ def pycocotools_from_bytes(gt_bytes: bytes, dt_bytes: bytes) -> list[float]:
         coco_gt.dataset = json.loads(gt_bytes)
         coco_gt.createIndex()
         coco_dt = coco_gt.loadRes(json.loads(dt_bytes))
-        ev = COCOeval(coco_gt, coco_dt, "bbox")
+        ev = COCOeval(coco_gt, coco_dt, iou_type)
         ev.evaluate()
         ev.accumulate()
         ev.summarize()
     return [float(v) for v in ev.stats]
 
 
-def _vernier(gt: Path, dt: Path) -> list[float]:
-    return vernier_from_bytes(gt.read_bytes(), dt.read_bytes())
-
-
-def _pycocotools(gt: Path, dt: Path) -> list[float]:
-    return pycocotools_from_bytes(gt.read_bytes(), dt.read_bytes())
-
-
-def _faster_coco_eval(gt: Path, dt: Path) -> list[float]:
+def faster_coco_eval_from_files(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+    """faster-coco-eval: its COCO/loadRes and COCOeval_faster; "boundary" is
+    its own iouType (``boundary_dilation_ratio``, boundary bands computed in
+    C++ on up to 4 processes)."""
     from faster_coco_eval import COCO, COCOeval_faster
 
     coco_gt = COCO(str(gt))
     coco_dt = coco_gt.loadRes(str(dt))
-    ev = COCOeval_faster(coco_gt, coco_dt, "bbox")
+    kw = {"boundary_dilation_ratio": BOUNDARY_DILATION_RATIO} if iou_type == "boundary" else {}
+    ev = COCOeval_faster(coco_gt, coco_dt, iou_type, **kw)
     ev.evaluate()
     ev.accumulate()
     ev.summarize()
     return [float(v) for v in ev.stats[:12]]
 
 
-def _hotcoco(gt: Path, dt: Path) -> list[float]:
+def _vernier(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+    return vernier_from_bytes(gt.read_bytes(), dt.read_bytes(), iou_type)
+
+
+def _pycocotools(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+    return pycocotools_from_bytes(gt.read_bytes(), dt.read_bytes(), iou_type)
+
+
+def _faster_coco_eval(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+    return faster_coco_eval_from_files(gt, dt, iou_type)
+
+
+def _hotcoco(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
     from hotcoco import COCO, COCOeval
 
     coco_gt = COCO(str(gt))
     coco_dt = coco_gt.loadRes(str(dt))
-    ev = COCOeval(coco_gt, coco_dt, "bbox")
+    ev = COCOeval(coco_gt, coco_dt, iou_type)
     ev.evaluate()
     ev.accumulate()
     ev.summarize()
     return [float(v) for v in ev.stats[:12]]
 
 
-def _ultrafast(gt: Path, dt: Path) -> list[float]:
+def _ultrafast(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
     from ultrafast_pycocotools import COCO, COCOeval
 
     coco_gt = COCO(str(gt), verbose=False)
     coco_dt = coco_gt.loadRes(str(dt))
-    ev = COCOeval(coco_gt, coco_dt, "bbox")
+    ev = COCOeval(coco_gt, coco_dt, iou_type)
     ev.evaluate()
     ev.accumulate()
     ev.summarize()
@@ -87,6 +111,8 @@ def _ultrafast(gt: Path, dt: Path) -> list[float]:
 
 
 # name -> (module imported before timing starts, distribution name for the version, adapter)
+# Every adapter takes (gt path, dt path, iou_type) with iou_type in IOU_TYPES; a
+# library without that iouType raises, and the report shows the error.
 EVALUATORS = {
     "vernier": ("vernier.instance", "vernier", _vernier),
     "pycocotools": ("pycocotools.cocoeval", "pycocotools", _pycocotools),

@@ -62,11 +62,27 @@ def load_pair(entry: dict) -> tuple[bytes, bytes]:
 # vernier
 # ---------------------------------------------------------------------------
 
-def run_vernier(gt, dt, *, max_dets=None, use_cats: bool = True):
-    """vernier strict-mode bbox evaluation (the API under test)."""
-    from vernier.instance import Bbox, Evaluator   # imported late: see conftest.vernier
+def vernier_iou(iou: str = "bbox", dilation_ratio: float = 0.02):
+    """The vernier IoU kernel object: "bbox" -> Bbox(), "segm" -> Segm(),
+    "boundary" -> Boundary(dilation_ratio)."""
+    from vernier.instance import Bbox, Boundary, Segm   # imported late: see conftest.vernier
 
-    ev = Evaluator(iou=Bbox(), parity_mode="strict",
+    if iou == "bbox":
+        return Bbox()
+    if iou == "segm":
+        return Segm()
+    if iou == "boundary":
+        return Boundary(dilation_ratio=dilation_ratio)
+    raise ValueError(f"unknown iou kind {iou!r}")
+
+
+def run_vernier(gt, dt, *, max_dets=None, use_cats: bool = True, iou: str = "bbox",
+                dilation_ratio: float = 0.02):
+    """vernier strict-mode evaluation (the API under test); bbox unless ``iou`` says
+    "segm" or "boundary" (with ``dilation_ratio``)."""
+    from vernier.instance import Evaluator   # imported late: see conftest.vernier
+
+    ev = Evaluator(iou=vernier_iou(iou, dilation_ratio), parity_mode="strict",
                    max_dets=None if max_dets is None else tuple(max_dets),
                    use_cats=use_cats)
     return ev.evaluate(gt, dt)
@@ -160,3 +176,68 @@ def assert_matches_oracle(summary, ref, label: str = "") -> None:
     if problems:
         raise AssertionError((f"[{label}] " if label else "") + "vernier differs from pycocotools:\n  "
                              + "\n  ".join(problems))
+
+
+# ---------------------------------------------------------------------------
+# COCO's compressed RLE string codec (maskApi.c rleToString / rleFrString),
+# restated so the tests can build and classify corrupt strings themselves.
+# ---------------------------------------------------------------------------
+
+RLE_ALPHABET = "".join(chr(48 + v) for v in range(64))      # '0' .. 'o'
+
+
+def encode_counts(counts) -> str:
+    """rleToString: each count minus the count two back (from index 3 on), in
+    5-bit groups, low first; 0x20 = more groups follow, 0x10 on the last group
+    = negative; each group + 48.  Any Python ints (negative and huge ones too)."""
+    out = []
+    for i, x in enumerate(counts):
+        x = int(x)
+        if i > 2:
+            x -= int(counts[i - 2])
+        more = True
+        while more:
+            c = x & 0x1F
+            x >>= 5                                  # arithmetic shift, as on a C long
+            more = (x != -1) if (c & 0x10) else (x != 0)
+            if more:
+                c |= 0x20
+            out.append(chr(c + 48))
+    return "".join(out)
+
+
+def decode_counts(s: str, max_groups: int = 6) -> list[int] | None:
+    """rleFrString for well-formed input: the run lengths, or None when the
+    string is not a well-formed COCO counts string (a character outside
+    '0'..'o', a number cut off at the end of the string, or a number of more
+    than ``max_groups`` 5-bit groups -- cocoapi shifts those in a 32-bit int,
+    so their value depends on the C compiler).  Run lengths may come out
+    negative or above 2**32 - 1; :func:`rle_counts_valid` judges those."""
+    counts: list[int] = []
+    p, n = 0, len(s)
+    while p < n:
+        x, k, more = 0, 0, True
+        while more:
+            if p >= n or k >= max_groups:
+                return None
+            c = ord(s[p]) - 48
+            if not 0 <= c <= 63:
+                return None
+            x |= (c & 0x1F) << (5 * k)
+            more = bool(c & 0x20)
+            p += 1
+            k += 1
+            if not more and (c & 0x10):
+                x |= -1 << (5 * k)
+        if len(counts) > 2:
+            x += counts[-2]
+        counts.append(x)
+    return counts
+
+
+def rle_counts_valid(counts, h: int, w: int) -> bool:
+    """True when run lengths describe an h x w mask exactly: every run a
+    32-bit unsigned integer and their sum h * w (zero-length runs are fine)."""
+    return (counts is not None
+            and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 2 ** 32 for c in counts)
+            and sum(counts) == h * w)

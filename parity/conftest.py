@@ -12,9 +12,15 @@ import pytest
 
 
 def pytest_configure(config):
+    # pycocotools 2.0.11's mask.decode under numpy 2 warns on every call (harmless: its
+    # __array__ lacks the copy keyword); thousands of lines would bury real warnings.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
     config.addinivalue_line(
         "markers",
-        "slow: the val2017-scale comparison (pycocotools alone takes about a minute); "
+        "slow: the val2017-scale comparisons, bbox and segm (pycocotools alone takes about a "
+        "minute for each, generating the segm workload another minute); "
         "deselect with -m 'not slow' for a quick local run -- CI runs everything")
 
 

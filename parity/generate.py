@@ -1,10 +1,13 @@
-"""Synthetic COCO bbox workloads: realistic (COCO-like statistics) and adversarial.
+"""Synthetic COCO workloads: realistic (COCO-like statistics) and adversarial.
 
 Everything here is deterministic: a workload is a pure function of its
 arguments (numpy ``default_rng(seed)``; no global random state), so a failing
-parity case can be rebuilt from its test id.  Only numpy is used.
+parity case can be rebuilt from its test id.  The bbox builders use only
+numpy; the segmentation builders (``make_segm_workload`` and below) also use
+pycocotools' own mask codec and polygon rasteriser (``pycocotools.mask``,
+imported when first needed) to compute GT areas and to encode result masks.
 
-All builders return ``(gt, dt)``: ``gt`` is a COCO ground-truth dict and ``dt``
+All bbox builders return ``(gt, dt)``: ``gt`` is a COCO ground-truth dict and ``dt``
 a loadRes-shaped list of ``{"image_id", "category_id", "bbox", "score"}``
 dicts.  Every number is a plain Python ``int``/``float`` (never a numpy
 scalar), so ``json.dumps`` writes exactly what a real exporter would (floats
@@ -643,3 +646,548 @@ def adversarial_unknown_image(seed: int = 6) -> tuple[dict, list[dict], int]:
     dt = list(dt)
     dt.insert(len(dt) // 2, _det(unknown, 1, [1.0, 2.0, 30.0, 40.0], 0.77))
     return gt, dt, unknown
+
+
+# ---------------------------------------------------------------------------
+# Segmentation workloads
+# ---------------------------------------------------------------------------
+#
+# Masks are made with pycocotools' own rasteriser and codec, so every GT area
+# and every result RLE is exactly what pycocotools derives from the same
+# input.  Internally a mask is a compressed RLE dict as pycocotools returns it
+# (``counts`` as bytes); what goes into the JSON has ``counts`` as str
+# (compressed) or as a list of ints (uncompressed, column-major runs).
+
+def _mask_utils():
+    from pycocotools import mask as mask_utils   # the reference's rasteriser and codec
+
+    return mask_utils
+
+
+def _convex_hull(points: np.ndarray) -> np.ndarray:
+    """Andrew's monotone chain: the hull vertices of ``points`` (n x 2), counter-clockwise."""
+    pts = sorted(set(map(tuple, points.tolist())))
+    if len(pts) < 3:
+        return np.array(pts, dtype=np.float64)
+
+    def half(seq):
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while len(out) >= 2:
+                (ax, ay), (bx, by) = out[-2], out[-1]
+                if (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) > 0:
+                    break
+                out.pop()
+            out.append(p)
+        return out[:-1]
+    return np.array(half(pts) + half(reversed(pts)), dtype=np.float64)
+
+
+def _shape(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float,
+           kind: str) -> np.ndarray:
+    """One closed ring of 8..40 vertices (n x 2) around (cx, cy) with radii ~(rx, ry).
+
+    kind: "ellipse" (smooth, slightly jittered), "blob" (strong radial noise,
+    concave, sometimes self-touching) or "hull" (convex hull of random points
+    in the ellipse, topped up with edge midpoints to at least 8 vertices).
+    """
+    n = int(rng.integers(8, 41))
+    if kind == "hull":
+        m = n + int(rng.integers(2, n // 2 + 3))
+        a = rng.uniform(0.0, 2 * math.pi, m)
+        r = 1.0 - 0.3 * rng.random(m) ** 2
+        local = np.stack([r * np.cos(a), r * np.sin(a)], axis=1)
+        ring = _convex_hull(local)
+        while len(ring) < 8:
+            mids = (ring + np.roll(ring, -1, axis=0)) / 2.0
+            ring = np.stack([ring, mids], axis=1).reshape(-1, 2)
+        ring = ring[:40]
+    else:
+        step = 2 * math.pi / n
+        a = np.arange(n) * step + rng.uniform(-0.35, 0.35, n) * step + rng.uniform(0, 2 * math.pi)
+        rough = 0.04 if kind == "ellipse" else 0.28
+        r = np.clip(1.0 + rough * rng.standard_normal(n), 0.2, 1.9)
+        local = np.stack([r * np.cos(a), r * np.sin(a)], axis=1)
+        ring = local
+    rot = rng.uniform(0.0, math.pi)
+    c, s = math.cos(rot), math.sin(rot)
+    x = rx * ring[:, 0]
+    y = ry * ring[:, 1]
+    out = np.stack([cx + c * x - s * y, cy + s * x + c * y], axis=1)
+    if rng.random() < 0.5:
+        out = out[::-1]               # orientation does not matter to the rasteriser; mix both
+    return out
+
+
+def _pick(rng: np.random.Generator, cumulative: tuple[float, ...]) -> int:
+    """Index drawn from a categorical distribution given by its cumulative
+    probabilities without the final 1.0 (a faster ``rng.choice(p=...)``)."""
+    u = rng.random()
+    for i, c in enumerate(cumulative):
+        if u < c:
+            return i
+    return len(cumulative)
+
+
+def _object_parts(rng: np.random.Generator, W: int, H: int, *, tiny_rate: float, edge_rate: float,
+                  outside_rate: float, degenerate_rate: float = 0.0, log_mu: float = 7.4, log_sigma: float = 2.1,
+                  max_parts: int = 3) -> list[np.ndarray]:
+    """The polygon parts (list of n x 2 arrays) of one object in a W x H image.
+
+    Log-normal area over small/medium/large; ``tiny_rate`` of the objects get
+    an area of 0.3..40 px (some rasterise to an empty mask).  ``edge_rate``
+    of them are pushed across an image border and clipped to it (vertices
+    exactly on x = 0 / W, y = 0 / H, as annotation tools write them);
+    ``outside_rate`` are left sticking out of the image unclipped (the
+    rasteriser drops/clamps what is outside).  1..3 parts: extra parts are
+    smaller pieces near the first (an occluded object split in two).
+    ``degenerate_rate`` of them are slivers: vertices on one line or within
+    a 0.2 px square (mask usually empty).
+    """
+    if rng.random() < degenerate_rate:
+        # a polygon with no area to speak of: all vertices on one line, or inside
+        # a 0.2 px square (annotation-tool slips; their masks are usually empty)
+        n = int(rng.integers(8, 41))
+        x0, y0 = rng.uniform(0, W - 1), rng.uniform(0, H - 1)
+        if rng.random() < 0.5:
+            t = rng.uniform(0.0, rng.uniform(1, 60), n)
+            if rng.random() < 0.5:
+                ring = np.stack([x0 + t, np.full(n, y0)], axis=1)      # horizontal
+            else:
+                ring = np.stack([np.full(n, x0), y0 + t], axis=1)      # vertical
+        else:
+            ring = np.stack([x0 + rng.uniform(0, 0.2, n), y0 + rng.uniform(0, 0.2, n)], axis=1)
+        return [np.stack([np.clip(ring[:, 0], 0.0, W), np.clip(ring[:, 1], 0.0, H)], axis=1)]
+    if rng.random() < tiny_rate:
+        area = rng.uniform(0.3, 40.0)
+    else:
+        area = min(max(math.exp(rng.normal(log_mu, log_sigma)), 6.0), 0.5 * W * H)
+    aspect = math.exp(rng.normal(0.0, 0.5))
+    rx = math.sqrt(area * aspect / math.pi)
+    ry = area / (math.pi * rx)
+    rx, ry = min(rx, W * 0.7), min(ry, H * 0.7)
+    cx, cy = rng.uniform(0, W), rng.uniform(0, H)
+    crossing = rng.random()
+    clip = True
+    if crossing < edge_rate + outside_rate:
+        side = int(rng.integers(4))
+        if side == 0:
+            cx = rng.uniform(-0.5, 0.6) * rx
+        elif side == 1:
+            cx = W - rng.uniform(-0.5, 0.6) * rx
+        elif side == 2:
+            cy = rng.uniform(-0.5, 0.6) * ry
+        else:
+            cy = H - rng.uniform(-0.5, 0.6) * ry
+        clip = crossing < edge_rate
+    kind = ("ellipse", "blob", "hull")[_pick(rng, (0.35, 0.75))]
+    parts = [_shape(rng, cx, cy, rx, ry, kind)]
+    n_parts = 1 + min(_pick(rng, (0.8, 0.94)), max_parts - 1)
+    for _ in range(n_parts - 1):
+        a = rng.uniform(0, 2 * math.pi)
+        d = rng.uniform(0.6, 1.6)
+        k = rng.uniform(0.2, 0.6)
+        parts.append(_shape(rng, cx + d * rx * math.cos(a), cy + d * ry * math.sin(a),
+                            k * rx, k * ry, ("ellipse", "blob", "hull")[int(rng.integers(3))]))
+    if clip:
+        parts = [np.stack([np.clip(p[:, 0], 0.0, W), np.clip(p[:, 1], 0.0, H)], axis=1) for p in parts]
+    else:
+        # keep everything finite and near the image (a few pixels outside)
+        parts = [np.stack([np.clip(p[:, 0], -8.0, W + 8.0), np.clip(p[:, 1], -8.0, H + 8.0)], axis=1)
+                 for p in parts]
+    return parts
+
+
+def _poly_json(parts: list[np.ndarray], style: int) -> list[list[float]]:
+    """Polygon parts as COCO writes them: one flat [x0, y0, x1, y1, ...] list per part."""
+    if style == ROUND2:
+        return [np.round(p.ravel(), 2).tolist() for p in parts]
+    if style == FLOAT32:
+        return [p.ravel().astype(np.float32).astype(np.float64).tolist() for p in parts]
+    return [p.ravel().tolist() for p in parts]
+
+
+def _poly_rle(mu, polys: list[list[float]], H: int, W: int) -> dict:
+    """The union of polygon parts rasterised by pycocotools (annToRLE's polygon path)."""
+    return mu.merge(mu.frPyObjects(polys, H, W))
+
+
+def _encode(mu, mask: np.ndarray) -> dict:
+    return mu.encode(np.asfortranarray(mask, dtype=np.uint8))
+
+
+def _uncompressed_counts(mask: np.ndarray) -> list[int]:
+    """Column-major run lengths of a binary H x W mask, starting with a (possibly empty) 0-run."""
+    flat = mask.ravel(order="F").astype(np.int8)
+    if flat.size == 0:
+        return []
+    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    runs = np.diff(np.concatenate(([0], edges, [flat.size]))).tolist()
+    if flat[0] == 1:
+        runs.insert(0, 0)
+    return [int(v) for v in runs]
+
+
+def _compressed_json(rle: dict) -> dict:
+    h, w = rle["size"]
+    counts = rle["counts"]
+    return {"size": [int(h), int(w)], "counts": counts.decode("ascii") if isinstance(counts, bytes) else counts}
+
+
+def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
+    """Binary dilation by a 3x3 cross, ``steps`` times (numpy only)."""
+    out = mask.astype(bool)
+    for _ in range(steps):
+        grown = out.copy()
+        grown[1:, :] |= out[:-1, :]
+        grown[:-1, :] |= out[1:, :]
+        grown[:, 1:] |= out[:, :-1]
+        grown[:, :-1] |= out[:, 1:]
+        out = grown
+    return out
+
+
+def _erode(mask: np.ndarray, steps: int) -> np.ndarray:
+    """Binary erosion by a 3x3 cross (pixels outside the image count as background)."""
+    out = mask.astype(bool)
+    for _ in range(steps):
+        kept = out.copy()
+        kept[1:, :] &= out[:-1, :]
+        kept[:-1, :] &= out[1:, :]
+        kept[:, 1:] &= out[:, :-1]
+        kept[:, :-1] &= out[:, 1:]
+        kept[0, :] = kept[-1, :] = False
+        kept[:, 0] = kept[:, -1] = False
+        out = kept
+    return out
+
+
+def _shifted(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """The mask moved by whole pixels (what leaves the image is lost, zeros come in)."""
+    H, W = mask.shape
+    out = np.zeros_like(mask)
+    xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
+    ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
+    out[yd, xd] = mask[ys, xs]
+    return out
+
+
+def _shoelace(parts: list[np.ndarray]) -> float:
+    """Sum of the parts' polygon areas (what COCO's own ``area`` field approximates)."""
+    total = 0.0
+    for p in parts:
+        x, y = p[:, 0], p[:, 1]
+        total += 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    return total
+
+
+def _jitter_parts(rng: np.random.Generator, parts: list[np.ndarray], quality: float,
+                  drop_part_rate: float = 0.3) -> list[np.ndarray]:
+    """A predicted outline: the GT parts moved, rescaled about their centre and
+    re-traced with per-vertex noise; secondary parts are sometimes missed."""
+    allpts = np.concatenate(parts)
+    lo, hi = allpts.min(axis=0), allpts.max(axis=0)
+    size = np.maximum(hi - lo, 1.0)
+    centre = (lo + hi) / 2.0
+    shift = rng.normal(0.0, quality, 2) * size
+    scale = math.exp(rng.normal(0.0, quality))
+    out = []
+    for i, p in enumerate(parts):
+        if i > 0 and rng.random() < drop_part_rate:
+            continue
+        noise = rng.normal(0.0, 0.5 * quality, p.shape) * size
+        out.append(centre + (p - centre) * scale + shift + noise)
+    return out
+
+
+def make_segm_workload(
+    n_images: int,
+    seed: int,
+    *,
+    result_bbox: bool = False,
+    mean_gt_per_image: float = 7.3,
+    empty_gt_rate: float = 0.02,
+    crowd_rate: float = 0.01,
+    crowd_compressed_rate: float = 0.0,
+    area_mismatch_rate: float = 0.04,
+    tiny_rate: float = 0.04,
+    edge_rate: float = 0.08,
+    outside_rate: float = 0.01,
+    degenerate_rate: float = 0.005,
+    gt_float_rate: float = 0.1,
+    recall: tuple[float, float, float] = (0.55, 0.85, 0.93),
+    exact_copy_rate: float = 0.03,
+    integer_shift_rate: float = 0.04,
+    morph_rate: float = 0.06,
+    box_mask_rate: float = 0.02,
+    empty_mask_rate: float = 0.005,
+    confusion_rate: float = 0.05,
+    duplicate_rate: float = 0.05,
+    fp_per_image: float = 4.0,
+    crowded_image_rate: float = 0.03,
+    crowded_extra: tuple[int, int] = (100, 220),
+    empty_dt_rate: float = 0.01,
+    absent_category_dets: int = 3,
+    zipf_exponent: float = 1.2,
+    result_polygon_rate: float = 0.0,
+    result_uncompressed_rate: float = 0.0,
+    bbox_only_rate: float = 0.0,
+) -> tuple[dict, list[dict]]:
+    """A COCO-like instance-segmentation GT and the output of a simulated mask detector.
+
+    Ground truth
+      * images, ids, categories, per-image counts and file order as in
+        :func:`make_workload` (80 sparse category ids, Zipf frequencies).
+      * objects are polygons of 1..3 parts, each a jittered ellipse, a noisy
+        (concave) blob or a convex hull with 8..40 vertices; log-normal sizes;
+        ``tiny_rate`` tiny ones, ``degenerate_rate`` slivers (empty masks),
+        ``edge_rate`` clipped at an image border, ``outside_rate`` partly
+        outside the image.
+        Coordinates with 2 decimals (``gt_float_rate`` of the images: full
+        float64).  ``bbox`` = the polygon extent.
+      * ``area`` = the mask area computed by pycocotools (as a float), except
+        ``area_mismatch_rate`` of them: the polygon (shoelace) area, the way
+        COCO's own files have it (pycocotools buckets by this field).
+      * ``crowd_rate`` crowd regions: the union of several blobs, written as an
+        uncompressed RLE (counts list) as COCO ships them
+        (``crowd_compressed_rate`` of them compressed instead).
+
+    Results (``segmentation`` as a compressed RLE unless said otherwise)
+      * per GT, found with a size-dependent probability ``recall``; the mask is
+        the GT outline re-traced with noise of varying quality (re-rasterised),
+        or an exact copy of the GT mask, or the GT mask shifted by whole pixels,
+        dilated or eroded by 1..3 pixels (``morph_rate``), or a box-shaped mask.
+      * ``empty_mask_rate`` empty masks, class confusion, duplicates, Poisson
+        background blobs, crowded images (100+ extra low-score masks), detections
+        on crowd regions, results in categories absent from the GT, images
+        without results; per image one export style (2-decimal scores create
+        ties, float32, float64).
+      * ``result_bbox``: every result also carries a ``bbox`` (the mask's box,
+        slightly off, as a box head predicts it).  pycocotools' loadRes then
+        takes its bbox branch: area = w*h of that box.  Without it, loadRes
+        takes the segm branch: area = mask area, bbox = toBbox(mask).
+      * only with ``result_bbox`` (pycocotools cannot read these otherwise):
+        ``result_polygon_rate`` results given as polygons (rasterised by
+        pycocotools with the GT image's size), ``result_uncompressed_rate`` as
+        uncompressed RLE, ``bbox_only_rate`` without any segmentation (loadRes
+        synthesises the box's rectangle).
+    """
+    if not result_bbox and (result_polygon_rate or result_uncompressed_rate or bbox_only_rate):
+        raise ValueError("polygon / uncompressed / bbox-only results need result_bbox=True "
+                         "(pycocotools' segm branch of loadRes only reads compressed RLE)")
+    mu = _mask_utils()
+    rng = np.random.default_rng(seed)
+    # The result's form and box come from a stream of their own, so the same
+    # seed gives the same masks and scores with and without ``result_bbox``.
+    form_rng = np.random.default_rng([seed, 1])
+    cat_ids = np.array(COCO_CATEGORY_IDS)
+    cat_w = _category_weights(rng, len(cat_ids), zipf_exponent)
+    draw_cat, draw_cats = _category_sampler(rng, cat_ids, cat_w)
+
+    image_ids = rng.choice(600_000, size=n_images, replace=False) + 1
+    images = []
+    for iid in image_ids:
+        width, height = IMAGE_SIZES[rng.integers(len(IMAGE_SIZES))]
+        images.append(_image(int(iid), width, height))
+
+    shape_kw = dict(tiny_rate=tiny_rate, edge_rate=edge_rate, outside_rate=outside_rate,
+                    degenerate_rate=degenerate_rate)
+    annotations: list[dict] = []
+    # per image: (annotation, polygon parts or None, mask RLE) for the detector
+    per_image_gt: dict[int, list[tuple[dict, list | None, dict]]] = {}
+    for img in images:
+        W, H = img["width"], img["height"]
+        style = FLOAT64 if rng.random() < gt_float_rate else ROUND2
+        if rng.random() < empty_gt_rate:
+            count = 0
+        else:
+            count = 1 + int(rng.negative_binomial(1.0, 1.0 / mean_gt_per_image))
+        entries = []
+        for _ in range(count):
+            crowd = rng.random() < crowd_rate
+            ann = {"id": 0, "image_id": img["id"], "category_id": draw_cat(), "iscrowd": int(crowd)}
+            if crowd:
+                blobs = []
+                cx, cy = rng.uniform(0.2, 0.8) * W, rng.uniform(0.2, 0.8) * H
+                spread = rng.uniform(0.1, 0.35)
+                for _ in range(int(rng.integers(3, 13))):
+                    bx = cx + rng.normal(0, spread * W)
+                    by = cy + rng.normal(0, spread * H)
+                    r = rng.uniform(0.03, 0.12) * min(W, H)
+                    ring = _shape(rng, bx, by, r * rng.uniform(0.5, 1.0), r, "blob")
+                    blobs.append(np.stack([np.clip(ring[:, 0], 0, W), np.clip(ring[:, 1], 0, H)], axis=1))
+                rle = _poly_rle(mu, _poly_json(blobs, ROUND2), H, W)
+                if rng.random() < crowd_compressed_rate:
+                    ann["segmentation"] = _compressed_json(rle)
+                else:
+                    ann["segmentation"] = {"counts": _uncompressed_counts(mu.decode(rle)),
+                                           "size": [int(H), int(W)]}
+                area = float(mu.area(rle))
+                box = mu.toBbox(rle).tolist()
+                ann["bbox"] = [float(v) for v in box]
+                ann["area"] = area
+                entries.append((ann, None, rle))
+                continue
+            parts = _object_parts(rng, W, H, **shape_kw)
+            polys = _poly_json(parts, style)
+            rle = _poly_rle(mu, polys, H, W)
+            allpts = np.concatenate([np.asarray(p).reshape(-1, 2) for p in polys])
+            x0, y0 = allpts.min(axis=0)
+            x1, y1 = allpts.max(axis=0)
+            ann["segmentation"] = polys
+            ann["bbox"] = [round(float(x0), 2), round(float(y0), 2),
+                           round(float(x1 - x0), 2), round(float(y1 - y0), 2)]
+            ann["area"] = float(mu.area(rle))
+            if rng.random() < area_mismatch_rate:
+                ann["area"] = _shoelace([np.asarray(p).reshape(-1, 2) for p in polys])
+            entries.append((ann, [np.asarray(p).reshape(-1, 2) for p in polys], rle))
+        per_image_gt[img["id"]] = entries
+        annotations.extend(a for a, _, _ in entries)
+
+    ann_ids = rng.choice(10_000_000, size=len(annotations), replace=False) + 1
+    for ann, aid in zip(annotations, ann_ids):
+        ann["id"] = int(aid)
+    annotations = [annotations[i] for i in rng.permutation(len(annotations))]
+
+    gt = {
+        "info": {"description": f"vernier parity synthetic segm workload seed={seed} n={n_images}",
+                 "version": "1.0", "year": 2024},
+        "licenses": [],
+        "images": images,
+        "annotations": annotations,
+        "categories": _categories(cat_ids),
+    }
+
+    dt: list[dict] = []
+    for img in images:
+        W, H = img["width"], img["height"]
+        if rng.random() < empty_dt_rate:
+            continue
+        style = int(rng.choice(3, p=(0.4, 0.4, 0.2)))
+        raw: list[tuple[int, dict, float]] = []     # (category, result body, score)
+
+        def emit(cat: int, score: float, *, rle: dict | None = None,
+                 parts: list[np.ndarray] | None = None, near_box=None) -> None:
+            """One result: its segmentation in the form the knobs pick, plus its bbox."""
+            body: dict = {}
+            if parts is not None:
+                polys = _poly_json(parts, FLOAT32 if style == FLOAT32 else ROUND2)
+                if rle is None:
+                    rle = _poly_rle(mu, polys, H, W)
+            form = "rle"
+            if result_bbox:
+                r = form_rng.random()
+                if parts is not None and r < result_polygon_rate:
+                    form = "polygon"
+                elif r < result_polygon_rate + result_uncompressed_rate:
+                    form = "uncompressed"
+                elif r < result_polygon_rate + result_uncompressed_rate + bbox_only_rate:
+                    form = "none"
+            if form == "rle":
+                body["segmentation"] = _compressed_json(rle)
+            elif form == "polygon":
+                body["segmentation"] = polys
+            elif form == "uncompressed":
+                body["segmentation"] = {"size": [int(H), int(W)],
+                                        "counts": _uncompressed_counts(mu.decode(rle))}
+            if result_bbox:
+                bx, by, bw, bh = mu.toBbox(rle).tolist()
+                if bw <= 0 or bh <= 0:          # empty mask: the box head still says something
+                    bx, by, bw, bh = near_box if near_box is not None else _random_box(form_rng, W, H)
+                j = form_rng.normal(0.0, 1.0, 4) * np.array([0.02 * bw + 0.3, 0.02 * bh + 0.3,
+                                                        0.03 * bw + 0.3, 0.03 * bh + 0.3])
+                box = [bx + j[0], by + j[1], max(bw + j[2], 0.5), max(bh + j[3], 0.5)]
+                body["bbox"] = [_fmt(v, style) for v in box]
+            raw.append((cat, body, score))
+
+        for ann, parts, rle in per_image_gt[img["id"]]:
+            if ann["iscrowd"]:
+                if rng.random() < 0.5:      # detectors fire on crowd regions too
+                    bx, by, bw, bh = ann["bbox"]
+                    blob = _shape(rng, bx + rng.uniform(0, 1) * bw, by + rng.uniform(0, 1) * bh,
+                                  rng.uniform(5, 40), rng.uniform(5, 40), "blob")
+                    blob = np.stack([np.clip(blob[:, 0], 0, W), np.clip(blob[:, 1], 0, H)], axis=1)
+                    emit(ann["category_id"], float(rng.beta(2, 3)), parts=[blob])
+                continue
+            size = 0 if ann["area"] < 1024 else (1 if ann["area"] < 9216 else 2)
+            if rng.random() >= recall[size]:
+                continue
+            cat = ann["category_id"]
+            if rng.random() < confusion_rate:
+                cat = draw_cat()
+            score = float(rng.beta(5, 1.8))
+            r = rng.random()
+            cut = np.cumsum([exact_copy_rate, integer_shift_rate, morph_rate, box_mask_rate, empty_mask_rate])
+            det_parts = None
+            if r < cut[0]:
+                emit(cat, score, rle=rle, parts=parts)     # the GT mask itself (IoU 1)
+            elif r < cut[1]:
+                dx, dy = (int(v) for v in rng.integers(-3, 4, 2))
+                emit(cat, score, rle=_encode(mu, _shifted(mu.decode(rle), dx, dy)))
+            elif r < cut[2]:
+                steps = int(rng.integers(1, 4))
+                m = mu.decode(rle)
+                m = _dilate(m, steps) if rng.random() < 0.5 else _erode(m, steps)
+                emit(cat, score, rle=_encode(mu, m))
+            elif r < cut[3]:
+                x, y, w, h = ann["bbox"]
+                q = rng.uniform(0.0, 0.1)
+                box = [x + rng.normal(0, q * w), y + rng.normal(0, q * h), w * math.exp(rng.normal(0, q)),
+                       h * math.exp(rng.normal(0, q))]
+                emit(cat, score, rle=mu.frPyObjects(np.array([box], dtype=np.float64), H, W)[0])
+            elif r < cut[4]:
+                emit(cat, score, rle=_encode(mu, np.zeros((H, W), np.uint8)), near_box=ann["bbox"])
+            else:
+                det_parts = _jitter_parts(rng, parts, rng.uniform(0.01, 0.2))
+                emit(cat, score, parts=det_parts)
+            if rng.random() < duplicate_rate:
+                dup_score = score * float(rng.uniform(0.2, 0.95))
+                if rng.random() < 0.3:
+                    emit(cat, dup_score, rle=rle, parts=parts)
+                else:
+                    emit(cat, dup_score, parts=_jitter_parts(rng, det_parts or parts, rng.uniform(0.05, 0.4)))
+        n_fp = int(rng.poisson(rng.gamma(2.0, fp_per_image / 2.0)))
+        if rng.random() < crowded_image_rate:
+            n_fp += int(rng.integers(*crowded_extra))
+        if n_fp:
+            fp_cats = draw_cats(n_fp)
+            fp_scores = rng.beta(1.2, 6.0, size=n_fp)
+            for c, sc in zip(fp_cats.tolist(), fp_scores.tolist()):
+                emit(int(c), float(sc), parts=_object_parts(rng, W, H, max_parts=2, **shape_kw))
+        if style != ROUND2 and rng.random() < 0.5:
+            raw.sort(key=lambda d: -d[2])     # a detector that exports each image sorted by score
+        for cat, body, score in raw:
+            result = {"image_id": img["id"], "category_id": int(cat)}
+            result.update(body)
+            result["score"] = _fmt(score, style)
+            dt.append(result)
+
+    for _ in range(absent_category_dets):
+        img = images[int(rng.integers(len(images)))]
+        W, H = img["width"], img["height"]
+        parts = _object_parts(rng, W, H, max_parts=1, **shape_kw)
+        rle = _poly_rle(mu, _poly_json(parts, ROUND2), H, W)
+        result = {"image_id": img["id"],
+                  "category_id": int(ABSENT_CATEGORY_IDS[rng.integers(len(ABSENT_CATEGORY_IDS))]),
+                  "segmentation": _compressed_json(rle),
+                  "score": round(float(rng.uniform(0.3, 1.0)), 2)}
+        if result_bbox:
+            result["bbox"] = [float(v) for v in mu.toBbox(rle).tolist()]
+            if result["bbox"][2] <= 0:
+                result["bbox"] = [1.0, 1.0, 10.0, 10.0]
+        if dt:
+            dt.insert(int(rng.integers(1, len(dt) + 1)), result)   # never first: keep the branch
+        else:
+            dt.append(result)
+    return gt, dt
+
+
+def make_segm_val2017_scale(seed: int = VAL2017_SEED, *, result_bbox: bool = False,
+                            n_images: int = 5000) -> tuple[dict, list[dict]]:
+    """A segm workload at COCO val2017 scale: 5,000 images, ~36k GT, >=150k results.
+
+    ``n_images`` scales it down with the same statistics (the CI "large" tier).
+    """
+    return make_segm_workload(n_images, seed, result_bbox=result_bbox, mean_gt_per_image=7.3,
+                              fp_per_image=22.0, crowded_image_rate=0.05,
+                              absent_category_dets=max(3, n_images // 200))

@@ -128,3 +128,32 @@ def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: boo
         lines=printed.getvalue().splitlines(),
         params=ev.params,
     )
+
+
+def run_boundary_oracle(gt, dt, dilation_ratio: float = 0.02, max_dets=None,
+                        use_cats: bool = True) -> OracleResult:
+    """Boundary IoU evaluation by the reference re-statement of boundary-iou-api
+    (``parity.boundary_oracle.evaluate_boundary``), as an :class:`OracleResult`.
+
+    Same inputs as :func:`run_pycocotools` (the oracle deep-copies or parses
+    them itself).  Strict parity means pycocotools 2.0.11's matching with the
+    Boundary IoU kernel, so the oracle uses 2.0.11's ``ignore`` rule
+    (``ignore = iscrowd``), not the boundary-iou-api fork's
+    (docs/explanation/boundary-iou.md).  ``eval_imgs``/``params`` are not exposed by the boundary
+    oracle and are left empty.  The printed lines are summarize()'s own.
+    """
+    from parity.boundary_oracle import evaluate_boundary   # needs OpenCV
+
+    found = _dist_version("pycocotools")
+    if found != REFERENCE_VERSION:
+        raise RuntimeError(f"the parity reference is pycocotools {REFERENCE_VERSION}, found {found}")
+    res = evaluate_boundary(gt, dt, dilation_ratio=dilation_ratio, max_dets=max_dets,
+                            use_cats=use_cats, pycocotools_ignore=True)
+    return OracleResult(
+        stats=np.asarray(res.stats, dtype=np.float64),
+        precision=res.precision,
+        recall=res.recall,
+        scores=res.scores,
+        eval_imgs=[],
+        lines=list(res.lines),
+    )

@@ -185,8 +185,25 @@ VERNIER_API size_t vernier_dataset_num_images(const vernier_dataset *ds);
 VERNIER_API size_t vernier_dataset_num_annotations(const vernier_dataset *ds);
 VERNIER_API size_t vernier_dataset_num_categories(const vernier_dataset *ds);
 
-/* Bytes currently held by the dataset (its columns and index). */
+/* Bytes currently held by the dataset (its columns and its cache). */
 VERNIER_API size_t vernier_dataset_sizeof(const vernier_dataset *ds);
+
+/* The derivation cache.  Mask-based evaluations (segm, boundary) turn the
+ * ground truth's polygons and RLEs into masks, and boundary evaluations
+ * into boundary bands (per dilation ratio).  The dataset keeps them, so a
+ * later evaluation against the same handle skips that work.  Filling the
+ * cache is internally synchronised: concurrent evaluations may share a
+ * dataset (a custom allocator must then be thread-safe). */
+#define VERNIER_CACHE_MASKS 0
+#define VERNIER_CACHE_BANDS 1
+
+/* Number of cached entries of `kind` (VERNIER_CACHE_MASKS: ground-truth
+ * masks; VERNIER_CACHE_BANDS: boundary bands over all ratios). */
+VERNIER_API size_t vernier_dataset_cache_len(const vernier_dataset *ds, int kind);
+
+/* Drops every cached mask and band.  Returns VERNIER_E_STATE (and drops
+ * nothing) while an evaluation is using the dataset. */
+VERNIER_API int vernier_dataset_clear_cache(vernier_dataset *ds);
 
 /* ---------------------------------------------------------------------------
  * 6. Results (loadRes-shaped detection JSON)
@@ -243,7 +260,16 @@ VERNIER_API int vernier_results_kind_of(const vernier_results *res);
 #define VERNIER_MAX_MAX_DETS 16
 
 typedef enum vernier_iou_type {
-    VERNIER_IOU_BBOX = 0
+    /* Box IoU (pycocotools iouType "bbox"). */
+    VERNIER_IOU_BBOX = 0,
+    /* Mask IoU (pycocotools iouType "segm"): ground-truth polygons and RLEs
+     * and result RLEs/polygons (or a bbox result's rectangle), with
+     * pycocotools' box prefilter and crowd rule. */
+    VERNIER_IOU_SEGM = 1,
+    /* Boundary IoU (Cheng et al.; boundary-iou-api): min(mask IoU, IoU of
+     * the boundary bands of width d = dilation_ratio x image diagonal)
+     * against non-crowd ground truth, mask IoU against crowd ground truth. */
+    VERNIER_IOU_BOUNDARY = 2
 } vernier_iou_type;
 
 typedef enum vernier_parity_mode {
@@ -262,6 +288,8 @@ typedef struct vernier_eval_options {
     size_t n_max_dets;   /* 1..VERNIER_MAX_MAX_DETS; default 3 */
     int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* default 1, 10, 100; each >= 0.
                             Evaluated in ascending order, like pycocotools. */
+    double dilation_ratio; /* BOUNDARY only: band width as a fraction of the
+                            image diagonal; default 0.02 (COCO), > 0 */
 } vernier_eval_options;
 
 /* Fills `opts` with the defaults.  Returns VERNIER_E_INVALID_ARG when `opts`
@@ -320,7 +348,7 @@ VERNIER_API const double *vernier_eval_recall_thresholds(const vernier_eval *ev)
 VERNIER_API const int64_t *vernier_eval_category_ids(const vernier_eval *ev);
 VERNIER_API const int64_t *vernier_eval_max_dets(const vernier_eval *ev);
 
-/* Number of summary statistics (12 for bbox). */
+/* Number of summary statistics (12 for bbox, segm and boundary). */
 VERNIER_API size_t vernier_eval_num_stats(const vernier_eval *ev);
 
 /* Copies up to `cap` summary statistics into `out`; returns how many there

@@ -175,15 +175,8 @@ void *vn_arena_alloc(vn_arena *a, size_t size)
             return NULL;
         b->size = bsize;
         b->used = ARENA_HEADER;
-        if (a->head != NULL && need > ARENA_CHUNK / 2) {
-            /* a large private block goes behind the current one so the
-             * current block's free tail stays usable */
-            b->next = a->head->next;
-            a->head->next = b;
-        } else {
-            b->next = a->head;
-            a->head = b;
-        }
+        b->next = a->head;
+        a->head = b;
     }
     p = (unsigned char *)b + b->used;
     b->used += need;
@@ -227,4 +220,22 @@ void vn_arena_release(vn_arena *a)
         b = next;
     }
     a->head = NULL;
+}
+
+void vn_arena_mark_here(const vn_arena *a, vn_arena_mark *m)
+{
+    m->head = a->head;
+    m->used = a->head != NULL ? a->head->used : 0;
+}
+
+void vn_arena_rewind(vn_arena *a, const vn_arena_mark *m)
+{
+    /* blocks pushed in front of the marked head are newer: free them */
+    while (a->head != m->head) {
+        vn_arena_block *b = a->head;
+        a->head = b->next;
+        vn_free(a->mem, b, b->size);
+    }
+    if (a->head != NULL)
+        a->head->used = m->used;
 }

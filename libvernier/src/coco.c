@@ -24,6 +24,7 @@
 #include "json.h"
 #include "numparse.h"
 #include "rle.h"
+#include "masks.h"
 #include "vn_error.h"
 
 /* ---- key names --------------------------------------------------------- */
@@ -422,6 +423,250 @@ static int grow_results(vernier_results *res, size_t need)
     return rc;
 }
 
+/* ---- segmentations ----------------------------------------------------- */
+
+static int read_size(ctx *c, uint64_t hw[2]);
+
+void vn_segs_free(vn_segs *s, vn_mem *m)
+{
+    vn_free(m, s->seg, s->cap * sizeof(vn_seg));
+    vn_free(m, s->parts, s->cap_parts * sizeof(vn_part));
+    vn_free(m, s->coords, s->cap_coords * sizeof(double));
+    vn_free(m, s->counts, s->cap_counts * sizeof(uint32_t));
+    vn_free(m, s->chars, s->cap_chars);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Records element i's segmentation (elements arrive in order). */
+static int segs_set(ctx *c, vn_segs *s, size_t i, const vn_seg *seg)
+{
+    int rc = vn_grow(c->mem, (void **)&s->seg, &s->cap, sizeof(vn_seg), i + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    s->seg[i] = *seg;
+    s->n = i + 1;
+    return VERNIER_OK;
+}
+
+static int push_coord(ctx *c, vn_segs *s, double v)
+{
+    int rc = vn_grow(c->mem, (void **)&s->coords, &s->cap_coords, sizeof(double), s->n_coords + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    s->coords[s->n_coords++] = v;
+    return VERNIER_OK;
+}
+
+static int push_part(ctx *c, vn_segs *s, uint64_t off, uint32_t len)
+{
+    int rc = vn_grow(c->mem, (void **)&s->parts, &s->cap_parts, sizeof(vn_part), s->n_parts + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    s->parts[s->n_parts].off = off;
+    s->parts[s->n_parts].len = len;
+    s->n_parts++;
+    return VERNIER_OK;
+}
+
+static int push_chars(ctx *c, vn_segs *s, const char *p, size_t n, uint64_t *off)
+{
+    int rc = vn_grow(c->mem, (void **)&s->chars, &s->cap_chars, 1, s->n_chars + n + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    *off = s->n_chars;
+    memcpy(s->chars + s->n_chars, p, n);
+    s->n_chars += n;
+    return VERNIER_OK;
+}
+
+/* A list of polygons, each a list of numbers.  Anything else inside makes
+ * the whole segmentation VN_SEG_INVALID (the value is still validated as
+ * JSON); only mask-based evaluation refuses it. */
+static int read_polygons(ctx *c, vn_segs *s, vn_seg *seg)
+{
+    size_t parts0 = s->n_parts, coords0 = s->n_coords;
+    int r, valid = 1;
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        int t = vn_json_peek(&c->js), r2;
+        uint64_t off = s->n_coords;
+        if (t < 0)
+            return t;
+        if (t != VN_JSON_ARRAY || !valid) {
+            valid = 0;
+            VN_TRY(vn_json_skip(&c->js));
+            continue;
+        }
+        VN_TRY(vn_json_array_begin(&c->js));
+        while ((r2 = vn_json_array_next(&c->js)) == 1) {
+            vn_number num;
+            t = vn_json_peek(&c->js);
+            if (t < 0)
+                return t;
+            if (t != VN_JSON_NUMBER || !valid) {
+                valid = 0;
+                VN_TRY(vn_json_skip(&c->js));
+                continue;
+            }
+            VN_TRY(vn_json_read_number(&c->js, &num, "a number"));
+            if (!isfinite(num.d)) {
+                valid = 0;
+                continue;
+            }
+            VN_TRY(push_coord(c, s, num.d));
+        }
+        if (r2 < 0)
+            return r2;
+        if (valid) {
+            if (s->n_coords - off > UINT32_MAX)
+                return vn_json_fail(&c->js, VERNIER_E_LIMIT, (size_t)seg->at,
+                                    "a polygon has more than 2^32-1 coordinates");
+            VN_TRY(push_part(c, s, off, (uint32_t)(s->n_coords - off)));
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!valid || s->n_parts - parts0 > UINT32_MAX) {
+        s->n_parts = parts0; /* drop what was pushed */
+        s->n_coords = coords0;
+        seg->kind = VN_SEG_INVALID;
+        return VERNIER_OK;
+    }
+    seg->kind = VN_SEG_POLY;
+    seg->off = parts0;
+    seg->len = (uint32_t)(s->n_parts - parts0);
+    return VERNIER_OK;
+}
+
+/* Unescapes a string value into the context's scratch buffer if needed. */
+static int plain_string(ctx *c, const vn_json_str *str, const char **p, size_t *n)
+{
+    *p = str->ptr;
+    *n = str->len;
+    if (str->escaped) {
+        if (str->len > c->scratch_cap) {
+            size_t cap = c->scratch_cap;
+            void *q = c->scratch;
+            int rc = vn_grow(c->mem, &q, &cap, 1, str->len);
+            if (rc != VERNIER_OK)
+                return fail_mem(c, rc);
+            c->scratch = q;
+            c->scratch_cap = cap;
+        }
+        *n = vn_json_unescape(str, c->scratch);
+        *p = c->scratch;
+    }
+    return VERNIER_OK;
+}
+
+/* {"size": [h, w], "counts": [...] | "..."}: an RLE, stored unvalidated
+ * (counts are validated when a mask is made).  Malformed parts make it
+ * VN_SEG_INVALID. */
+static int read_rle_value(ctx *c, vn_segs *s, vn_seg *seg)
+{
+    vn_json_str key;
+    uint32_t seen = 0;
+    size_t counts0 = s->n_counts;
+    int r, valid = 1, kind = VN_SEG_INVALID;
+    VN_TRY(vn_json_object_begin(&c->js));
+    while ((r = vn_json_object_next(&c->js, &key)) == 1) {
+        enum key k = classify(&key);
+        int t = vn_json_peek(&c->js);
+        if (t < 0)
+            return t;
+        if (k == K_SIZE) {
+            uint64_t hw[2];
+            VN_TRY(see(c, &seen, &key, k));
+            if (t != VN_JSON_ARRAY) {
+                valid = 0;
+                VN_TRY(vn_json_skip(&c->js));
+                continue;
+            }
+            VN_TRY(read_size(c, hw));
+            seg->h = (uint32_t)hw[0];
+            seg->w = (uint32_t)hw[1];
+        } else if (k == K_COUNTS) {
+            VN_TRY(see(c, &seen, &key, k));
+            if (t == VN_JSON_STRING) {
+                vn_json_str str;
+                const char *p;
+                size_t n;
+                VN_TRY(vn_json_read_string(&c->js, &str));
+                VN_TRY(plain_string(c, &str, &p, &n));
+                if (n > UINT32_MAX)
+                    return vn_json_fail(&c->js, VERNIER_E_LIMIT, (size_t)seg->at,
+                                        "an RLE counts string is longer than 2^32-1 bytes");
+                VN_TRY(push_chars(c, s, p, n, &seg->off));
+                seg->len = (uint32_t)n;
+                kind = VN_SEG_STRING;
+            } else if (t == VN_JSON_ARRAY) {
+                int r2;
+                VN_TRY(vn_json_array_begin(&c->js));
+                while ((r2 = vn_json_array_next(&c->js)) == 1) {
+                    vn_number num;
+                    int rc;
+                    t = vn_json_peek(&c->js);
+                    if (t < 0)
+                        return t;
+                    if (t != VN_JSON_NUMBER || !valid) {
+                        valid = 0;
+                        VN_TRY(vn_json_skip(&c->js));
+                        continue;
+                    }
+                    VN_TRY(vn_json_read_number(&c->js, &num, "a count"));
+                    if (!num.is_int || num.i < 0 || num.i > (int64_t)UINT32_MAX) {
+                        valid = 0;
+                        continue;
+                    }
+                    rc = vn_grow(c->mem, (void **)&s->counts, &s->cap_counts, sizeof(uint32_t),
+                                 s->n_counts + 1);
+                    if (rc != VERNIER_OK)
+                        return fail_mem(c, rc);
+                    s->counts[s->n_counts++] = (uint32_t)num.i;
+                }
+                if (r2 < 0)
+                    return r2;
+                if (s->n_counts - counts0 > UINT32_MAX)
+                    valid = 0;
+                seg->off = counts0;
+                seg->len = (uint32_t)(s->n_counts - counts0);
+                kind = VN_SEG_COUNTS;
+            } else {
+                valid = 0;
+                VN_TRY(vn_json_skip(&c->js));
+            }
+        } else {
+            VN_TRY(vn_json_skip(&c->js));
+        }
+    }
+    if (r < 0)
+        return r;
+    if (!valid || !(seen & (1u << K_SIZE)) || !(seen & (1u << K_COUNTS))) {
+        s->n_counts = counts0;
+        seg->kind = VN_SEG_INVALID;
+        return VERNIER_OK;
+    }
+    seg->kind = (uint8_t)kind;
+    return VERNIER_OK;
+}
+
+/* Any "segmentation" value: polygons, an RLE object, or something no mask
+ * can be made of (recorded as VN_SEG_INVALID with its location). */
+static int read_segmentation(ctx *c, vn_segs *s, vn_seg *seg)
+{
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    memset(seg, 0, sizeof(*seg));
+    seg->at = vn_json_offset(&c->js);
+    if (t == VN_JSON_ARRAY)
+        return read_polygons(c, s, seg);
+    if (t == VN_JSON_OBJECT)
+        return read_rle_value(c, s, seg);
+    seg->kind = VN_SEG_INVALID;
+    return vn_json_skip(&c->js);
+}
+
 /* ---- ground truth ------------------------------------------------------ */
 
 /* Begins an element object of a top-level array; *at = offset of its '{'. */
@@ -500,6 +745,7 @@ static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
 static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
 {
     vn_json_str key;
+    vn_seg seg;
     int64_t id = 0, image_id = 0, category_id = 0, num_keypoints = 0;
     double bbox[4] = {0, 0, 0, 0}, area = 0;
     uint8_t iscrowd = 0, ignore = 0;
@@ -549,7 +795,7 @@ static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
             break;
         case K_SEGMENTATION:
             VN_TRY(see(c, &seen, &key, k));
-            VN_TRY(vn_json_skip(&c->js));
+            VN_TRY(read_segmentation(c, &ds->segs, &seg));
             flags |= VN_ANN_HAS_SEGMENTATION;
             break;
         case K_KEYPOINTS:
@@ -580,7 +826,11 @@ static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
     ds->ann_num_keypoints[i] = num_keypoints;
     ds->ann_flags[i] = flags;
     ds->ann_offset[i] = (uint64_t)at;
-    return VERNIER_OK;
+    if (!(flags & VN_ANN_HAS_SEGMENTATION)) {
+        memset(&seg, 0, sizeof(seg));
+        seg.at = at;
+    }
+    return segs_set(c, &ds->segs, i, &seg);
 }
 
 /* One of the three top-level arrays: grows the table row by row. */
@@ -747,7 +997,7 @@ static int read_size(ctx *c, uint64_t hw[2])
 
 /* A compressed RLE {"size": [h, w], "counts": "..."}: its area (as the
  * uint32 pycocotools' rleArea returns) and box (rleToBbox). */
-static int read_rle(ctx *c, double *area, double bbox[4])
+static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg *seg)
 {
     vn_json_str key, counts = {NULL, 0, 0};
     vernier_error rle_err;
@@ -764,6 +1014,8 @@ static int read_rle(ctx *c, double *area, double bbox[4])
     if (t != VN_JSON_OBJECT)
         return vn_json_type_error(&c->js, t, "a compressed RLE object");
     at = vn_json_offset(&c->js);
+    memset(seg, 0, sizeof(*seg));
+    seg->at = at;
     VN_TRY(vn_json_object_begin(&c->js));
     while ((r = vn_json_object_next(&c->js, &key)) == 1) {
         enum key k = classify(&key);
@@ -816,6 +1068,13 @@ static int read_rle(ctx *c, double *area, double bbox[4])
     *area = (double)(uint32_t)vn_rle_area(cnts, n_cnts);
     vn_rle_to_bbox(cnts, n_cnts, (uint32_t)hw[0], (uint32_t)hw[1], bbox);
     vn_free(c->mem, cnts, n_cnts * sizeof(uint32_t));
+    if (len > UINT32_MAX)
+        return vn_json_fail(&c->js, VERNIER_E_LIMIT, at, "an RLE counts string is too long");
+    VN_TRY(push_chars(c, store, s, len, &seg->off));
+    seg->kind = VN_SEG_STRING;
+    seg->len = (uint32_t)len;
+    seg->h = (uint32_t)hw[0];
+    seg->w = (uint32_t)hw[1];
     return VERNIER_OK;
 }
 
@@ -869,6 +1128,7 @@ static int read_keypoints(ctx *c, double bbox[4], double *area)
 static int parse_result(ctx *c, vernier_results *res, size_t i)
 {
     vn_json_str key;
+    vn_seg seg;
     int64_t image_id = 0, category_id = 0;
     double bbox[4] = {0, 0, 0, 0}, derived[4] = {0, 0, 0, 0}, score = 0, area = 0;
     uint32_t seen = 0;
@@ -903,7 +1163,9 @@ static int parse_result(ctx *c, vernier_results *res, size_t i)
         case K_SEGMENTATION:
             VN_TRY(see(c, &seen, &key, k));
             if (kind == VERNIER_RESULTS_SEGM)
-                VN_TRY(read_rle(c, &area, derived));
+                VN_TRY(read_rle(c, &area, derived, &res->segs, &seg));
+            else if (kind == VERNIER_RESULTS_BBOX)
+                VN_TRY(read_segmentation(c, &res->segs, &seg));
             else
                 VN_TRY(vn_json_skip(&c->js));
             break;
@@ -951,7 +1213,11 @@ static int parse_result(ctx *c, vernier_results *res, size_t i)
     res->score[i] = score;
     res->area[i] = area;
     res->offset[i] = (uint64_t)at;
-    return VERNIER_OK;
+    if (!(seen & (1u << K_SEGMENTATION))) {
+        memset(&seg, 0, sizeof(seg));
+        seg.at = at;
+    }
+    return segs_set(c, &res->segs, i, &seg);
 }
 
 static int parse_results(ctx *c, vernier_results *res)
@@ -1045,6 +1311,10 @@ int vernier_dataset_load_json(vernier_dataset **out, const char *data, size_t si
     ctx_setup(&c, &ds->mem, data, size, err);
     rc = parse_gt(&c, ds);
     ctx_release(&c);
+    if (rc == VERNIER_OK && (rc = vn_mask_cache_init(ds)) != VERNIER_OK) {
+        vn_error_clear(err);
+        vn_fail(err, rc, "out of memory while loading JSON");
+    }
     if (rc != VERNIER_OK) {
         finish_error(&c, rc);
         vernier_dataset_free(ds);
@@ -1077,6 +1347,8 @@ void vernier_dataset_free(vernier_dataset *ds)
     vn_free(&mem, ds->ann_num_keypoints, n * sizeof(int64_t));
     vn_free(&mem, ds->ann_flags, n * sizeof(uint32_t));
     vn_free(&mem, ds->ann_offset, n * sizeof(uint64_t));
+    vn_segs_free(&ds->segs, &mem);
+    vn_mask_cache_free(ds, &mem);
     vn_free(&mem, ds, sizeof(*ds));
 }
 
@@ -1097,7 +1369,7 @@ size_t vernier_dataset_num_categories(const vernier_dataset *ds)
 
 size_t vernier_dataset_sizeof(const vernier_dataset *ds)
 {
-    return ds == NULL ? 0 : ds->mem.used;
+    return ds == NULL ? 0 : ds->mem.used + vn_mask_cache_bytes(ds);
 }
 
 int vernier_results_load_json(vernier_results **out, const char *data, size_t size,
@@ -1150,6 +1422,7 @@ void vernier_results_free(vernier_results *res)
     vn_free(&mem, res->score, n * sizeof(double));
     vn_free(&mem, res->area, n * sizeof(double));
     vn_free(&mem, res->offset, n * sizeof(uint64_t));
+    vn_segs_free(&res->segs, &mem);
     vn_free(&mem, res, sizeof(*res));
 }
 

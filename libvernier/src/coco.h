@@ -26,6 +26,49 @@ enum {
     VN_ANN_HAS_KEYPOINTS = 1u << 6
 };
 
+/* Segmentations as read, before any rasterisation: one vn_seg per element
+ * (annotation or result) and shared pools.  Polygons keep their parts'
+ * coordinates; uncompressed RLEs their counts; compressed RLEs their
+ * (unescaped) counts string.  Masks are derived from these on demand. */
+enum {
+    VN_SEG_NONE = 0,   /* no "segmentation" key */
+    VN_SEG_POLY = 1,   /* list of polygons: parts [off, off + len) of parts */
+    VN_SEG_COUNTS = 2, /* uncompressed RLE: counts [off, off + len) */
+    VN_SEG_STRING = 3, /* compressed RLE: chars [off, off + len) */
+    VN_SEG_INVALID = 4 /* a value no mask can be made of (kept so that only
+                          a mask-based evaluation refuses it, naming it) */
+};
+
+typedef struct vn_seg {
+    uint8_t kind;   /* VN_SEG_* */
+    uint32_t h, w;  /* the RLE's own "size" (RLE kinds) */
+    uint32_t len;   /* parts, counts or chars */
+    uint64_t off;   /* first part, count or char in its pool */
+    uint64_t at;    /* byte offset of the segmentation value in the input */
+} vn_seg;
+
+typedef struct vn_part {
+    uint64_t off; /* first coordinate of the polygon in coords */
+    uint32_t len; /* its coordinates (x, y interleaved; an odd count keeps
+                     the dangling value, as pycocotools reads len/2 points) */
+} vn_part;
+
+typedef struct vn_segs {
+    vn_seg *seg;                 /* one per element; NULL if none read */
+    size_t n, cap;
+    vn_part *parts;
+    size_t n_parts, cap_parts;
+    double *coords;
+    size_t n_coords, cap_coords;
+    uint32_t *counts;
+    size_t n_counts, cap_counts;
+    char *chars;
+    size_t n_chars, cap_chars;
+} vn_segs;
+
+/* Releases the store's arrays (the struct itself is embedded). */
+void vn_segs_free(vn_segs *s, vn_mem *m);
+
 struct vernier_dataset {
     vn_mem mem;
 
@@ -51,6 +94,9 @@ struct vernier_dataset {
     int64_t *ann_num_keypoints;/* 0 if absent */
     uint32_t *ann_flags;       /* VN_ANN_HAS_* */
     uint64_t *ann_offset;      /* byte offset of the annotation's '{' */
+
+    vn_segs segs;              /* segmentations, one per annotation */
+    struct vn_mask_cache *cache; /* derived GT masks (masks.c); NULL until used */
 };
 
 struct vernier_results {
@@ -63,6 +109,9 @@ struct vernier_results {
     double *score;
     double *area;              /* as loadRes derives it (see vernier.h) */
     uint64_t *offset;          /* byte offset of the result's '{' */
+    vn_segs segs;              /* segmentations as given (results with bbox
+                                  and none keep VN_SEG_NONE: the box's
+                                  rectangle is used, as loadRes does) */
 };
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "eval_internal.h"
 #include "hashmap.h"
+#include "masks.h"
 #include "sort.h"
 #include "vn_error.h"
 
@@ -22,6 +23,7 @@ int vernier_eval_options_init(vernier_eval_options *opts, unsigned version)
     opts->max_dets[0] = 1;
     opts->max_dets[1] = 10;
     opts->max_dets[2] = 100;
+    opts->dilation_ratio = 0.02;
     return VERNIER_OK;
 }
 
@@ -44,8 +46,15 @@ static int plan_from_options(vn_plan *plan, const vernier_eval_options *opts, ve
     if (opts->version != VERNIER_EVAL_OPTIONS_VERSION)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "unknown vernier_eval_options version %u",
                        opts->version);
-    if (opts->iou_type != VERNIER_IOU_BBOX)
+    if (opts->iou_type != VERNIER_IOU_BBOX && opts->iou_type != VERNIER_IOU_SEGM &&
+        opts->iou_type != VERNIER_IOU_BOUNDARY)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "unsupported iou_type %d", opts->iou_type);
+    if (opts->iou_type == VERNIER_IOU_BOUNDARY &&
+        !(opts->dilation_ratio > 0 && opts->dilation_ratio <= 1))
+        return vn_fail(err, VERNIER_E_INVALID_ARG,
+                       "dilation_ratio must be in (0, 1], got %g", opts->dilation_ratio);
+    plan->iou_type = opts->iou_type;
+    plan->dilation_ratio = opts->dilation_ratio;
     if (opts->parity_mode != VERNIER_PARITY_STRICT && opts->parity_mode != VERNIER_PARITY_CORRECTED)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "unknown parity_mode %d", opts->parity_mode);
     if (opts->use_cats != 0 && opts->use_cats != 1)
@@ -354,11 +363,68 @@ static int build_dt_cells(vn_cells *c, vn_arena *ar, const vernier_results *res,
     c->dt_score = vn_arena_array(ar, out, sizeof(double));
     if (c->dt_bbox == NULL || c->dt_area == NULL || c->dt_score == NULL)
         return vn_mem_failure(ar->mem);
+    c->dt_img = vn_arena_array(ar, out, sizeof(uint32_t));
+    if (c->dt_img == NULL)
+        return vn_mem_failure(ar->mem);
     for (i = 0; i < out; i++) {
         uint32_t r = c->dt_res[i];
+        c->dt_img[i] = img[r];
         memcpy(c->dt_bbox + 4 * i, res->bbox + 4 * (size_t)r, 4 * sizeof(double));
         c->dt_area[i] = res->area[r];
         c->dt_score[i] = res->score[r];
+    }
+    return VERNIER_OK;
+}
+
+/* Height and width of each sorted image; a repeated image id takes its
+ * last entry's, as pycocotools' imgs dict does. */
+static int image_sizes(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
+                       const vn_hashmap *img_map)
+{
+    size_t j;
+    c->img_hw = vn_arena_array(ar, c->n_images, 2 * sizeof(int64_t));
+    if (c->img_hw == NULL)
+        return vn_mem_failure(ar->mem);
+    for (j = 0; j < gt->n_images; j++) {
+        uint32_t i = vn_hashmap_get(img_map, gt->image_id[j]);
+        c->img_hw[2 * i] = gt->image_height[j];
+        c->img_hw[2 * i + 1] = gt->image_width[j];
+    }
+    return VERNIER_OK;
+}
+
+/* The masks (and bands) of every GT slot, from the dataset's cache, and
+ * the masks' boxes for the IoU prefilter.  pycocotools converts every GT
+ * of an evaluated cell in _prepare, so any that cannot be converted fails
+ * the evaluation, naming the annotation. */
+static int gt_masks(vn_cells *c, vn_arena *ar, const vernier_dataset *gt, const vn_plan *plan,
+                    vernier_error *err)
+{
+    size_t n = c->n_gt, i, cell;
+    int64_t *hw = vn_arena_array(ar, n, 2 * sizeof(int64_t));
+    c->gt_mask = vn_arena_array(ar, n, sizeof(vn_rle *));
+    c->gt_mbox = vn_arena_array(ar, n, 4 * sizeof(double));
+    if (hw == NULL || c->gt_mask == NULL || c->gt_mbox == NULL)
+        return vn_mem_failure(ar->mem);
+    for (cell = 0; cell < c->n_cells; cell++) {
+        size_t im = plan->use_cats ? cell % c->n_images : cell;
+        for (i = c->gt_start[cell]; i < c->gt_start[cell + 1]; i++) {
+            hw[2 * i] = c->img_hw[2 * im];
+            hw[2 * i + 1] = c->img_hw[2 * im + 1];
+        }
+    }
+    if (plan->parity_mode == VERNIER_PARITY_CORRECTED)
+        for (i = 0; i < n; i++)
+            VN_TRY(vn_seg_check_polygons(&gt->segs, c->gt_ann[i], "annotations", err));
+    VN_TRY(vn_gt_masks(gt, c->gt_ann, hw, n, c->gt_mask, err));
+    for (i = 0; i < n; i++)
+        vn_rle_to_bbox(c->gt_mask[i]->cnts, c->gt_mask[i]->m, c->gt_mask[i]->h,
+                       c->gt_mask[i]->w, c->gt_mbox + 4 * i);
+    if (plan->iou_type == VERNIER_IOU_BOUNDARY) {
+        c->gt_band = vn_arena_array(ar, n, sizeof(vn_rle *));
+        if (c->gt_band == NULL)
+            return vn_mem_failure(ar->mem);
+        VN_TRY(vn_gt_bands(gt, plan->dilation_ratio, c->gt_ann, hw, n, c->gt_band, err));
     }
     return VERNIER_OK;
 }
@@ -377,8 +443,11 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_LIMIT, "images x categories exceeds 2^32-1 cells");
     VN_TRY(index_ids(&img_map, ar, c->image_ids, c->n_images));
     VN_TRY(index_ids(&cat_map, ar, c->cat_ids, c->n_cats));
+    VN_TRY(image_sizes(c, ar, gt, &img_map));
     VN_TRY(build_gt_cells(c, ar, gt, plan, &img_map, &cat_map, err));
     VN_TRY(build_dt_cells(c, ar, res, plan, &img_map, &cat_map, err));
+    if (plan->iou_type != VERNIER_IOU_BBOX)
+        VN_TRY(gt_masks(c, ar, gt, plan, err));
     return VERNIER_OK;
 }
 
@@ -394,6 +463,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     int rc;
 
     vn_arena_init(&scratch, &ev->mem);
+    vn_mask_cache_acquire(gt);
     rc = vn_cells_build(&cells, &scratch, gt, res, plan, err);
     if (rc != VERNIER_OK)
         goto done;
@@ -417,7 +487,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         ev->cat_ids[0] = -1;
     }
 
-    rc = vn_match_all(&cells, plan, &scratch, outcomes, npig);
+    rc = vn_match_all(&cells, plan, res, &scratch, outcomes, npig, err);
     if (rc != VERNIER_OK)
         goto done;
     rc = vn_accumulate(ev, &cells, outcomes, npig, &scratch);
@@ -425,9 +495,10 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         goto done;
     rc = vn_summarize(ev, &scratch);
 done:
-    if (rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET)
+    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL && err->message[0] == 0)
         vn_fail(err, rc, "%s while evaluating", vernier_strerror(rc));
     vn_arena_release(&scratch);
+    vn_mask_cache_release(gt);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "coco.h"
+#include "rle.h"
 #include "vernier.h"
 #include "vn_alloc.h"
 
@@ -34,6 +35,8 @@ typedef uint64_t vn_outcome;
 
 /* The evaluation plan: everything the options resolve to. */
 typedef struct vn_plan {
+    int iou_type;      /* vernier_iou_type */
+    double dilation_ratio;
     int parity_mode;
     int use_cats;
     size_t T, R, A, M;
@@ -68,6 +71,14 @@ typedef struct vn_cells {
     double *dt_bbox;    /* 4 per detection slot */
     double *dt_area;
     double *dt_score;
+    uint32_t *dt_img;   /* sorted image index per detection slot */
+    int64_t *img_hw;    /* height, width per sorted image (-1 if absent) */
+    /* mask kernels only: per GT slot, its mask (from the dataset's cache),
+     * the mask's box (rleToBbox, for the prefilter) and, for boundary, its
+     * band */
+    const vn_rle **gt_mask;
+    double *gt_mbox;
+    const vn_rle **gt_band;
 } vn_cells;
 
 struct vernier_eval {
@@ -95,8 +106,8 @@ int vn_cells_build(vn_cells *cells, vn_arena *ar, const vernier_dataset *gt,
  * out has A * n_dt entries, zeroed by the caller: detection slot s (its
  * position in dt_res) at area range a is out[a * n_dt + s].  npig has
  * n_cells * A counts of non-ignored GTs. */
-int vn_match_all(const vn_cells *cells, const vn_plan *plan, vn_arena *scratch, vn_outcome *out,
-                 uint32_t *npig);
+int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_results *res,
+                 vn_arena *scratch, vn_outcome *out, uint32_t *npig, vernier_error *err);
 
 /* accum.c */
 int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,

@@ -10,7 +10,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "boundary.h"
 #include "eval_internal.h"
+#include "masks.h"
+#include "rle.h"
 #include "vn_error.h"
 
 /* pycocotools' bbIou for one pair, operation for operation (maskApi.c):
@@ -50,6 +53,91 @@ typedef struct match_buf {
     size_t cap_cands;
 } match_buf;
 
+static int reserve_cands(match_buf *b, vn_arena *ar, size_t need)
+{
+    size_t ncap = b->cap_cands ? b->cap_cands : 1024;
+    cand *nc, *ns;
+    while (ncap < need)
+        ncap *= 2;
+    nc = vn_arena_array(ar, ncap, sizeof(cand));
+    ns = vn_arena_array(ar, ncap, sizeof(cand));
+    if (nc == NULL || ns == NULL)
+        return vn_mem_failure(ar->mem);
+    b->cands = nc;
+    b->sorted = ns;
+    b->cap_cands = ncap;
+    return VERNIER_OK;
+}
+
+static int push_cand(match_buf *b, vn_arena *ar, size_t n, uint32_t g, double iou)
+{
+    if (n == b->cap_cands) {
+        size_t ncap = b->cap_cands ? 2 * b->cap_cands : 1024;
+        cand *nc = vn_arena_array(ar, ncap, sizeof(cand));
+        cand *ns = vn_arena_array(ar, ncap, sizeof(cand));
+        if (nc == NULL || ns == NULL)
+            return vn_mem_failure(ar->mem);
+        memcpy(nc, b->cands, n * sizeof(cand));
+        b->cands = nc;
+        b->sorted = ns;
+        b->cap_cands = ncap;
+    }
+    b->cands[n].g = g;
+    b->cands[n].iou = iou;
+    return VERNIER_OK;
+}
+
+/* Mask kernels (segm, boundary): pycocotools' rleIou first computes box
+ * IoU on the masks' boxes (rleToBbox) and only walks the runs of pairs
+ * whose boxes overlap.  Boundary IoU is min(mask IoU, band IoU) against a
+ * non-crowd GT and mask IoU against a crowd; the bands of a detection are
+ * only derived when its mask IoU could make it a candidate. */
+static int cell_candidates_mask(match_buf *b, vn_arena *ar, const vn_cells *cells,
+                                const vn_plan *plan, const vernier_results *res, size_t g0,
+                                size_t G, size_t d0, size_t D, double lowest, vernier_error *err)
+{
+    size_t d, g, n = 0;
+    for (d = 0; d < D; d++) {
+        size_t slot = d0 + d, im = cells->dt_img[slot];
+        vn_rle dm, band;
+        double db[4];
+        int have_band = 0;
+        if (plan->parity_mode == VERNIER_PARITY_CORRECTED)
+            VN_TRY(vn_seg_check_polygons(&res->segs, cells->dt_res[slot], "", err));
+        VN_TRY(vn_dt_mask(res, cells->dt_res[slot], cells->img_hw[2 * im],
+                          cells->img_hw[2 * im + 1], ar, &dm, err));
+        vn_rle_to_bbox(dm.cnts, dm.m, dm.h, dm.w, db);
+        b->cand_start[d] = (uint32_t)n;
+        for (g = 0; g < G; g++) {
+            int crowd = cells->gt_crowd[g0 + g];
+            double iou;
+            if (!(bbox_iou(db, cells->gt_mbox + 4 * (g0 + g), crowd) > 0))
+                continue; /* the prefilter leaves the box IoU, 0 */
+            iou = vn_rle_iou(&dm, cells->gt_mask[g0 + g], crowd);
+            if (iou < lowest)
+                continue;
+            if (plan->iou_type == VERNIER_IOU_BOUNDARY && !crowd) {
+                double biou;
+                if (!have_band) {
+                    VN_TRY(vn_boundary_band(ar, &dm,
+                                            vn_boundary_dilation(plan->dilation_ratio, dm.h, dm.w),
+                                            &band));
+                    have_band = 1;
+                }
+                biou = vn_rle_iou(&band, cells->gt_band[g0 + g], 0);
+                if (biou < iou)
+                    iou = biou;
+                if (iou < lowest)
+                    continue;
+            }
+            VN_TRY(push_cand(b, ar, n, (uint32_t)g, iou));
+            n++;
+        }
+    }
+    b->cand_start[D] = (uint32_t)n;
+    return VERNIER_OK;
+}
+
 static int cell_candidates(match_buf *b, vn_arena *ar, const double *gbox, const uint8_t *gcrowd,
                            size_t G, const double *dbox, size_t D, double lowest)
 {
@@ -62,19 +150,7 @@ static int cell_candidates(match_buf *b, vn_arena *ar, const double *gbox, const
             /* "not below": a NaN IoU (infinite boxes) matches in pycocotools */
             if (iou < lowest)
                 continue;
-            if (n == b->cap_cands) {
-                size_t ncap = b->cap_cands ? 2 * b->cap_cands : 1024;
-                cand *nc = vn_arena_array(ar, ncap, sizeof(cand));
-                cand *ns = vn_arena_array(ar, ncap, sizeof(cand));
-                if (nc == NULL || ns == NULL)
-                    return vn_mem_failure(ar->mem);
-                memcpy(nc, b->cands, n * sizeof(cand));
-                b->cands = nc;
-                b->sorted = ns;
-                b->cap_cands = ncap;
-            }
-            b->cands[n].g = (uint32_t)g;
-            b->cands[n].iou = iou;
+            VN_TRY(push_cand(b, ar, n, (uint32_t)g, iou));
             n++;
         }
     }
@@ -177,8 +253,8 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
     }
 }
 
-int vn_match_all(const vn_cells *cells, const vn_plan *plan, vn_arena *scratch, vn_outcome *out,
-                 uint32_t *npig)
+int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_results *res,
+                 vn_arena *scratch, vn_outcome *out, uint32_t *npig, vernier_error *err)
 {
     size_t c, maxG = 0, maxD = 0;
     /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
@@ -210,8 +286,22 @@ int vn_match_all(const vn_cells *cells, const vn_plan *plan, vn_arena *scratch, 
             memset(npig + c * plan->A, 0, plan->A * sizeof(uint32_t));
             continue;
         }
-        VN_TRY(cell_candidates(&b, scratch, cells->gt_bbox + 4 * g0, cells->gt_crowd + g0, G,
-                               cells->dt_bbox + 4 * d0, D, lowest));
+        if (plan->iou_type == VERNIER_IOU_BBOX) {
+            VN_TRY(cell_candidates(&b, scratch, cells->gt_bbox + 4 * g0, cells->gt_crowd + g0, G,
+                                   cells->dt_bbox + 4 * d0, D, lowest));
+        } else {
+            /* masks live until the cell is matched; the candidate arrays
+             * grown meanwhile must survive the rewind, so grow them first */
+            vn_arena_mark mark;
+            int rc;
+            if (b.cap_cands < D * G)
+                VN_TRY(reserve_cands(&b, scratch, D * G));
+            vn_arena_mark_here(scratch, &mark);
+            rc = cell_candidates_mask(&b, scratch, cells, plan, res, g0, G, d0, D, lowest, err);
+            vn_arena_rewind(scratch, &mark);
+            if (rc != VERNIER_OK)
+                return rc;
+        }
         match_cell(&b, cells, plan, g0, G, d0, D, out + d0, cells->n_dt, npig + c * plan->A);
     }
     return VERNIER_OK;

@@ -28,4 +28,57 @@ uint64_t vn_rle_area(const uint32_t *counts, size_t n);
  * including its behaviour on empty masks. */
 void vn_rle_to_bbox(const uint32_t *counts, size_t n, uint32_t h, uint32_t w, double out[4]);
 
+/* ---- masks as values (issue 3) ------------------------------------------
+ * A vn_rle is an h x w mask: counts cnts[0..m) alternate background and
+ * foreground runs in column-major order, starting with background, summing
+ * to h * w.  Functions that produce one allocate its counts from an arena
+ * (the caller chooses which: a dataset's cache or an evaluation's scratch)
+ * and never free anything; the arena owns the memory. */
+typedef struct vn_rle {
+    uint32_t h, w;
+    size_t m;        /* number of counts */
+    uint32_t *cnts;  /* m counts (NULL when m == 0) */
+} vn_rle;
+
+/* Decodes a compressed counts string into *out (counts from `ar`), with the
+ * validation of vn_rle_decode_string.  err gets an RLE message. */
+int vn_rle_from_string(vn_arena *ar, const char *s, size_t len, uint32_t h, uint32_t w,
+                       vn_rle *out, vernier_error *err);
+
+/* Validates uncompressed counts (each a non-negative integer, summing to
+ * h * w) and copies them into *out.  pycocotools re-encodes them through
+ * rleFrString(rleToString(.)), which round-trips, so the counts are used as
+ * given.  VERNIER_E_RLE on a bad sum. */
+int vn_rle_from_counts(vn_arena *ar, const uint32_t *counts, size_t n, uint32_t h, uint32_t w,
+                       vn_rle *out, vernier_error *err);
+
+/* Encodes counts as pycocotools' compressed string (rleToString).  Writes
+ * at most cap bytes plus a NUL; returns the length the string needs
+ * (excluding the NUL), so call with cap 0 to size the buffer. */
+size_t vn_rle_to_string(const vn_rle *r, char *buf, size_t cap);
+
+/* rleFrPoly: rasterises one polygon of k vertices xy[0..2k) (x0, y0, x1,
+ * y1, ...) into an h x w mask exactly as pycocotools 2.0.11 does (5x
+ * upsampling, truncating casts, x outside [0, w-1] dropped, y clamped). */
+int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint32_t w,
+                     vn_rle *out);
+
+/* rleFrBbox: the 4-corner polygon of box xywh, through vn_rle_from_poly. */
+int vn_rle_from_bbox(vn_arena *ar, const double bb[4], uint32_t h, uint32_t w, vn_rle *out);
+
+/* rleMerge: the union (intersect = 0) or intersection (1) of n masks of
+ * the same size.  n == 1 copies.  Masks of different sizes give
+ * VERNIER_E_RLE (pycocotools silently returns an empty 0x0 mask). */
+int vn_rle_merge(vn_arena *ar, const vn_rle *rles, size_t n, int intersect, vn_rle *out);
+
+/* Intersection and union pixel counts of two masks of the same size, walking
+ * both run lists (rleIou's exact part). */
+void vn_rle_inter_union(const vn_rle *a, const vn_rle *b, uint64_t *inter, uint64_t *uni);
+
+/* pycocotools' rleIou for one pair, after its box prefilter has passed:
+ * masks of different sizes give -1; i == 0 gives 0; otherwise
+ * (double)i / (double)u, with u = area(dt) when the GT is a crowd.
+ * Counts are accumulated as pycocotools does, in 32-bit unsigned. */
+double vn_rle_iou(const vn_rle *dt, const vn_rle *gt, int gt_crowd);
+
 #endif

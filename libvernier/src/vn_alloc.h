@@ -63,6 +63,15 @@ void *vn_arena_zarray(vn_arena *a, size_t count, size_t size);
 /* Frees every block. */
 void vn_arena_release(vn_arena *a);
 
+/* A position in an arena: vn_arena_rewind frees everything allocated after
+ * the mark was taken (for per-cell scratch reused across cells). */
+typedef struct vn_arena_mark {
+    vn_arena_block *head;
+    size_t used;
+} vn_arena_mark;
+void vn_arena_mark_here(const vn_arena *a, vn_arena_mark *m);
+void vn_arena_rewind(vn_arena *a, const vn_arena_mark *m);
+
 /* count * size, or SIZE_MAX on overflow. */
 static inline size_t vn_mul_size(size_t count, size_t size)
 {

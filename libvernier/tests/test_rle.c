@@ -1,4 +1,5 @@
-/* test_rle.c — compressed RLE decoding, area and box (rle.h). */
+/* test_rle.c — compressed RLE decoding, area and box, and masks as values:
+ * strings, counts, merge, IoU (rle.h). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -213,6 +214,501 @@ static void test_nomem(void)
     CHECK_INT(m.used, 0);
 }
 
+
+/* ---- masks as values ---------------------------------------------------- */
+
+struct merge_case {
+    uint32_t h, w;
+    size_t n;
+    const char *in[4];
+    const char *uni, *inter;
+};
+
+struct iou_case {
+    uint32_t h, w;
+    const char *dt, *gt;
+    int crowd;
+    uint64_t bits; /* maskUtils.iou */
+    uint64_t inter, uni;
+};
+
+struct counts_case {
+    uint32_t h, w;
+    size_t n;
+    uint32_t c[10];
+    const char *s;
+};
+
+/* ---- generated (masks as values): begin ---- */
+/* Generated with pycocotools 2.0.11 (numpy 2.4.6) by a script whose calls are
+ * quoted per table: masks come from maskUtils.encode(np.asfortranarray(m)) of
+ * seeded random masks (np.random.default_rng(2024)) or frPyObjects of the
+ * uncompressed counts shown. */
+/* merge: union = maskUtils.merge(rles)['counts'], inter = maskUtils.merge(rles, 1)['counts'] */
+static const struct merge_case merge_cases[] = {
+    {5, 6, 2, {"1211031K00120N", "332N10N20N13OM000"}, "16130I040L", "422O100031O"},
+    {7, 4, 2, {"a0430", ":43000"}, ":43000", "a0430"},
+    {6, 6, 2, {"3330e0", "T1"}, "3330e0", "T1"},
+    {4, 5, 2, {"0d0", "1110001010N31"}, "0d0", "1110001010N31"},
+    {8, 3, 3, {"01f00", "02112OOOO210O", "35305"}, "0213041K", "h0"},
+    {9, 9, 4, {"231N011O001320MN010O0O0000O020N0001000O0011OO00", "511020N00030M00020N190G11O00014OLO31LO", "115020J00013ON2000N011ON111OO0O12ON02000N01", "0231NN20N010O11OO12O10N1O010OO210O11M11NO040L"}, "0:1I0N0W10oN0M0001", "\?1Q2"},
+    {3, 3, 2, {"9", "9"}, "9", "9"},
+    {1, 7, 2, {"31100", "0150"}, "0120O1", "7"},
+    {6, 5, 1, {"22203OL001021N0"}, "22203OL001021N0", "22203OL001021N0"},
+};
+/* iou: maskUtils.iou([dt], [gt], [crowd])[0][0] (bits); inter/union from
+ * maskUtils.decode: (d & g).sum(), (d | g).sum() */
+static const struct iou_case iou_cases[] = {
+    {6, 7, "012010O0O070K2ON20M20N", "41110O01101OO10O00O1100OO", 0, 0x3fc6db6db6db6db7u, 5, 28}, /* 0.17857142857142858 */
+    {6, 7, "4111>OB01050J001", "51110O00200020M0O2100N", 1, 0x3fd999999999999au, 4, 22}, /* 0.4 */
+    {8, 8, "V12600000", "m13", 0, 0x3fcc71c71c71c71cu, 2, 9}, /* 0.2222222222222222 */
+    {8, 8, "P144000000", "853000000000000", 1, 0x3ff0000000000000u, 16, 35}, /* 1.0 */
+    {5, 5, "0i0", "0120O0031MO0011OO00", 0, 0x3fe0a3d70a3d70a4u, 13, 25}, /* 0.52 */
+    {5, 5, "0i0", "4230OOO0130M", 1, 0x3fdc28f5c28f5c29u, 11, 25}, /* 0.44 */
+    {5, 5, "247MJ001100", "0i0", 1, 0x3ff0000000000000u, 10, 25}, /* 1.0 */
+    {4, 9, "01R10", "0T1", 0, 0x3fac71c71c71c71cu, 2, 36}, /* 0.05555555555555555 */
+    {4, 9, "01R10", "0T1", 1, 0x3ff0000000000000u, 2, 36}, /* 1.0 */
+    {10, 3, "3150L0010O0010O41", "319000M", 0, 0x3fcd89d89d89d89eu, 3, 13}, /* 0.23076923076923078 */
+    {2, 2, "0120", "121", 0, 0x0000000000000000u, 0, 4}, /* disjoint, boxes overlap: 0.0 */
+    {2, 2, "0120", "121", 1, 0x0000000000000000u, 0, 4}, /* disjoint, boxes overlap: 0.0 */
+};
+/* pycocotools' run loops stop when both current runs are exhausted, so a
+ * zero-length run pair inside a mask ends them early: with A = frPyObjects of
+ * counts [3, 0, 0, 5] on 2x4 (string '3005', pixels 3..7 set):
+ *   maskUtils.iou([A], [A], [0]) = 0.0 (bits 0x0000000000000000u), merge([A, A]) = '3' (size [2, 4]). */
+#define ZR_STRING "3005"
+#define ZR_IOU 0x0000000000000000u
+/* B = counts [2, 0, 3, 4] on 3x3 ('2034') against a full 3x3 GT, crowd: 1.0 (0x3ff0000000000000u) */
+#define ZR2_STRING "2034"
+#define ZR2_IOU_CROWD 0x3ff0000000000000u
+/* size mismatch: maskUtils.iou of overlapping 4x4 and 4x5 masks = -1.0; merge gives size [0, 0] counts b'' */
+/* from counts: frPyObjects([{'size': [h, w], 'counts': counts}], h, w)[0]['counts'] */
+static const struct counts_case counts_cases[] = {
+    {2, 3, 1, {6u}, "6"},
+    {2, 3, 2, {0u, 6u}, "06"},
+    {2, 3, 4, {0u, 2u, 0u, 4u}, "0202"},
+    {3, 3, 4, {2u, 0u, 3u, 4u}, "2034"},
+    {4, 4, 9, {1u, 1u, 1u, 1u, 1u, 1u, 1u, 1u, 8u}, "111000007"},
+    {40000, 50000, 4, {10u, 1500000000u, 499999989u, 1u}, ":Ph[`f\\1eWijl>QXd_YcN"},
+    {30000, 30000, 5, {400000000u, 100u, 1u, 100000u, 499899899u}, "PPQ_m;T31laQ3j_ggl>"},
+    {100, 100, 5, {5000u, 17u, 3u, 4975u, 5u}, "Xl4a03nj42"},
+    {0, 5, 1, {0u}, "0"},
+    {1, 1, 2, {0u, 1u}, "01"},
+};
+/* ---- generated (masks as values): end ---- */
+
+static char sbuf[4096];
+
+static const char *to_str(const vn_rle *r)
+{
+    size_t n = vn_rle_to_string(r, sbuf, sizeof(sbuf) - 1);
+    CHECK(n < sizeof(sbuf));
+    return sbuf;
+}
+
+static vn_rle rle_of(vn_arena *ar, const char *s, uint32_t h, uint32_t w)
+{
+    vn_rle r;
+    vernier_error err;
+    int rc = vn_rle_from_string(ar, s, strlen(s), h, w, &r, &err);
+    if (rc != VERNIER_OK)
+        fprintf(stderr, "rle_of(\"%s\", %u, %u): %s\n", s, (unsigned)h, (unsigned)w, err.message);
+    CHECK_INT(rc, VERNIER_OK);
+    return r;
+}
+
+static uint64_t bits_of(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof(b));
+    return b;
+}
+
+/* Every pycocotools string decodes to its counts and encodes back to
+ * itself (rleToString). */
+static void test_string_round_trip(void)
+{
+    size_t i, j;
+    vn_mem m;
+    vn_arena ar;
+    vn_mem_init(&m, NULL);
+    vn_arena_init(&ar, &m);
+    for (i = 0; i < sizeof(rle_cases) / sizeof(rle_cases[0]); i++) {
+        const struct rle_case *c = &rle_cases[i];
+        vn_rle r;
+        static char big[256];
+        CHECK_INT(vn_rle_from_string(&ar, c->counts, strlen(c->counts), (uint32_t)c->h,
+                                     (uint32_t)c->w, &r, NULL),
+                  VERNIER_OK);
+        CHECK_INT(r.m, c->n);
+        for (j = 0; j < r.m && j < c->n; j++)
+            CHECK_INT(r.cnts[j], rle_case_counts[c->first + j]);
+        CHECK_INT(vn_rle_to_string(&r, NULL, 0), strlen(c->counts));
+        CHECK_INT(vn_rle_to_string(&r, big, sizeof(big) - 1), strlen(c->counts));
+        CHECK_STR(big, c->counts);
+    }
+    /* the 7-character counts of test_long_negative_delta */
+    {
+        static const char s[] = ":Ph[`f\\1eWijl>QXd_YcN";
+        vn_rle r = rle_of(&ar, s, 40000, 50000);
+        CHECK_STR(to_str(&r), s);
+    }
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+/* Errors of vn_rle_from_string are those of vn_rle_decode_string. */
+static void test_from_string_errors(void)
+{
+    static const struct {
+        const char *s;
+        uint32_t h, w;
+        const char *msg;
+    } bad[] = {
+        {"0/", 1, 1, "invalid character 0x2F at position 1 of the RLE counts string"},
+        {"3P", 1, 3, "RLE counts string ends in the middle of a count"},
+        {"211N", 2, 3, "RLE count 3 decodes to -1, outside 0..4294967295"},
+        {"3", 2, 2, "counts sum to 3, expected h*w = 4"},
+        {"", 2, 3, "counts sum to 0, expected h*w = 6"},
+    };
+    size_t i;
+    vn_mem m;
+    vn_arena ar;
+    vn_rle r;
+    vn_mem_init(&m, NULL);
+    vn_arena_init(&ar, &m);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        vernier_error err;
+        vn_error_clear(&err);
+        CHECK_INT(vn_rle_from_string(&ar, bad[i].s, strlen(bad[i].s), bad[i].h, bad[i].w, &r,
+                                     &err),
+                  VERNIER_E_RLE);
+        CHECK_STR(err.message, bad[i].msg);
+        CHECK_INT(r.m, 0);
+        CHECK(r.cnts == NULL);
+    }
+    /* "" is the valid mask of 0 pixels: no counts */
+    CHECK_INT(vn_rle_from_string(&ar, "", 0, 0, 7, &r, NULL), VERNIER_OK);
+    CHECK_INT(r.m, 0);
+    CHECK_INT(r.h, 0);
+    CHECK_INT(r.w, 7);
+    CHECK_INT(vn_rle_to_string(&r, sbuf, 10), 0);
+    CHECK_STR(sbuf, "");
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+/* vn_rle_to_string writes min(len, cap) characters and a NUL after them. */
+static void test_to_string_cap(void)
+{
+    static const uint32_t c[5] = {400000000u, 100u, 1u, 100000u, 499899899u};
+    vn_rle r = {30000, 30000, 5, NULL};
+    char buf[32];
+    r.cnts = (uint32_t *)(uintptr_t)c;
+    CHECK_INT(vn_rle_to_string(&r, NULL, 0), 19);
+    memset(buf, 'x', sizeof(buf));
+    CHECK_INT(vn_rle_to_string(&r, buf, 0), 19);
+    CHECK_INT(buf[0], '\0');
+    CHECK_INT(buf[1], 'x');
+    memset(buf, 'x', sizeof(buf));
+    CHECK_INT(vn_rle_to_string(&r, buf, 5), 19);
+    CHECK_STR(buf, "PPQ_m");
+    CHECK_INT(vn_rle_to_string(&r, buf, 19), 19);
+    CHECK_STR(buf, "PPQ_m;T31laQ3j_ggl>");
+    CHECK_INT(buf[20], 'x');
+}
+
+static void test_from_counts(void)
+{
+    size_t i;
+    vn_mem m;
+    vn_arena ar;
+    vn_rle r;
+    vernier_error err;
+    vn_mem_init(&m, NULL);
+    vn_arena_init(&ar, &m);
+    for (i = 0; i < sizeof(counts_cases) / sizeof(counts_cases[0]); i++) {
+        const struct counts_case *c = &counts_cases[i];
+        CHECK_INT(vn_rle_from_counts(&ar, c->c, c->n, c->h, c->w, &r, NULL), VERNIER_OK);
+        CHECK_INT(r.m, c->n);
+        CHECK_STR(to_str(&r), c->s);
+    }
+    {
+        static const uint32_t c3[3] = {1, 2, 3};
+        vn_error_clear(&err);
+        CHECK_INT(vn_rle_from_counts(&ar, c3, 3, 2, 2, &r, &err), VERNIER_E_RLE);
+        CHECK_STR(err.message, "counts sum to 6, expected h*w = 4");
+        CHECK_INT(r.m, 0);
+        CHECK_INT(vn_rle_from_counts(&ar, NULL, 0, 2, 2, &r, &err), VERNIER_E_RLE);
+        CHECK_INT(vn_rle_from_counts(&ar, NULL, 0, 0, 2, &r, &err), VERNIER_OK);
+        CHECK_INT(r.m, 0);
+        CHECK(r.cnts == NULL);
+    }
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+static void test_merge(void)
+{
+    size_t i, j;
+    vn_mem m;
+    vn_arena ar;
+    vn_rle in[4], r;
+    vn_mem_init(&m, NULL);
+    vn_arena_init(&ar, &m);
+    for (i = 0; i < sizeof(merge_cases) / sizeof(merge_cases[0]); i++) {
+        const struct merge_case *c = &merge_cases[i];
+        for (j = 0; j < c->n; j++)
+            in[j] = rle_of(&ar, c->in[j], c->h, c->w);
+        CHECK_INT(vn_rle_merge(&ar, in, c->n, 0, &r), VERNIER_OK);
+        CHECK_STR(to_str(&r), c->uni);
+        CHECK_INT(r.h, c->h);
+        CHECK_INT(r.w, c->w);
+        CHECK_INT(vn_rle_merge(&ar, in, c->n, 1, &r), VERNIER_OK);
+        CHECK_STR(to_str(&r), c->inter);
+        /* merging a mask with itself gives it back */
+        in[1] = in[0];
+        CHECK_INT(vn_rle_merge(&ar, in, 2, 0, &r), VERNIER_OK);
+        CHECK_STR(to_str(&r), c->in[0]);
+    }
+    /* n == 0: a 0x0 mask without counts */
+    CHECK_INT(vn_rle_merge(&ar, in, 0, 0, &r), VERNIER_OK);
+    CHECK_INT(r.h, 0);
+    CHECK_INT(r.m, 0);
+    /* different sizes (pycocotools: size [0, 0], counts b"") */
+    in[0] = rle_of(&ar, "0`0", 4, 4);
+    in[1] = rle_of(&ar, "0d0", 4, 5);
+    CHECK_INT(vn_rle_merge(&ar, in, 2, 0, &r), VERNIER_E_RLE);
+    CHECK_INT(vn_rle_merge(&ar, in, 2, 1, &r), VERNIER_E_RLE);
+    in[1] = rle_of(&ar, "0`0", 4, 4);
+    in[2] = rle_of(&ar, "0d0", 5, 4);
+    CHECK_INT(vn_rle_merge(&ar, in, 3, 0, &r), VERNIER_E_RLE);
+    /* zero-length runs inside a mask end pycocotools' loop early: its
+     * merge returns the invalid counts [3]; vernier refuses */
+    in[0] = rle_of(&ar, ZR_STRING, 2, 4);
+    in[1] = in[0];
+    CHECK_INT(vn_rle_merge(&ar, in, 2, 0, &r), VERNIER_E_RLE);
+    /* a single such mask is copied as it is (pycocotools too) */
+    CHECK_INT(vn_rle_merge(&ar, in, 1, 0, &r), VERNIER_OK);
+    CHECK_STR(to_str(&r), ZR_STRING);
+    /* masks of 0 pixels: "" has no counts (pycocotools reads cnts[0] of
+     * a NULL array there) */
+    in[0] = rle_of(&ar, "", 0, 3);
+    in[1] = rle_of(&ar, "0", 0, 3);
+    CHECK_INT(vn_rle_merge(&ar, in, 2, 0, &r), VERNIER_OK);
+    CHECK_INT(r.m, 1);
+    CHECK_STR(to_str(&r), "0");
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+static void test_iou(void)
+{
+    size_t i;
+    vn_mem m;
+    vn_arena ar;
+    vn_rle a, b;
+    uint64_t in, un;
+    vn_mem_init(&m, NULL);
+    vn_arena_init(&ar, &m);
+    for (i = 0; i < sizeof(iou_cases) / sizeof(iou_cases[0]); i++) {
+        const struct iou_case *c = &iou_cases[i];
+        a = rle_of(&ar, c->dt, c->h, c->w);
+        b = rle_of(&ar, c->gt, c->h, c->w);
+        CHECK_INT(bits_of(vn_rle_iou(&a, &b, c->crowd)), c->bits);
+        vn_rle_inter_union(&a, &b, &in, &un);
+        CHECK_INT(in, c->inter);
+        CHECK_INT(un, c->uni);
+        vn_rle_inter_union(&b, &a, &in, &un);
+        CHECK_INT(in, c->inter);
+        CHECK_INT(un, c->uni);
+    }
+    /* sizes differ: -1 (after pycocotools' box prefilter) */
+    a = rle_of(&ar, "0`0", 4, 4);
+    b = rle_of(&ar, "0d0", 4, 5);
+    CHECK_DBL(vn_rle_iou(&a, &b, 0), -1.0);
+    CHECK_DBL(vn_rle_iou(&a, &b, 1), -1.0);
+    b = rle_of(&ar, "0`0", 2, 8);
+    CHECK_DBL(vn_rle_iou(&a, &b, 0), -1.0);
+    /* zero-length runs: pycocotools' loop stops at the first pair of them */
+    a = rle_of(&ar, ZR_STRING, 2, 4);
+    CHECK_INT(bits_of(vn_rle_iou(&a, &a, 0)), ZR_IOU);
+    vn_rle_inter_union(&a, &a, &in, &un); /* the exact counts */
+    CHECK_INT(in, 5);
+    CHECK_INT(un, 5);
+    a = rle_of(&ar, ZR2_STRING, 3, 3);
+    b = rle_of(&ar, "09", 3, 3);
+    CHECK_INT(bits_of(vn_rle_iou(&a, &b, 1)), ZR2_IOU_CROWD);
+    /* masks of 0 pixels */
+    a = rle_of(&ar, "", 0, 3);
+    CHECK_DBL(vn_rle_iou(&a, &a, 0), 0.0);
+    vn_rle_inter_union(&a, &a, &in, &un);
+    CHECK_INT(un, 0);
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+/* rleIou's 32-bit accumulators on a mask of more than 2^32 pixels
+ * (65537 x 65537, which vernier's decoder accepts): the union
+ * 2^32 - 1 + 131073 wraps to 131072, so the "IoU" is (2^32 - 1) / 131072.
+ * Derived by hand from maskApi.c's loop (uint u; u += c): pycocotools
+ * itself cannot be asked, its rleFrString misdecodes these 7-character
+ * counts and rleIou then never ends. */
+static void test_iou_wraps(void)
+{
+    static const uint32_t ca[4] = {0u, 4294967295u, 1u, 131073u};
+    static const uint32_t cb[3] = {0u, 4294967295u, 131074u};
+    vn_rle a = {65537, 65537, 4, NULL}, b = {65537, 65537, 3, NULL};
+    uint64_t in, un;
+    a.cnts = (uint32_t *)(uintptr_t)ca;
+    b.cnts = (uint32_t *)(uintptr_t)cb;
+    vn_rle_inter_union(&a, &b, &in, &un);
+    CHECK_INT(in, 4294967295u);
+    CHECK_INT(un, UINT64_C(4295098368));
+    CHECK_DBL(vn_rle_iou(&a, &b, 0), 4294967295.0 / 131072.0);
+    /* crowd: area(dt) wraps the same way */
+    CHECK_DBL(vn_rle_iou(&a, &b, 1), 4294967295.0 / 131072.0);
+    CHECK_DBL(vn_rle_iou(&b, &a, 1), 1.0);
+    /* its ct = ca + cb wraps too: two masks whose first runs end together
+     * with 2^31-pixel runs next stop the loop at once (ct = 2^32 -> 0), so
+     * pycocotools gives 0 for identical masks */
+    {
+        static const uint32_t cc[3] = {2147483648u, 2147483648u, 131073u};
+        vn_rle c = {65537, 65537, 3, NULL};
+        c.cnts = (uint32_t *)(uintptr_t)cc;
+        CHECK_DBL(vn_rle_iou(&c, &c, 0), 0.0);
+        vn_rle_inter_union(&c, &c, &in, &un);
+        CHECK_INT(in, 2147483648u);
+        CHECK_INT(un, 2147483648u);
+    }
+}
+
+/* Masks whose counts do not sum to the same total break the vn_rle
+ * invariant; pycocotools' loops would spin forever on them.  vernier's
+ * must end. */
+static void test_inconsistent_no_hang(void)
+{
+    static const uint32_t c6[1] = {6u}, c4[2] = {2u, 2u}, c9[3] = {0u, 5u, 4u};
+    vn_rle a = {2, 3, 1, NULL}, b = {2, 3, 2, NULL}, c = {2, 3, 3, NULL}, in[2], r;
+    uint64_t i, u;
+    vn_mem m;
+    vn_arena ar;
+    a.cnts = (uint32_t *)(uintptr_t)c6;
+    b.cnts = (uint32_t *)(uintptr_t)c4;
+    c.cnts = (uint32_t *)(uintptr_t)c9;
+    vn_mem_init(&m, NULL);
+    vn_arena_init(&ar, &m);
+    (void)vn_rle_iou(&a, &b, 0);
+    (void)vn_rle_iou(&b, &a, 1);
+    (void)vn_rle_iou(&c, &b, 0);
+    vn_rle_inter_union(&b, &c, &i, &u); /* up to the shorter one's end */
+    CHECK_INT(i, 2);
+    CHECK_INT(u, 4);
+    in[0] = a;
+    in[1] = b;
+    CHECK_INT(vn_rle_merge(&ar, in, 2, 0, &r), VERNIER_E_RLE);
+    in[0] = c;
+    CHECK_INT(vn_rle_merge(&ar, in, 2, 1, &r), VERNIER_E_RLE);
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+static void test_arena_nomem(void)
+{
+    vernier_allocator a = {null_malloc, null_realloc, null_free, NULL};
+    vn_mem m;
+    vn_arena ar;
+    vn_rle r, in[3];
+    vernier_error err;
+    static const uint32_t c[2] = {3, 3};
+    vn_mem_init(&m, &a);
+    vn_arena_init(&ar, &m);
+    CHECK_INT(vn_rle_from_string(&ar, "S1", 2, 5, 7, &r, &err), VERNIER_E_NOMEM);
+    CHECK_INT(err.code, VERNIER_E_NOMEM);
+    CHECK_INT(vn_rle_from_counts(&ar, c, 2, 2, 3, &r, &err), VERNIER_E_NOMEM);
+    CHECK_INT(err.code, VERNIER_E_NOMEM);
+    in[0].h = in[1].h = in[2].h = 2;
+    in[0].w = in[1].w = in[2].w = 3;
+    in[0].m = in[1].m = in[2].m = 2;
+    in[0].cnts = in[1].cnts = in[2].cnts = (uint32_t *)(uintptr_t)c;
+    CHECK_INT(vn_rle_merge(&ar, in, 1, 0, &r), VERNIER_E_NOMEM);
+    CHECK_INT(vn_rle_merge(&ar, in, 3, 0, &r), VERNIER_E_NOMEM);
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+}
+
+/* Allocation failures one at a time: a merge whose scratch buffer is
+ * too large for the stack needs two arena blocks. */
+static size_t fail_after;
+
+static void *count_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    if (fail_after == 0)
+        return NULL;
+    fail_after--;
+    return malloc(size);
+}
+static void *count_realloc(void *ctx, void *p, size_t o, size_t n)
+{
+    (void)ctx;
+    (void)o;
+    if (fail_after == 0)
+        return NULL;
+    fail_after--;
+    return realloc(p, n);
+}
+static void count_free(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(p);
+}
+
+static void test_merge_nomem_loop(void)
+{
+    vernier_allocator a = {count_malloc, count_realloc, count_free, NULL};
+    enum { N = 300000 }; /* counts per mask: buffers of 3.6 MB */
+    static uint32_t c[3][N];
+    vn_rle in[3];
+    size_t i, j, n;
+    int done = 0;
+    /* three striped 1 x 3N masks, offset by one pixel each */
+    for (j = 0; j < 3; j++) {
+        c[j][0] = (uint32_t)j + 1;
+        for (i = 1; i < N - 1; i++)
+            c[j][i] = 1;
+        c[j][N - 1] = 3 * N - (uint32_t)j - 1 - (N - 2);
+        in[j].h = 1;
+        in[j].w = 3 * N;
+        in[j].m = N;
+        in[j].cnts = c[j];
+    }
+    for (n = 0; n < 10 && !done; n++) {
+        vn_mem m;
+        vn_arena ar;
+        vn_rle r;
+        int rc;
+        vn_mem_init(&m, &a);
+        vn_arena_init(&ar, &m);
+        fail_after = n;
+        rc = vn_rle_merge(&ar, in, 3, 0, &r);
+        if (rc == VERNIER_OK) {
+            uint64_t s = 0;
+            for (i = 0; i < r.m; i++)
+                s += r.cnts[i];
+            CHECK_INT(s, 3 * N);
+            done = 1;
+        } else {
+            CHECK_INT(rc, VERNIER_E_NOMEM);
+        }
+        vn_arena_release(&ar);
+        CHECK_INT(m.used, 0);
+    }
+    CHECK(done);
+    CHECK_INT(n, 3); /* failed at the result's block and the scratch block */
+}
+
 int main(void)
 {
     RUN(test_cases_from_pycocotools);
@@ -220,5 +716,15 @@ int main(void)
     RUN(test_errors);
     RUN(test_edge_shapes);
     RUN(test_nomem);
+    RUN(test_string_round_trip);
+    RUN(test_from_string_errors);
+    RUN(test_to_string_cap);
+    RUN(test_from_counts);
+    RUN(test_merge);
+    RUN(test_iou);
+    RUN(test_iou_wraps);
+    RUN(test_inconsistent_no_hang);
+    RUN(test_arena_nomem);
+    RUN(test_merge_nomem_loop);
     return harness_report("test_rle");
 }

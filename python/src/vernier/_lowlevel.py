@@ -48,11 +48,17 @@ def results_load_json(data, *, source: str | None = None):
     return ffi.gc(out[0], lib.vernier_results_free)
 
 
-def evaluate(ds, res, *, parity_mode: int, use_cats: bool, max_dets):
+_IOU_TYPES = {"bbox": "VERNIER_IOU_BBOX", "segm": "VERNIER_IOU_SEGM",
+              "boundary": "VERNIER_IOU_BOUNDARY"}
+
+
+def evaluate(ds, res, *, iou, parity_mode: int, use_cats: bool, max_dets):
     opts = ffi.new("vernier_eval_options *")
     rc = lib.vernier_eval_options_init(opts, lib.VERNIER_EVAL_OPTIONS_VERSION)
     _errors.check(rc, None, ffi, lib)
-    opts.iou_type = lib.VERNIER_IOU_BBOX
+    opts.iou_type = getattr(lib, _IOU_TYPES[iou.name])
+    if iou.name == "boundary":
+        opts.dilation_ratio = iou.dilation_ratio
     opts.parity_mode = parity_mode
     opts.use_cats = 1 if use_cats else 0
     if max_dets is not None:

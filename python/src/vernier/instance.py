@@ -17,7 +17,7 @@ import numpy as np
 from . import _lowlevel as _ll
 from ._errors import InvalidConfigError, SchemaError
 
-__all__ = ["Bbox", "CocoDataset", "Evaluator", "Summary", "PARITY_MODES"]
+__all__ = ["Bbox", "Segm", "Boundary", "CocoDataset", "Evaluator", "Summary", "PARITY_MODES"]
 
 PARITY_MODES = ("strict", "corrected")
 AREA_RANGE_LABELS = ("all", "small", "medium", "large")
@@ -28,6 +28,38 @@ class Bbox:
     """Box IoU (pycocotools iouType="bbox")."""
 
     name = "bbox"
+
+
+@dataclass(frozen=True)
+class Segm:
+    """Mask IoU (pycocotools iouType="segm").
+
+    Ground truth: polygons (rasterised at their image's height and width),
+    uncompressed or compressed RLEs.  Results: compressed RLEs; in a result
+    list whose first entry has a ``bbox``, also polygons and uncompressed
+    RLEs, and a result without ``segmentation`` uses its box's rectangle."""
+
+    name = "segm"
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Boundary IoU (Cheng et al., boundary-iou-api): the minimum of mask IoU
+    and the IoU of the masks' boundary bands against non-crowd ground truth,
+    mask IoU against crowd ground truth.  The band is ``dilation_ratio`` x
+    the image diagonal wide (0.02: COCO; 0.008: LVIS)."""
+
+    dilation_ratio: float = 0.02
+    name = "boundary"
+
+    def __post_init__(self):
+        r = self.dilation_ratio
+        if isinstance(r, bool) or not isinstance(r, (int, float)) or not (0 < r <= 1):
+            raise InvalidConfigError(f"dilation_ratio must be a number in (0, 1], got {r!r}")
+        object.__setattr__(self, "dilation_ratio", float(r))
+
+
+_IOU_KINDS = (Bbox, Segm, Boundary)
 
 
 class CocoDataset:
@@ -79,6 +111,23 @@ class CocoDataset:
     def num_categories(self) -> int:
         """Entries of ``categories``."""
         return int(_ll.lib.vernier_dataset_num_categories(self._h()))
+
+    @property
+    def segm_cache_len(self) -> int:
+        """Ground-truth masks derived and kept by earlier mask evaluations."""
+        return int(_ll.lib.vernier_dataset_cache_len(self._h(), _ll.lib.VERNIER_CACHE_MASKS))
+
+    @property
+    def boundary_cache_len(self) -> int:
+        """Boundary bands kept (all dilation ratios together)."""
+        return int(_ll.lib.vernier_dataset_cache_len(self._h(), _ll.lib.VERNIER_CACHE_BANDS))
+
+    def clear_cache(self) -> None:
+        """Drop the derived masks and bands (the next mask evaluation derives
+        them again).  Raises :class:`~vernier.StateError` while an evaluation
+        on another thread is using this dataset."""
+        rc = _ll.lib.vernier_dataset_clear_cache(self._h())
+        _ll._errors.check(rc, None, _ll.ffi, _ll.lib)
 
     def close(self) -> None:
         """Free the C dataset now.  Idempotent."""
@@ -203,7 +252,7 @@ class Evaluator:
     """An immutable evaluation configuration.
 
     ``iou``
-        the IoU kernel: ``Bbox()``.
+        the IoU kernel: ``Bbox()``, ``Segm()`` or ``Boundary(dilation_ratio)``.
     ``parity_mode``
         ``"strict"`` reproduces pycocotools 2.0.11 bit for bit, quirks
         included; ``"corrected"`` (the default) fixes documented quirks — in
@@ -216,14 +265,14 @@ class Evaluator:
         ``False`` pools all categories (pycocotools ``useCats=0``).
     """
 
-    iou: Bbox = Bbox()
+    iou: Bbox | Segm | Boundary = Bbox()
     parity_mode: str = "corrected"
     max_dets: tuple | None = None
     use_cats: bool = True
 
     def __post_init__(self):
-        if not isinstance(self.iou, Bbox):
-            raise InvalidConfigError(f"iou must be Bbox(), got {self.iou!r}")
+        if not isinstance(self.iou, _IOU_KINDS):
+            raise InvalidConfigError(f"iou must be Bbox(), Segm() or Boundary(), got {self.iou!r}")
         if self.parity_mode not in PARITY_MODES:
             raise InvalidConfigError(
                 f"parity_mode must be one of {PARITY_MODES}, got {self.parity_mode!r}")
@@ -258,7 +307,8 @@ class Evaluator:
             raise TypeError(f"gt must be a CocoDataset or JSON bytes, not {type(gt).__name__}")
         res = _ll.results_load_json(_results_bytes(dt))
         try:
-            ev = _ll.evaluate(ds, res, parity_mode=PARITY_MODES.index(self.parity_mode),
+            ev = _ll.evaluate(ds, res, iou=self.iou,
+                              parity_mode=PARITY_MODES.index(self.parity_mode),
                               use_cats=bool(self.use_cats), max_dets=self.max_dets)
         finally:
             _ll.ffi.release(res)

@@ -25,6 +25,10 @@
 #define VERNIER_RESULTS_KEYPOINTS ...
 
 #define VERNIER_IOU_BBOX ...
+#define VERNIER_IOU_SEGM ...
+#define VERNIER_IOU_BOUNDARY ...
+#define VERNIER_CACHE_MASKS ...
+#define VERNIER_CACHE_BANDS ...
 #define VERNIER_PARITY_STRICT ...
 #define VERNIER_PARITY_CORRECTED ...
 
@@ -57,6 +61,7 @@ typedef struct vernier_eval_options {
     int use_cats;
     size_t n_max_dets;
     int64_t max_dets[...];
+    double dilation_ratio;
     ...;
 } vernier_eval_options;
 
@@ -70,6 +75,8 @@ size_t vernier_dataset_num_images(const vernier_dataset *);
 size_t vernier_dataset_num_annotations(const vernier_dataset *);
 size_t vernier_dataset_num_categories(const vernier_dataset *);
 size_t vernier_dataset_sizeof(const vernier_dataset *);
+size_t vernier_dataset_cache_len(const vernier_dataset *, int);
+int vernier_dataset_clear_cache(vernier_dataset *);
 
 int vernier_results_load_json(vernier_results **, const char *, size_t, const vernier_allocator *, vernier_error *);
 void vernier_results_free(vernier_results *);
