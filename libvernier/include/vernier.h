@@ -256,8 +256,12 @@ VERNIER_API int vernier_results_kind_of(const vernier_results *res);
 
 #define VERNIER_EVAL_OPTIONS_VERSION 1
 
-/* Upper bound on the length of the max_dets ladder. */
+/* Upper bounds of the evaluation grid. */
 #define VERNIER_MAX_MAX_DETS 16
+#define VERNIER_MAX_IOU_THRESHOLDS 32
+#define VERNIER_MAX_RECALL_THRESHOLDS 1001
+#define VERNIER_MAX_AREA_RANGES 16
+#define VERNIER_MAX_AREA_LABEL 31
 
 typedef enum vernier_iou_type {
     /* Box IoU (pycocotools iouType "bbox"). */
@@ -269,7 +273,10 @@ typedef enum vernier_iou_type {
     /* Boundary IoU (Cheng et al.; boundary-iou-api): min(mask IoU, IoU of
      * the boundary bands of width d = dilation_ratio x image diagonal)
      * against non-crowd ground truth, mask IoU against crowd ground truth. */
-    VERNIER_IOU_BOUNDARY = 2
+    VERNIER_IOU_BOUNDARY = 2,
+    /* Object keypoint similarity (pycocotools iouType "keypoints"), with
+     * per-keypoint sigmas (COCO's 17 person sigmas by default). */
+    VERNIER_IOU_KEYPOINTS = 3
 } vernier_iou_type;
 
 typedef enum vernier_parity_mode {
@@ -285,11 +292,42 @@ typedef struct vernier_eval_options {
     int iou_type;        /* vernier_iou_type; default BBOX */
     int parity_mode;     /* vernier_parity_mode; default STRICT */
     int use_cats;        /* 1: per category (default); 0: categories pooled */
-    size_t n_max_dets;   /* 1..VERNIER_MAX_MAX_DETS; default 3 */
-    int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* default 1, 10, 100; each >= 0.
-                            Evaluated in ascending order, like pycocotools. */
+    size_t n_max_dets;   /* 0 (default): the kernel's ladder, (1, 10, 100),
+                            or (20) for keypoints; else 1..VERNIER_MAX_MAX_DETS */
+    int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* distinct, each >= 0; evaluated
+                            in ascending order, like pycocotools */
     double dilation_ratio; /* BOUNDARY only: band width as a fraction of the
-                            image diagonal; default 0.02 (COCO), > 0 */
+                            image diagonal; default 0.02 (COCO), in (0, 1] */
+
+    /* KEYPOINTS only.  sigmas (n_sigmas values) apply to every category;
+     * NULL means COCO's 17 person sigmas (the literals .26 .25 ... divided
+     * by 10.0 at run time, as pycocotools does).  The per-category
+     * overrides give category category_sigma_ids[i] the next
+     * category_sigma_counts[i] values of category_sigma_values; a count
+     * must equal the category's number of keypoint names when the
+     * ground truth lists them.  Each sigma must be finite and > 0. */
+    const double *sigmas;
+    size_t n_sigmas;
+    size_t n_category_sigmas;
+    const int64_t *category_sigma_ids;
+    const size_t *category_sigma_counts;
+    const double *category_sigma_values;
+
+    /* Custom grid (all kernels).  NULL / 0 keeps pycocotools' defaults.
+     * iou_thresholds: 1..VERNIER_MAX_IOU_THRESHOLDS values in [0, 1],
+     * ascending, distinct.  recall_thresholds: the same, up to
+     * VERNIER_MAX_RECALL_THRESHOLDS.  area_ranges: 2 doubles (lo, hi) per
+     * range, 0 <= lo <= hi, with labels area_labels[i] (at most
+     * VERNIER_MAX_AREA_LABEL bytes, distinct).  The summary statistics look
+     * their thresholds, labels and caps up by value, as pycocotools does;
+     * a statistic whose slot is missing from the grid is -1. */
+    size_t n_iou_thresholds;
+    const double *iou_thresholds;
+    size_t n_recall_thresholds;
+    const double *recall_thresholds;
+    size_t n_area_ranges;
+    const double *area_ranges;
+    const char *const *area_labels;
 } vernier_eval_options;
 
 /* Fills `opts` with the defaults.  Returns VERNIER_E_INVALID_ARG when `opts`
@@ -348,7 +386,14 @@ VERNIER_API const double *vernier_eval_recall_thresholds(const vernier_eval *ev)
 VERNIER_API const int64_t *vernier_eval_category_ids(const vernier_eval *ev);
 VERNIER_API const int64_t *vernier_eval_max_dets(const vernier_eval *ev);
 
-/* Number of summary statistics (12 for bbox, segm and boundary). */
+/* The A area ranges: 2 doubles (lo, hi) each, borrowed; and the label of
+ * range i (borrowed; NULL when i >= A). */
+VERNIER_API const double *vernier_eval_area_ranges(const vernier_eval *ev);
+VERNIER_API const char *vernier_eval_area_label(const vernier_eval *ev, size_t i);
+
+/* Number of summary statistics: 12 for bbox, segm and boundary, 10 for
+ * keypoints, 0 when pycocotools could not summarize (a detection ladder with
+ * fewer than three caps). */
 VERNIER_API size_t vernier_eval_num_stats(const vernier_eval *ev);
 
 /* Copies up to `cap` summary statistics into `out`; returns how many there

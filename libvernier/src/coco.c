@@ -352,14 +352,16 @@ static int grow_images(vernier_dataset *ds, size_t need)
 
 static int grow_categories(vernier_dataset *ds, size_t need)
 {
-    void *cols[1];
+    void *cols[2];
     int rc;
-    static const size_t elem[1] = {sizeof(int64_t)};
+    static const size_t elem[2] = {sizeof(int64_t), sizeof(int64_t)};
     if (need <= ds->cap_categories)
         return VERNIER_OK;
     cols[0] = ds->category_id;
-    rc = grow_cols(&ds->mem, cols, elem, 1, &ds->cap_categories, need);
+    cols[1] = ds->category_n_kp;
+    rc = grow_cols(&ds->mem, cols, elem, 2, &ds->cap_categories, need);
     ds->category_id = cols[0];
+    ds->category_n_kp = cols[1];
     return rc;
 }
 
@@ -421,6 +423,66 @@ static int grow_results(vernier_results *res, size_t need)
     res->area = cols[4];
     res->offset = cols[5];
     return rc;
+}
+
+/* ---- keypoints ---------------------------------------------------------- */
+
+void vn_kps_free(vn_kps *k, vn_mem *m)
+{
+    vn_free(m, k->item, k->cap * sizeof(vn_part));
+    vn_free(m, k->vals, k->cap_vals * sizeof(double));
+    memset(k, 0, sizeof(*k));
+}
+
+static int kps_set(ctx *c, vn_kps *k, size_t i, uint64_t off, size_t len)
+{
+    int rc = vn_grow(c->mem, (void **)&k->item, &k->cap, sizeof(vn_part), i + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    k->item[i].off = off;
+    k->item[i].len = (uint32_t)len;
+    k->n = i + 1;
+    return VERNIER_OK;
+}
+
+static int kps_push(ctx *c, vn_kps *k, double v)
+{
+    int rc = vn_grow(c->mem, (void **)&k->vals, &k->cap_vals, sizeof(double), k->n_vals + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    k->vals[k->n_vals++] = v;
+    return VERNIER_OK;
+}
+
+/* A keypoint list of finite numbers, stored from *off (*len values).  With
+ * `triplets`, it must hold a positive multiple of 3 of them (the loadRes
+ * keypoint branch needs that); otherwise the length is checked only when a
+ * keypoint evaluation uses it. */
+static int read_kp_values(ctx *c, vn_kps *k, uint64_t *off, size_t *len, int triplets)
+{
+    size_t at, n = 0;
+    int r;
+    int t = vn_json_peek(&c->js);
+    if (t < 0)
+        return t;
+    if (t != VN_JSON_ARRAY)
+        return vn_json_type_error(&c->js, t, "an array of numbers");
+    at = vn_json_offset(&c->js);
+    *off = k->n_vals;
+    VN_TRY(vn_json_array_begin(&c->js));
+    while ((r = vn_json_array_next(&c->js)) == 1) {
+        double v;
+        VN_TRY(read_finite(c, &v));
+        VN_TRY(kps_push(c, k, v));
+        n++;
+    }
+    if (r < 0)
+        return r;
+    if (n > UINT32_MAX || (triplets && (n == 0 || n % 3 != 0)))
+        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at,
+                            "expected a non-empty list of x, y, v triplets, got %zu numbers", n);
+    *len = n;
+    return VERNIER_OK;
 }
 
 /* ---- segmentations ----------------------------------------------------- */
@@ -720,7 +782,7 @@ static int parse_image(ctx *c, vernier_dataset *ds, size_t i)
 static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
 {
     vn_json_str key;
-    int64_t id = 0;
+    int64_t id = 0, n_kp = -1;
     uint32_t seen = 0;
     size_t at;
     int r;
@@ -730,6 +792,24 @@ static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
         if (k == K_ID) {
             VN_TRY(see(c, &seen, &key, k));
             VN_TRY(read_id(c, &id));
+        } else if (k == K_KEYPOINTS) {
+            /* the keypoint names: only their number matters here */
+            int t = vn_json_peek(&c->js), r2;
+            VN_TRY(see(c, &seen, &key, k));
+            if (t < 0)
+                return t;
+            if (t != VN_JSON_ARRAY) {
+                VN_TRY(vn_json_skip(&c->js));
+                continue;
+            }
+            VN_TRY(vn_json_array_begin(&c->js));
+            n_kp = 0;
+            while ((r2 = vn_json_array_next(&c->js)) == 1) {
+                VN_TRY(vn_json_skip(&c->js));
+                n_kp++;
+            }
+            if (r2 < 0)
+                return r2;
         } else {
             VN_TRY(vn_json_skip(&c->js));
         }
@@ -739,6 +819,7 @@ static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
     if (!(seen & (1u << K_ID)))
         return missing(c, at, K_ID);
     ds->category_id[i] = id;
+    ds->category_n_kp[i] = n_kp;
     return VERNIER_OK;
 }
 
@@ -746,6 +827,8 @@ static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
 {
     vn_json_str key;
     vn_seg seg;
+    uint64_t kp_off = 0;
+    size_t kp_len = 0;
     int64_t id = 0, image_id = 0, category_id = 0, num_keypoints = 0;
     double bbox[4] = {0, 0, 0, 0}, area = 0;
     uint8_t iscrowd = 0, ignore = 0;
@@ -800,7 +883,7 @@ static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
             break;
         case K_KEYPOINTS:
             VN_TRY(see(c, &seen, &key, k));
-            VN_TRY(vn_json_skip(&c->js));
+            VN_TRY(read_kp_values(c, &ds->kps, &kp_off, &kp_len, 0));
             flags |= VN_ANN_HAS_KEYPOINTS;
             break;
         default:
@@ -830,6 +913,7 @@ static int parse_annotation(ctx *c, vernier_dataset *ds, size_t i)
         memset(&seg, 0, sizeof(seg));
         seg.at = at;
     }
+    VN_TRY(kps_set(c, &ds->kps, i, kp_off, kp_len));
     return segs_set(c, &ds->segs, i, &seg);
 }
 
@@ -1080,55 +1164,33 @@ static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg
 
 /* loadRes' keypoint branch: x = values[0::3], y = values[1::3] over all
  * keypoints (visibility ignored); bbox and area from their extent. */
-static int read_keypoints(ctx *c, double bbox[4], double *area)
+static void kp_extent(const double *v, size_t n, double bbox[4], double *area)
 {
-    double x0 = 0, x1 = 0, y0 = 0, y1 = 0, v;
-    size_t at, n = 0;
-    int r;
-    int t = vn_json_peek(&c->js);
-    if (t < 0)
-        return t;
-    if (t != VN_JSON_ARRAY)
-        return vn_json_type_error(&c->js, t, "an array of numbers");
-    at = vn_json_offset(&c->js);
-    VN_TRY(vn_json_array_begin(&c->js));
-    while ((r = vn_json_array_next(&c->js)) == 1) {
-        VN_TRY(read_finite(c, &v));
-        switch (n % 3) {
-        case 0:
-            if (n == 0 || v < x0)
-                x0 = v;
-            if (n == 0 || v > x1)
-                x1 = v;
-            break;
-        case 1:
-            if (n == 1 || v < y0)
-                y0 = v;
-            if (n == 1 || v > y1)
-                y1 = v;
-            break;
-        default:
-            break;
-        }
-        n++;
+    double x0 = v[0], x1 = v[0], y0 = v[1], y1 = v[1];
+    size_t j;
+    for (j = 3; j < n; j += 3) {
+        if (v[j] < x0)
+            x0 = v[j];
+        if (v[j] > x1)
+            x1 = v[j];
+        if (v[j + 1] < y0)
+            y0 = v[j + 1];
+        if (v[j + 1] > y1)
+            y1 = v[j + 1];
     }
-    if (r < 0)
-        return r;
-    if (n == 0 || n % 3 != 0)
-        return vn_json_fail(&c->js, VERNIER_E_SCHEMA, at,
-                            "expected a non-empty list of x, y, v triplets, got %zu numbers", n);
     bbox[0] = x0;
     bbox[1] = y0;
     bbox[2] = x1 - x0;
     bbox[3] = y1 - y0;
     *area = (x1 - x0) * (y1 - y0);
-    return VERNIER_OK;
 }
 
 static int parse_result(ctx *c, vernier_results *res, size_t i)
 {
     vn_json_str key;
     vn_seg seg;
+    uint64_t kp_off = 0;
+    size_t kp_len = 0;
     int64_t image_id = 0, category_id = 0;
     double bbox[4] = {0, 0, 0, 0}, derived[4] = {0, 0, 0, 0}, score = 0, area = 0;
     uint32_t seen = 0;
@@ -1171,10 +1233,10 @@ static int parse_result(ctx *c, vernier_results *res, size_t i)
             break;
         case K_KEYPOINTS:
             VN_TRY(see(c, &seen, &key, k));
+            VN_TRY(read_kp_values(c, &res->kps, &kp_off, &kp_len,
+                                  kind == VERNIER_RESULTS_KEYPOINTS));
             if (kind == VERNIER_RESULTS_KEYPOINTS)
-                VN_TRY(read_keypoints(c, derived, &area));
-            else
-                VN_TRY(vn_json_skip(&c->js));
+                kp_extent(res->kps.vals + kp_off, kp_len, derived, &area);
             break;
         default: /* id, iscrowd, area (overwritten by loadRes), unknown keys */
             VN_TRY(vn_json_skip(&c->js));
@@ -1217,6 +1279,7 @@ static int parse_result(ctx *c, vernier_results *res, size_t i)
         memset(&seg, 0, sizeof(seg));
         seg.at = at;
     }
+    VN_TRY(kps_set(c, &res->kps, i, kp_off, kp_len));
     return segs_set(c, &res->segs, i, &seg);
 }
 
@@ -1336,6 +1399,8 @@ void vernier_dataset_free(vernier_dataset *ds)
     vn_free(&mem, ds->image_width, n * sizeof(int64_t));
     vn_free(&mem, ds->image_height, n * sizeof(int64_t));
     vn_free(&mem, ds->category_id, ds->cap_categories * sizeof(int64_t));
+    vn_free(&mem, ds->category_n_kp, ds->cap_categories * sizeof(int64_t));
+    vn_kps_free(&ds->kps, &mem);
     n = ds->cap_anns;
     vn_free(&mem, ds->ann_id, n * sizeof(int64_t));
     vn_free(&mem, ds->ann_image_id, n * sizeof(int64_t));
@@ -1423,6 +1488,7 @@ void vernier_results_free(vernier_results *res)
     vn_free(&mem, res->area, n * sizeof(double));
     vn_free(&mem, res->offset, n * sizeof(uint64_t));
     vn_segs_free(&res->segs, &mem);
+    vn_kps_free(&res->kps, &mem);
     vn_free(&mem, res, sizeof(*res));
 }
 

@@ -69,6 +69,17 @@ typedef struct vn_segs {
 /* Releases the store's arrays (the struct itself is embedded). */
 void vn_segs_free(vn_segs *s, vn_mem *m);
 
+/* Keypoint lists as read (x, y, v triplets, as doubles: JSON integers up
+ * to 2^53 are exact), one vn_part per element (len 0: none given). */
+typedef struct vn_kps {
+    vn_part *item;
+    size_t n, cap;
+    double *vals;
+    size_t n_vals, cap_vals;
+} vn_kps;
+
+void vn_kps_free(vn_kps *k, vn_mem *m);
+
 struct vernier_dataset {
     vn_mem mem;
 
@@ -81,6 +92,7 @@ struct vernier_dataset {
     /* categories, file order */
     size_t n_categories, cap_categories;
     int64_t *category_id;
+    int64_t *category_n_kp;    /* length of "keypoints" (names), -1 if absent */
 
     /* annotations, file order */
     size_t n_anns, cap_anns;
@@ -96,6 +108,7 @@ struct vernier_dataset {
     uint64_t *ann_offset;      /* byte offset of the annotation's '{' */
 
     vn_segs segs;              /* segmentations, one per annotation */
+    vn_kps kps;                /* keypoints, one per annotation */
     struct vn_mask_cache *cache; /* derived GT masks (masks.c); NULL until used */
 };
 
@@ -109,6 +122,7 @@ struct vernier_results {
     double *score;
     double *area;              /* as loadRes derives it (see vernier.h) */
     uint64_t *offset;          /* byte offset of the result's '{' */
+    vn_kps kps;                /* keypoints, one per result */
     vn_segs segs;              /* segmentations as given (results with bbox
                                   and none keep VN_SEG_NONE: the box's
                                   rectangle is used, as loadRes does) */

@@ -19,10 +19,7 @@ int vernier_eval_options_init(vernier_eval_options *opts, unsigned version)
     opts->iou_type = VERNIER_IOU_BBOX;
     opts->parity_mode = VERNIER_PARITY_STRICT;
     opts->use_cats = 1;
-    opts->n_max_dets = 3;
-    opts->max_dets[0] = 1;
-    opts->max_dets[1] = 10;
-    opts->max_dets[2] = 100;
+    opts->n_max_dets = 0; /* the kernel's own ladder */
     opts->dilation_ratio = 0.02;
     return VERNIER_OK;
 }
@@ -39,16 +36,42 @@ static void linspace(double *out, double start, double stop, size_t num)
     out[num - 1] = stop;
 }
 
+static int check_ladder(const double *v, size_t n, size_t max, const char *what,
+                        vernier_error *err)
+{
+    size_t i;
+    if (n < 1 || n > max)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "%s must have 1 to %zu values, got %zu", what,
+                       max, n);
+    for (i = 0; i < n; i++) {
+        if (!(v[i] >= 0.0 && v[i] <= 1.0))
+            return vn_fail(err, VERNIER_E_INVALID_ARG, "%s[%zu] = %g is not in [0, 1]", what, i,
+                           v[i]);
+        if (i > 0 && !(v[i] > v[i - 1]))
+            return vn_fail(err, VERNIER_E_INVALID_ARG,
+                           "%s must be ascending and distinct (index %zu)", what, i);
+    }
+    return VERNIER_OK;
+}
+
+static void set_area(vn_plan *plan, size_t a, const char *label, double lo, double hi)
+{
+    snprintf(plan->area_lbl[a], VN_LABEL_MAX, "%s", label);
+    plan->area_rng[a][0] = lo;
+    plan->area_rng[a][1] = hi;
+}
+
 static int plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernier_error *err)
 {
     size_t i, j;
+    int kp;
     memset(plan, 0, sizeof(*plan));
     if (opts->version != VERNIER_EVAL_OPTIONS_VERSION)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "unknown vernier_eval_options version %u",
                        opts->version);
-    if (opts->iou_type != VERNIER_IOU_BBOX && opts->iou_type != VERNIER_IOU_SEGM &&
-        opts->iou_type != VERNIER_IOU_BOUNDARY)
+    if (opts->iou_type < VERNIER_IOU_BBOX || opts->iou_type > VERNIER_IOU_KEYPOINTS)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "unsupported iou_type %d", opts->iou_type);
+    kp = opts->iou_type == VERNIER_IOU_KEYPOINTS;
     if (opts->iou_type == VERNIER_IOU_BOUNDARY &&
         !(opts->dilation_ratio > 0 && opts->dilation_ratio <= 1))
         return vn_fail(err, VERNIER_E_INVALID_ARG,
@@ -60,36 +83,90 @@ static int plan_from_options(vn_plan *plan, const vernier_eval_options *opts, ve
     if (opts->use_cats != 0 && opts->use_cats != 1)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "use_cats must be 0 or 1, got %d",
                        opts->use_cats);
-    if (opts->n_max_dets < 1 || opts->n_max_dets > VERNIER_MAX_MAX_DETS)
+    if (opts->n_max_dets > VERNIER_MAX_MAX_DETS)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets must have 1 to %d entries, got %zu",
                        VERNIER_MAX_MAX_DETS, opts->n_max_dets);
     plan->parity_mode = opts->parity_mode;
     plan->use_cats = opts->use_cats;
-    plan->T = VN_T_DEFAULT;
-    plan->R = VN_R_DEFAULT;
-    plan->A = VN_A_DEFAULT;
-    plan->M = opts->n_max_dets;
-    linspace(plan->iou_thrs, 0.5, 0.95, VN_T_DEFAULT);
-    linspace(plan->rec_thrs, 0.0, 1.0, VN_R_DEFAULT);
-    /* all, small, medium, large: [0, 1e5**2], [0, 32**2], [32**2, 96**2],
-     * [96**2, 1e5**2] */
-    plan->area_rng[0][0] = 0.0;
-    plan->area_rng[0][1] = 1e10;
-    plan->area_rng[1][0] = 0.0;
-    plan->area_rng[1][1] = 1024.0;
-    plan->area_rng[2][0] = 1024.0;
-    plan->area_rng[2][1] = 9216.0;
-    plan->area_rng[3][0] = 9216.0;
-    plan->area_rng[3][1] = 1e10;
-    /* pycocotools sorts maxDets ascending before evaluating (quirk A2). */
-    for (i = 0; i < plan->M; i++) {
-        int64_t v = opts->max_dets[i];
-        if (v < 0 || v > (int64_t)UINT32_MAX)
-            return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets[%zu] = %lld is out of range", i,
-                           (long long)v);
-        for (j = i; j > 0 && plan->max_dets[j - 1] > v; j--)
-            plan->max_dets[j] = plan->max_dets[j - 1];
-        plan->max_dets[j] = v;
+
+    /* thresholds: numpy.linspace(.5, .95, 10) and linspace(0, 1, 101) */
+    if (opts->iou_thresholds != NULL || opts->n_iou_thresholds != 0) {
+        VN_TRY(check_ladder(opts->iou_thresholds, opts->n_iou_thresholds,
+                            VERNIER_MAX_IOU_THRESHOLDS, "iou_thresholds", err));
+        plan->T = opts->n_iou_thresholds;
+        memcpy(plan->iou_thrs, opts->iou_thresholds, plan->T * sizeof(double));
+        plan->custom_grid = 1;
+    } else {
+        plan->T = VN_T_DEFAULT;
+        linspace(plan->iou_thrs, 0.5, 0.95, VN_T_DEFAULT);
+    }
+    if (opts->recall_thresholds != NULL || opts->n_recall_thresholds != 0) {
+        VN_TRY(check_ladder(opts->recall_thresholds, opts->n_recall_thresholds,
+                            VERNIER_MAX_RECALL_THRESHOLDS, "recall_thresholds", err));
+        plan->R = opts->n_recall_thresholds;
+        memcpy(plan->rec_thrs, opts->recall_thresholds, plan->R * sizeof(double));
+        plan->custom_grid = 1;
+    } else {
+        plan->R = VN_R_DEFAULT;
+        linspace(plan->rec_thrs, 0.0, 1.0, VN_R_DEFAULT);
+    }
+    if (opts->area_ranges != NULL || opts->n_area_ranges != 0) {
+        if (opts->n_area_ranges < 1 || opts->n_area_ranges > VERNIER_MAX_AREA_RANGES ||
+            opts->area_ranges == NULL || opts->area_labels == NULL)
+            return vn_fail(err, VERNIER_E_INVALID_ARG,
+                           "area_ranges must have 1 to %d labelled ranges",
+                           VERNIER_MAX_AREA_RANGES);
+        plan->A = opts->n_area_ranges;
+        for (i = 0; i < plan->A; i++) {
+            double lo = opts->area_ranges[2 * i], hi = opts->area_ranges[2 * i + 1];
+            const char *lbl = opts->area_labels[i];
+            if (lbl == NULL || strlen(lbl) == 0 || strlen(lbl) > VERNIER_MAX_AREA_LABEL)
+                return vn_fail(err, VERNIER_E_INVALID_ARG,
+                               "area_labels[%zu] must have 1 to %d bytes", i,
+                               VERNIER_MAX_AREA_LABEL);
+            if (!(lo >= 0 && lo <= hi) || hi != hi || lo > 1e300 || hi > 1e300)
+                return vn_fail(err, VERNIER_E_INVALID_ARG,
+                               "area range %zu (%s) must have 0 <= lo <= hi, finite", i, lbl);
+            for (j = 0; j < i; j++)
+                if (strcmp(plan->area_lbl[j], lbl) == 0)
+                    return vn_fail(err, VERNIER_E_INVALID_ARG,
+                                   "area label \"%s\" is used twice", lbl);
+            set_area(plan, i, lbl, lo, hi);
+        }
+        plan->custom_grid = 1;
+    } else if (kp) {
+        /* setKpParams: all, medium, large */
+        plan->A = 3;
+        set_area(plan, 0, "all", 0.0, 1e10);
+        set_area(plan, 1, "medium", 1024.0, 9216.0);
+        set_area(plan, 2, "large", 9216.0, 1e10);
+    } else {
+        /* all, small, medium, large: [0, 1e5**2], [0, 32**2], [32**2,
+         * 96**2], [96**2, 1e5**2] */
+        plan->A = 4;
+        set_area(plan, 0, "all", 0.0, 1e10);
+        set_area(plan, 1, "small", 0.0, 1024.0);
+        set_area(plan, 2, "medium", 1024.0, 9216.0);
+        set_area(plan, 3, "large", 9216.0, 1e10);
+    }
+
+    /* pycocotools sorts maxDets ascending before evaluating (quirk A2) */
+    if (opts->n_max_dets == 0) {
+        plan->M = kp ? 1 : 3;
+        plan->max_dets[0] = kp ? 20 : 1;
+        plan->max_dets[1] = 10;
+        plan->max_dets[2] = 100;
+    } else {
+        plan->M = opts->n_max_dets;
+        for (i = 0; i < plan->M; i++) {
+            int64_t v = opts->max_dets[i];
+            if (v < 0 || v > (int64_t)UINT32_MAX)
+                return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets[%zu] = %lld is out of range",
+                               i, (long long)v);
+            for (j = i; j > 0 && plan->max_dets[j - 1] > v; j--)
+                plan->max_dets[j] = plan->max_dets[j - 1];
+            plan->max_dets[j] = v;
+        }
     }
     for (i = 1; i < plan->M; i++)
         if (plan->max_dets[i] == plan->max_dets[i - 1])
@@ -265,7 +342,9 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     c->gt_area = vn_arena_array(ar, kept, sizeof(double));
     c->gt_crowd = vn_arena_array(ar, kept, 1);
     c->gt_real = vn_arena_array(ar, kept, 1);
-    if (c->gt_bbox == NULL || c->gt_area == NULL || c->gt_crowd == NULL || c->gt_real == NULL)
+    c->gt_ignore = vn_arena_array(ar, kept, 1);
+    if (c->gt_bbox == NULL || c->gt_area == NULL || c->gt_crowd == NULL || c->gt_real == NULL ||
+        c->gt_ignore == NULL)
         return vn_mem_failure(ar->mem);
     for (i = 0; i < kept; i++) {
         uint32_t a = c->gt_ann[i], f = gt->ann_flags[a];
@@ -279,6 +358,15 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
         c->gt_area[i] = gt->ann_area[a];
         c->gt_crowd[i] = gt->ann_iscrowd[a] != 0;
         c->gt_real[i] = gt->ann_id[a] != 0;
+        /* _prepare: ignore = iscrowd (strict, quirk D1); keypoints add
+         * num_keypoints == 0 */
+        c->gt_ignore[i] = c->gt_crowd[i];
+        if (plan->iou_type == VERNIER_IOU_KEYPOINTS) {
+            if (!(f & VN_ANN_HAS_NUM_KEYPOINTS))
+                return fail_missing(err, gt, a, "num_keypoints");
+            if (gt->ann_num_keypoints[a] == 0)
+                c->gt_ignore[i] = 1;
+        }
     }
     return VERNIER_OK;
 }
@@ -429,8 +517,91 @@ static int gt_masks(vn_cells *c, vn_arena *ar, const vernier_dataset *gt, const 
     return VERNIER_OK;
 }
 
+/* COCO's person sigmas as pycocotools writes them: decimal literals divided
+ * by 10.0 at run time (a second rounding that matters, quirk F9). */
+static const double COCO_SIGMAS_X10[17] = {.26, .25, .25, .35, .35, .79, .79, .72, .72,
+                                           .62, .62, 1.07, 1.07, .87, .87, .89, .89};
+
+/* vars = (sigmas * 2) ** 2 for n sigmas, into the arena. */
+static int make_vars(vn_arena *ar, const double *sigmas, size_t n, int coco, const double **out)
+{
+    size_t j;
+    double *v = vn_arena_array(ar, n, sizeof(double));
+    if (v == NULL)
+        return vn_mem_failure(ar->mem);
+    for (j = 0; j < n; j++) {
+        double s = coco ? COCO_SIGMAS_X10[j] / 10.0 : sigmas[j];
+        double t = s * 2;
+        v[j] = t * t;
+    }
+    *out = v;
+    return VERNIER_OK;
+}
+
+static int check_sigmas(const double *s, size_t n, vernier_error *err)
+{
+    size_t j;
+    if (n < 1 || n > VN_MAX_KEYPOINTS)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "a sigma list must have 1 to %d values, got %zu",
+                       VN_MAX_KEYPOINTS, n);
+    for (j = 0; j < n; j++)
+        if (!(s[j] > 0) || s[j] > 1e300)
+            return vn_fail(err, VERNIER_E_INVALID_ARG, "sigma %zu = %g must be finite and > 0", j,
+                           s[j]);
+    return VERNIER_OK;
+}
+
+/* Per category index: the OKS vars and their count. */
+static int keypoint_sigmas(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
+                           const vernier_eval_options *opts, vernier_error *err)
+{
+    size_t k, i, j, off;
+    const double *dflt;
+    size_t n_dflt;
+    c->kp_vars = vn_arena_array(ar, c->n_cats + 1, sizeof(double *));
+    c->kp_count = vn_arena_array(ar, c->n_cats + 1, sizeof(size_t));
+    if (c->kp_vars == NULL || c->kp_count == NULL)
+        return vn_mem_failure(ar->mem);
+    if (opts->sigmas != NULL) {
+        VN_TRY(check_sigmas(opts->sigmas, opts->n_sigmas, err));
+        VN_TRY(make_vars(ar, opts->sigmas, opts->n_sigmas, 0, &dflt));
+        n_dflt = opts->n_sigmas;
+    } else {
+        VN_TRY(make_vars(ar, NULL, 17, 1, &dflt));
+        n_dflt = 17;
+    }
+    for (k = 0; k < c->n_cats; k++) {
+        c->kp_vars[k] = dflt;
+        c->kp_count[k] = n_dflt;
+    }
+    for (i = 0, off = 0; i < opts->n_category_sigmas; i++) {
+        int64_t id = opts->category_sigma_ids[i];
+        size_t n = opts->category_sigma_counts[i];
+        const double *vals = opts->category_sigma_values + off;
+        off += n;
+        VN_TRY(check_sigmas(vals, n, err));
+        for (k = 0; k < c->n_cats; k++)
+            if (c->cat_ids[k] == id)
+                break;
+        if (k == c->n_cats)
+            return vn_fail(err, VERNIER_E_INVALID_ARG,
+                           "sigmas are given for category %lld, which the ground truth lacks",
+                           (long long)id);
+        for (j = 0; j < gt->n_categories; j++)
+            if (gt->category_id[j] == id && gt->category_n_kp[j] >= 0 &&
+                (size_t)gt->category_n_kp[j] != n)
+                return vn_fail(err, VERNIER_E_INVALID_ARG,
+                               "category %lld has %lld keypoints but %zu sigmas were given",
+                               (long long)id, (long long)gt->category_n_kp[j], n);
+        VN_TRY(make_vars(ar, vals, n, 0, &c->kp_vars[k]));
+        c->kp_count[k] = n;
+    }
+    return VERNIER_OK;
+}
+
 int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
-                   const vernier_results *res, const vn_plan *plan, vernier_error *err)
+                   const vernier_results *res, const vn_plan *plan,
+                   const vernier_eval_options *opts, vernier_error *err)
 {
     vn_hashmap img_map, cat_map;
     memset(c, 0, sizeof(*c));
@@ -446,13 +617,15 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     VN_TRY(image_sizes(c, ar, gt, &img_map));
     VN_TRY(build_gt_cells(c, ar, gt, plan, &img_map, &cat_map, err));
     VN_TRY(build_dt_cells(c, ar, res, plan, &img_map, &cat_map, err));
-    if (plan->iou_type != VERNIER_IOU_BBOX)
+    if (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY)
         VN_TRY(gt_masks(c, ar, gt, plan, err));
+    if (plan->iou_type == VERNIER_IOU_KEYPOINTS)
+        VN_TRY(keypoint_sigmas(c, ar, gt, opts, err));
     return VERNIER_OK;
 }
 
 static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_results *res,
-                    vernier_error *err)
+                    const vernier_eval_options *opts, vernier_error *err)
 {
     const vn_plan *plan = &ev->plan;
     vn_arena scratch;
@@ -464,7 +637,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
 
     vn_arena_init(&scratch, &ev->mem);
     vn_mask_cache_acquire(gt);
-    rc = vn_cells_build(&cells, &scratch, gt, res, plan, err);
+    rc = vn_cells_build(&cells, &scratch, gt, res, plan, opts, err);
     if (rc != VERNIER_OK)
         goto done;
 
@@ -487,7 +660,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         ev->cat_ids[0] = -1;
     }
 
-    rc = vn_match_all(&cells, plan, res, &scratch, outcomes, npig, err);
+    rc = vn_match_all(&cells, plan, gt, res, &scratch, outcomes, npig, err);
     if (rc != VERNIER_OK)
         goto done;
     rc = vn_accumulate(ev, &cells, outcomes, npig, &scratch);
@@ -528,7 +701,7 @@ static int evaluate_checked(vernier_eval **out, const vernier_dataset *gt,
     ev->mem = mem;
     ev->plan = plan;
     vn_arena_init(&ev->arena, &ev->mem);
-    rc = evaluate(ev, gt, res, err);
+    rc = evaluate(ev, gt, res, opts, err);
     if (rc != VERNIER_OK) {
         vernier_eval_free(ev);
         return rc;

@@ -20,8 +20,11 @@
 
 #define VN_T_DEFAULT 10  /* IoU thresholds 0.50:0.05:0.95 */
 #define VN_R_DEFAULT 101 /* recall thresholds 0:0.01:1 */
-#define VN_A_DEFAULT 4   /* all, small, medium, large */
+#define VN_MAX_R 1001    /* recall thresholds a custom grid may have */
+#define VN_MAX_A 16      /* area ranges a custom grid may have */
+#define VN_LABEL_MAX 32  /* bytes of an area-range label, NUL included */
 #define VN_MAX_STATS 12
+#define VN_MAX_KEYPOINTS 1024 /* keypoints per object (sigmas per category) */
 
 /* A detection's outcomes at one area range, for every IoU threshold t, as
  * pycocotools' accumulate classifies them: bit t set = true positive at t,
@@ -40,9 +43,11 @@ typedef struct vn_plan {
     int parity_mode;
     int use_cats;
     size_t T, R, A, M;
-    double iou_thrs[VN_T_DEFAULT];
-    double rec_thrs[VN_R_DEFAULT];
-    double area_rng[VN_A_DEFAULT][2];
+    int custom_grid;   /* thresholds or area ranges other than the defaults */
+    double iou_thrs[VN_MAX_T];
+    double rec_thrs[VN_MAX_R];
+    double area_rng[VN_MAX_A][2];
+    char area_lbl[VN_MAX_A][VN_LABEL_MAX];
     int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* ascending */
     int64_t max_det;                        /* the largest: cells keep this many */
 } vn_plan;
@@ -79,6 +84,12 @@ typedef struct vn_cells {
     const vn_rle **gt_mask;
     double *gt_mbox;
     const vn_rle **gt_band;
+    /* all kernels: per GT slot, pycocotools' gt['ignore'] before the area
+     * range: iscrowd (strict), or num_keypoints == 0 for keypoints */
+    uint8_t *gt_ignore;
+    /* keypoints only: per category index, (2 sigma)^2 per keypoint */
+    const double **kp_vars;
+    size_t *kp_count;
 } vn_cells;
 
 struct vernier_eval {
@@ -100,14 +111,16 @@ struct vernier_eval {
 /* eval.c */
 /* Allocates from `ar`; the cells live as long as the arena. */
 int vn_cells_build(vn_cells *cells, vn_arena *ar, const vernier_dataset *gt,
-                   const vernier_results *res, const vn_plan *plan, vernier_error *err);
+                   const vernier_results *res, const vn_plan *plan,
+                   const vernier_eval_options *opts, vernier_error *err);
 
 /* match.c: computes the outcomes of every detection of every cell.
  * out has A * n_dt entries, zeroed by the caller: detection slot s (its
  * position in dt_res) at area range a is out[a * n_dt + s].  npig has
  * n_cells * A counts of non-ignored GTs. */
-int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_results *res,
-                 vn_arena *scratch, vn_outcome *out, uint32_t *npig, vernier_error *err);
+int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_dataset *gt,
+                 const vernier_results *res, vn_arena *scratch, vn_outcome *out, uint32_t *npig,
+                 vernier_error *err);
 
 /* accum.c */
 int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,

@@ -8,6 +8,7 @@
  * fires before ignored ground truths, which are skipped or break the scan
  * themselves), so the scan over candidates gives the same match. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "boundary.h"
@@ -138,6 +139,111 @@ static int cell_candidates_mask(match_buf *b, vn_arena *ar, const vn_cells *cell
     return VERNIER_OK;
 }
 
+#define OKS_EPS 2.220446049250313e-16 /* numpy.spacing(1) */
+
+/* pycocotools' computeOks for one pair, operation for operation:
+ * e = (dx^2 + dy^2) / vars / (area + eps) / 2 left to right; with visible
+ * GT keypoints only those terms count, otherwise the distance is taken to
+ * the GT box grown to [x - w, x + 2w] x [y - h, y + 2h]; OKS = numpy's
+ * pairwise sum of exp(-e) over the terms, divided by their count. */
+static double oks(const double *g, const double *d, size_t k, const double *vars,
+                  const double *gbox, double garea, double *e)
+{
+    size_t j, n = 0, k1 = 0;
+    double area = garea + OKS_EPS;
+    for (j = 0; j < k; j++)
+        k1 += g[3 * j + 2] > 0;
+    if (k1 > 0) {
+        for (j = 0; j < k; j++) {
+            double dx, dy;
+            if (!(g[3 * j + 2] > 0))
+                continue;
+            dx = d[3 * j] - g[3 * j];
+            dy = d[3 * j + 1] - g[3 * j + 1];
+            e[n++] = -((dx * dx + dy * dy) / vars[j] / area / 2);
+        }
+    } else {
+        double x0 = gbox[0] - gbox[2], x1 = gbox[0] + gbox[2] * 2;
+        double y0 = gbox[1] - gbox[3], y1 = gbox[1] + gbox[3] * 2;
+        for (j = 0; j < k; j++) {
+            double xd = d[3 * j], yd = d[3 * j + 1], a, c, dx, dy;
+            a = x0 - xd;
+            c = xd - x1;
+            dx = (a > 0 ? a : 0.0) + (c > 0 ? c : 0.0);
+            a = y0 - yd;
+            c = yd - y1;
+            dy = (a > 0 ? a : 0.0) + (c > 0 ? c : 0.0);
+            e[n++] = -((dx * dx + dy * dy) / vars[j] / area / 2);
+        }
+    }
+    for (j = 0; j < n; j++)
+        e[j] = exp(e[j]);
+    return vn_pairwise_sum(e, n) / (double)n;
+}
+
+static int fail_kp(vernier_error *err, const char *array, size_t i, uint64_t at, size_t have,
+                   size_t want)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "%s[%zu].keypoints", array, i);
+    if (have == 0)
+        vn_fail(err, VERNIER_E_SCHEMA, "%s: missing, but keypoint evaluation needs it", path);
+    else
+        vn_fail(err, VERNIER_E_SCHEMA,
+                "%s: has %zu values, but its category has %zu sigmas (expected %zu values)", path,
+                have, want / 3, want);
+    if (err != NULL) {
+        vn_error_set_path(err, path);
+        err->index = (int64_t)i;
+        err->offset = (int64_t)at;
+    }
+    return VERNIER_E_SCHEMA;
+}
+
+/* Keypoints: computeOks has no useCats fork, so with pooled categories it
+ * finds no pairs at all (quirk F6): every detection is unmatched. */
+static int cell_candidates_oks(match_buf *b, vn_arena *ar, const vn_cells *cells,
+                               const vn_plan *plan, const vernier_dataset *gt,
+                               const vernier_results *res, size_t cell, size_t g0, size_t G,
+                               size_t d0, size_t D, double lowest, vernier_error *err)
+{
+    size_t d, g, n = 0, k, kc;
+    const double *vars;
+    double e[VN_MAX_KEYPOINTS];
+    if (!plan->use_cats) {
+        for (d = 0; d <= D; d++)
+            b->cand_start[d] = 0;
+        return VERNIER_OK;
+    }
+    kc = cell / cells->n_images;
+    k = cells->kp_count[kc];
+    vars = cells->kp_vars[kc];
+    for (g = 0; g < G; g++) {
+        uint32_t a = cells->gt_ann[g0 + g];
+        if (gt->kps.item[a].len != 3 * k)
+            return fail_kp(err, "annotations", a, gt->ann_offset[a], gt->kps.item[a].len, 3 * k);
+    }
+    for (d = 0; d < D; d++) {
+        uint32_t r = cells->dt_res[d0 + d];
+        const double *dk;
+        if (res->kps.item[r].len != 3 * k)
+            return fail_kp(err, "", r, res->offset[r], res->kps.item[r].len, 3 * k);
+        dk = res->kps.vals + res->kps.item[r].off;
+        b->cand_start[d] = (uint32_t)n;
+        for (g = 0; g < G; g++) {
+            uint32_t a = cells->gt_ann[g0 + g];
+            double v = oks(gt->kps.vals + gt->kps.item[a].off, dk, k, vars,
+                           cells->gt_bbox + 4 * (g0 + g), cells->gt_area[g0 + g], e);
+            if (v < lowest)
+                continue;
+            VN_TRY(push_cand(b, ar, n, (uint32_t)g, v));
+            n++;
+        }
+    }
+    b->cand_start[D] = (uint32_t)n;
+    return VERNIER_OK;
+}
+
 static int cell_candidates(match_buf *b, vn_arena *ar, const double *gbox, const uint8_t *gcrowd,
                            size_t G, const double *dbox, size_t D, double lowest)
 {
@@ -169,6 +275,7 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
     for (t = 0; t < T; t++)
         all_ign |= VN_IGN_BIT(t);
     const uint8_t *gt_crowd = cells->gt_crowd + g0, *gt_real = cells->gt_real + g0;
+    const uint8_t *gt_ignore = cells->gt_ignore + g0;
     const double *gt_area = cells->gt_area + g0, *dt_area = cells->dt_area + d0;
     for (a = 0; a < A; a++) {
         double lo = plan->area_rng[a][0], hi = plan->area_rng[a][1];
@@ -177,7 +284,7 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
          * "ignore" is iscrowd (quirk D1) */
         for (g = 0; g < G; g++) {
             double ar = gt_area[g];
-            b->gt_ig[g] = (uint8_t)(gt_crowd[g] || ar < lo || ar > hi);
+            b->gt_ig[g] = (uint8_t)(gt_ignore[g] || ar < lo || ar > hi);
             n_real += !b->gt_ig[g];
         }
         npig[a] = n_real;
@@ -253,8 +360,9 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
     }
 }
 
-int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_results *res,
-                 vn_arena *scratch, vn_outcome *out, uint32_t *npig, vernier_error *err)
+int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_dataset *gt,
+                 const vernier_results *res, vn_arena *scratch, vn_outcome *out, uint32_t *npig,
+                 vernier_error *err)
 {
     size_t c, maxG = 0, maxD = 0;
     /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
@@ -289,6 +397,9 @@ int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_resul
         if (plan->iou_type == VERNIER_IOU_BBOX) {
             VN_TRY(cell_candidates(&b, scratch, cells->gt_bbox + 4 * g0, cells->gt_crowd + g0, G,
                                    cells->dt_bbox + 4 * d0, D, lowest));
+        } else if (plan->iou_type == VERNIER_IOU_KEYPOINTS) {
+            VN_TRY(cell_candidates_oks(&b, scratch, cells, plan, gt, res, c, g0, G, d0, D, lowest,
+                                       err));
         } else {
             /* masks live until the cell is matched; the candidate arrays
              * grown meanwhile must survive the rewind, so grow them first */

@@ -43,9 +43,12 @@
  * candidate: the point's u is the vertex's X exactly, and a neighbouring
  * point of the same vertex can only differ when X < 0 (a steep edge
  * truncates X + .5 towards zero to X + 1), so the pair's column is X < 0
- * and is dropped.  The point is still modelled with v = INT_MIN, and every
- * double-to-int conversion below goes through cvt_i32, which returns what
- * cvttsd2si returns without undefined behaviour.
+ * and is dropped (checked: leaving those joining pairs out changes no
+ * result of the tests).  The point is still modelled with v = INT_MIN, as a
+ * constant: no NaN is converted.  The other conversions are of values
+ * proven in range (below), so they are defined and equal to cvttsd2si's;
+ * rows, computed in integers, reproduce (int) of a row >= 2^31 (INT_MIN)
+ * explicitly.
  *
  * Coordinates: vernier requires |(int)(5*x + .5)| <= 2^26 (|x| up to about
  * 13.4 million pixels) and fails with VERNIER_E_LIMIT otherwise, NaN and
@@ -55,7 +58,6 @@
  * to INT_MIN: a polygon made only of such values yields an empty mask, and a
  * mix of them with ordinary values makes it walk ~2^31 points (8 GiB of
  * int arrays; it segfaults when malloc fails). */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -70,18 +72,10 @@
 #ifndef POLY_FORCE_WALK
 #define POLY_FORCE_WALK 0
 #endif
-/* Sorting: a stack buffer serves the radix sort up to this many keys. */
+/* Scratch arrays up to this many entries live on the stack (four of them:
+ * 32 KiB), larger ones in a temporary arena released before returning; the
+ * caller's arena only receives the result, exactly sized. */
 #define SORT_STACK 2048
-#define SORT_SMALL 48
-
-/* (int)d as x86-64 converts it (cvttsd2si): truncation towards zero, and
- * INT32_MIN ("integer indefinite") for NaN and out-of-range values. */
-static int32_t cvt_i32(double d)
-{
-    if (d > -2147483649.0 && d < 2147483648.0)
-        return (int32_t)d;
-    return INT32_MIN;
-}
 
 /* Whether an input value is within the bound on its upsampled coordinate. */
 static int in_bound(double x)
@@ -110,10 +104,12 @@ typedef struct {
     double s;      /* slope */
 } poly_edge;
 
+/* The candidates: key[i] = col[i] * h + y, and the range of columns. */
 typedef struct {
-    uint32_t *key;
+    uint32_t *key, *col;
     size_t n;
     uint32_t h;
+    uint32_t col_min, col_max;
     int64_t xd_max; /* the largest relevant upsampled column: 5(w-1)+2 */
 } poly_keys;
 
@@ -146,16 +142,17 @@ static void edge_of(poly_edge *e, const double *xy, size_t k, size_t j)
     edge_init(e, grid(xy[2 * j]), grid(xy[2 * j + 1]), grid(xy[2 * n]), grid(xy[2 * n + 1]));
 }
 
-/* The steep edge's u at t. */
+/* The steep edge's u at t, and the shallow edge's v: xs + s*t + .5 with
+ * |xs| <= 2^26, |s| <= 1 and 0 <= t <= 2^27 lies within +-2^28, so the
+ * conversion is defined (and the same as cvttsd2si's). */
 static int32_t steep_u(const poly_edge *e, int32_t t)
 {
-    return cvt_i32((double)e->xs + e->s * (double)t + .5);
+    return (int32_t)((double)e->xs + e->s * (double)t + .5);
 }
 
-/* The shallow edge's v at t. */
 static int32_t shallow_v(const poly_edge *e, int32_t t)
 {
-    return cvt_i32((double)e->ys + e->s * (double)t + .5);
+    return (int32_t)((double)e->ys + e->s * (double)t + .5);
 }
 
 static poly_pt edge_at(const poly_edge *e, int32_t t)
@@ -234,18 +231,36 @@ static size_t edge_bound(const poly_keys *k, const poly_edge *e)
     return 0;
 }
 
-/* Appends the candidate of relevant column xd with row yd = vmin. */
-static void emit(poly_keys *k, int64_t xd, int32_t vmin)
+/* Appends the candidate of image column col (upsampled column 5 col + 2)
+ * whose lower point has v = vmin.  pycocotools' row is
+ * ceil(clamp((vmin + .5)/5 - .5, 0, h)) in doubles; for an integer vmin
+ * below 2^26 in magnitude that is exactly clamp(ceil((vmin - 2)/5), 0, h)
+ * (the quotient is exact when 5 divides vmin - 2, and otherwise at least
+ * 0.2 from an integer, far beyond the rounding error).  (int) of a row
+ * of 2^31 or more gives INT_MIN (only when h >= 2^31). */
+static void emit(poly_keys *k, uint32_t col, int32_t vmin)
 {
-    double y = ((double)vmin + .5) / POLY_SCALE - .5;
-    uint32_t col = (uint32_t)((xd - 2) / 5);
+    int64_t q = (int64_t)vmin - 2, y;
+    uint32_t yy;
+    y = q >= 0 ? (q + 4) / 5 : -(-q / 5);
     if (y < 0)
         y = 0;
-    else if (y > (double)k->h)
-        y = (double)k->h;
-    y = ceil(y);
+    else if (y > (int64_t)k->h)
+        y = k->h;
+    yy = y > INT32_MAX ? UINT32_C(0x80000000) : (uint32_t)y;
+    if (col < k->col_min)
+        k->col_min = col;
+    if (col > k->col_max)
+        k->col_max = col;
     /* x*(int)h + y in int, then (uint): the same value modulo 2^32 */
-    k->key[k->n++] = col * k->h + (uint32_t)cvt_i32(y);
+    k->key[k->n] = col * k->h + yy;
+    k->col[k->n++] = col;
+}
+
+/* The image column of a relevant upsampled column. */
+static uint32_t col_of(int64_t xd)
+{
+    return (uint32_t)((xd - 2) / 5);
 }
 
 static int is_relevant(const poly_keys *k, int64_t xd)
@@ -261,7 +276,7 @@ static void pair(poly_keys *k, poly_pt p, poly_pt q)
         return;
     xd = q.u < p.u ? (int64_t)q.u : (int64_t)q.u - 1;
     if (is_relevant(k, xd))
-        emit(k, xd, p.v < q.v ? p.v : q.v);
+        emit(k, col_of(xd), p.v < q.v ? p.v : q.v);
 }
 
 /* The pairs inside an edge, visited point by point in pycocotools' order. */
@@ -279,12 +294,14 @@ static void walk_edge(poly_keys *k, const poly_edge *e)
 static void shallow_edge(poly_keys *k, const poly_edge *e)
 {
     int64_t xd, hi = (int64_t)e->xs + e->n - 1;
+    uint32_t col;
     if (hi > k->xd_max)
         hi = k->xd_max;
-    for (xd = first_relevant(e->xs); xd <= hi; xd += 5) {
+    xd = first_relevant(e->xs);
+    for (col = col_of(xd); xd <= hi; xd += 5, col++) {
         int32_t t = (int32_t)(xd - e->xs);
         int32_t v0 = shallow_v(e, t), v1 = shallow_v(e, t + 1);
-        emit(k, xd, v0 < v1 ? v0 : v1);
+        emit(k, col, v0 < v1 ? v0 : v1);
     }
 }
 
@@ -332,22 +349,19 @@ static void steep_edge(poly_keys *k, const poly_edge *e)
             walk_edge(k, e);
             return;
         }
-        emit(k, xd, e->ys + t);
+        emit(k, col_of(xd), e->ys + t);
     }
 }
 
-/* Sorting the keys (pycocotools: qsort; equal keys are interchangeable). */
-static void insertion_sort(uint32_t *a, size_t n)
-{
-    size_t i, j;
-    for (i = 1; i < n; i++) {
-        uint32_t x = a[i];
-        for (j = i; j > 0 && a[j - 1] > x; j--)
-            a[j] = a[j - 1];
-        a[j] = x;
-    }
-}
-
+/* Sorting the keys (pycocotools: qsort; equal keys are interchangeable).
+ *
+ * A key is col * h + y with y <= h and no wrap-around (h*w < 2^32), so key
+ * order is (column, row) order.  Every column between a ring's leftmost
+ * and rightmost kept columns is crossed by at least two edges, so the
+ * columns span at most about half as many buckets as there are keys: a
+ * counting sort on the column, then an insertion sort for the few keys of
+ * each column, costs O(n).  A radix sort covers the unexpected case of a
+ * sparse column range. */
 static void radix_sort(uint32_t *a, uint32_t *tmp, size_t n, uint32_t max)
 {
     uint32_t *src = a, *dst = tmp, *sw;
@@ -375,36 +389,48 @@ static void radix_sort(uint32_t *a, uint32_t *tmp, size_t n, uint32_t max)
         memcpy(a, src, n * sizeof(uint32_t));
 }
 
-static int sort_keys(vn_arena *ar, uint32_t *a, size_t n)
+/* key[0..n) by column into out, then rows within columns. */
+static void column_sort(const poly_keys *k, uint32_t *cnt, uint32_t *out)
 {
-    uint32_t stack[SORT_STACK], *tmp = stack, max = 0;
-    size_t i;
-    if (n <= SORT_SMALL) {
-        insertion_sort(a, n);
-        return VERNIER_OK;
+    size_t i, nb = (size_t)(k->col_max - k->col_min) + 1, sum = 0;
+    for (i = 0; i < nb; i++)
+        cnt[i] = 0;
+    for (i = 0; i < k->n; i++)
+        cnt[k->col[i] - k->col_min]++;
+    for (i = 0; i < nb; i++) {
+        uint32_t c = cnt[i];
+        cnt[i] = (uint32_t)sum;
+        sum += c;
     }
-    for (i = 0; i < n; i++)
-        if (a[i] > max)
-            max = a[i];
-    if (n > SORT_STACK) {
-        tmp = vn_arena_array(ar, n, sizeof(uint32_t));
-        if (tmp == NULL)
-            return vn_mem_failure(ar->mem);
+    for (i = 0; i < k->n; i++)
+        out[cnt[k->col[i] - k->col_min]++] = k->key[i];
+    for (i = 1; i < k->n; i++) {
+        uint32_t x = out[i];
+        size_t j = i;
+        for (; j > 0 && out[j - 1] > x; j--)
+            out[j] = out[j - 1];
+        out[j] = x;
     }
-    radix_sort(a, tmp, n, max);
-    return VERNIER_OK;
 }
 
-int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint32_t w,
-                     vn_rle *out)
+/* Scratch memory: the stack when small, else the arena. */
+static uint32_t *scratch(vn_arena *ar, uint32_t *stack, size_t stack_n, size_t n)
 {
+    return n <= stack_n ? stack : vn_arena_array(ar, n, sizeof(uint32_t));
+}
+
+static int rasterise(vn_arena *ar, vn_arena *tmp_ar, const double *xy, size_t k, uint32_t h,
+                     uint32_t w, vn_rle *out)
+{
+    uint32_t key_stack[SORT_STACK], col_stack[SORT_STACK], tmp_stack[SORT_STACK],
+        cnt_stack[SORT_STACK];
     poly_keys keys;
     poly_edge e;
     poly_pt last;
     size_t j, cap, n, m;
     uint64_t hw = (uint64_t)h * w, sum;
-    uint32_t *a, p;
-    int rc;
+    uint32_t *a, *src, prev;
+    int pending;
 
     out->h = h;
     out->w = w;
@@ -420,6 +446,8 @@ int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint3
     /* xd <= w - 1 with w - 1 computed in unsigned long: no bound at w = 0 */
     keys.xd_max = w == 0 ? INT64_MAX : 5 * ((int64_t)w - 1) + 2;
     keys.n = 0;
+    keys.col_min = UINT32_MAX;
+    keys.col_max = 0;
 
     /* Pass 1: an upper bound on the candidates (edges + joins + h*w). */
     cap = k + 1;
@@ -431,8 +459,9 @@ int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint3
             return VERNIER_E_NOMEM;
         cap += b;
     }
-    a = vn_arena_array(ar, cap, sizeof(uint32_t));
-    if (a == NULL)
+    a = scratch(tmp_ar, key_stack, SORT_STACK, cap);
+    keys.col = scratch(tmp_ar, col_stack, SORT_STACK, cap);
+    if (a == NULL || keys.col == NULL)
         return vn_mem_failure(ar->mem);
     keys.key = a;
 
@@ -449,39 +478,71 @@ int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint3
             steep_edge(&keys, &e);
         last = edge_last(&e);
     }
-    a[keys.n++] = (uint32_t)hw;
     n = keys.n;
 
-    rc = sort_keys(ar, a, n);
-    if (rc != VERNIER_OK)
-        return rc;
-    /* Differences, then pycocotools' zero folding, in place. */
-    p = 0;
-    for (j = 0; j < n; j++) {
-        uint32_t t = a[j];
-        a[j] -= p;
-        p = t;
-    }
-    m = 1;
-    j = 1;
-    while (j < n) {
-        if (a[j] > 0) {
-            a[m++] = a[j++];
+    /* Sort (h*w, the largest key, goes last without sorting). */
+    src = a;
+    if (n > 1) {
+        size_t nb = (size_t)(keys.col_max - keys.col_min) + 1;
+        uint32_t *tmp = scratch(tmp_ar, tmp_stack, SORT_STACK, n);
+        if (tmp == NULL)
+            return vn_mem_failure(ar->mem);
+        if (nb <= 2 * n + 64) {
+            uint32_t *cnt = scratch(tmp_ar, cnt_stack, SORT_STACK, nb);
+            if (cnt == NULL)
+                return vn_mem_failure(ar->mem);
+            column_sort(&keys, cnt, tmp);
+            src = tmp;
         } else {
-            j++;
-            if (j < n)
-                a[m - 1] += a[j++];
+            radix_sort(a, tmp, n, (uint32_t)hw);
         }
     }
+    /* Differences to the previous key, with pycocotools' folding: a zero
+     * difference is dropped and the next one added to the last count.
+     * Written into a (m <= j: safe when src is a). */
+    prev = 0;
+    m = 0;
     sum = 0;
-    for (j = 0; j < m; j++)
-        sum += a[j];
+    pending = 0;
+    for (j = 0; j <= n; j++) {
+        uint32_t t = j < n ? src[j] : (uint32_t)hw, d = t - prev;
+        prev = t;
+        sum += d;
+        if (j == 0)
+            a[m++] = d;
+        else if (pending) {
+            a[m - 1] += d;
+            pending = 0;
+        } else if (d > 0)
+            a[m++] = d;
+        else
+            pending = 1;
+    }
     if (sum != hw)
         return VERNIER_E_LIMIT; /* only at w == 0, where pycocotools'
                                    counts do not sum to h*w */
+    /* the result, exactly sized, in the caller's arena */
+    out->cnts = vn_arena_array(ar, m, sizeof(uint32_t));
+    if (out->cnts == NULL)
+        return vn_mem_failure(ar->mem);
+    memcpy(out->cnts, a, m * sizeof(uint32_t));
     out->m = m;
-    out->cnts = a;
     return VERNIER_OK;
+}
+
+int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint32_t w,
+                     vn_rle *out)
+{
+    vn_arena tmp;
+    int rc;
+    vn_arena_init(&tmp, ar->mem);
+    rc = rasterise(ar, &tmp, xy, k, h, w, out);
+    vn_arena_release(&tmp);
+    if (rc != VERNIER_OK) {
+        out->m = 0;
+        out->cnts = NULL;
+    }
+    return rc;
 }
 
 int vn_rle_from_bbox(vn_arena *ar, const double bb[4], uint32_t h, uint32_t w, vn_rle *out)

@@ -306,14 +306,15 @@ static uint64_t counts_sum(const uint32_t *c, size_t m)
     return s;
 }
 
-#define MERGE_STACK 1024
+#define MERGE_STACK 2048
 
 /* rleMerge folds the masks in order: M = merge(merge(R0, R1), R2)...  The
  * result of one step has at most (counts of A) + (counts of B) - 1 counts,
  * so two buffers of the total size hold every step; the steps alternate
- * between them so that the last one lands in the result (the other is a
- * stack buffer when small enough). */
-int vn_rle_merge(vn_arena *ar, const vn_rle *rles, size_t n, int intersect, vn_rle *out)
+ * between them so that the last one lands in the result.  The other one is
+ * scratch: on the stack when small, else in a temporary arena. */
+static int merge_n(vn_arena *ar, vn_arena *tmp, const vn_rle *rles, size_t n, int intersect,
+                   vn_rle *out)
 {
     uint32_t stack[MERGE_STACK], *buf[2], *cur;
     size_t i, total = 0, cm;
@@ -345,12 +346,11 @@ int vn_rle_merge(vn_arena *ar, const vn_rle *rles, size_t n, int intersect, vn_r
         out->cnts = rles[0].m > 0 ? buf[0] : NULL;
         return VERNIER_OK;
     }
+    buf[1] = NULL;
     if (n > 2) {
-        buf[1] = total <= MERGE_STACK ? stack : vn_arena_array(ar, total, sizeof(uint32_t));
+        buf[1] = total <= MERGE_STACK ? stack : vn_arena_array(tmp, total, sizeof(uint32_t));
         if (buf[1] == NULL)
             return vn_mem_failure(ar->mem);
-    } else {
-        buf[1] = NULL;
     }
     /* step i (1..n-1) writes buf[(n - 1 - i) % 2]: the last into buf[0] */
     cur = rles[0].cnts;
@@ -367,6 +367,20 @@ int vn_rle_merge(vn_arena *ar, const vn_rle *rles, size_t n, int intersect, vn_r
     out->m = cm;
     out->cnts = buf[0];
     return VERNIER_OK;
+}
+
+int vn_rle_merge(vn_arena *ar, const vn_rle *rles, size_t n, int intersect, vn_rle *out)
+{
+    vn_arena tmp;
+    int rc;
+    vn_arena_init(&tmp, ar->mem);
+    rc = merge_n(ar, &tmp, rles, n, intersect, out);
+    vn_arena_release(&tmp);
+    if (rc != VERNIER_OK) {
+        out->m = 0;
+        out->cnts = NULL;
+    }
+    return rc;
 }
 
 /* The run walk shared by the two functions below, exact in 64 bits. */

@@ -53,13 +53,21 @@ int vn_rle_from_counts(vn_arena *ar, const uint32_t *counts, size_t n, uint32_t 
                        vn_rle *out, vernier_error *err);
 
 /* Encodes counts as pycocotools' compressed string (rleToString).  Writes
- * at most cap bytes plus a NUL; returns the length the string needs
- * (excluding the NUL), so call with cap 0 to size the buffer. */
+ * at most cap bytes plus a NUL (buf needs cap + 1 bytes; buf may be NULL
+ * when cap is 0); returns the length the string needs (excluding the NUL),
+ * so call with cap 0 to size the buffer. */
 size_t vn_rle_to_string(const vn_rle *r, char *buf, size_t cap);
 
 /* rleFrPoly: rasterises one polygon of k vertices xy[0..2k) (x0, y0, x1,
  * y1, ...) into an h x w mask exactly as pycocotools 2.0.11 does (5x
- * upsampling, truncating casts, x outside [0, w-1] dropped, y clamped). */
+ * upsampling, truncating casts, x outside [0, w-1] dropped, y clamped).
+ * k = 0 gives the empty mask.  VERNIER_E_LIMIT (out gets no counts) when a
+ * coordinate is NaN, infinite or beyond |(int)(5x + .5)| <= 2^26 (|x| up
+ * to about 13.4 million; pycocotools turns such values into INT_MIN and
+ * then walks ~2^31 points or crashes), when h*w > UINT32_MAX, and when
+ * w == 0 and the polygon reaches x >= 0 (pycocotools' counts then do not
+ * sum to h*w).  Scratch memory beyond a few KiB comes from a temporary
+ * arena on ar's vn_mem, released before returning. */
 int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint32_t w,
                      vn_rle *out);
 
@@ -67,8 +75,13 @@ int vn_rle_from_poly(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint3
 int vn_rle_from_bbox(vn_arena *ar, const double bb[4], uint32_t h, uint32_t w, vn_rle *out);
 
 /* rleMerge: the union (intersect = 0) or intersection (1) of n masks of
- * the same size.  n == 1 copies.  Masks of different sizes give
- * VERNIER_E_RLE (pycocotools silently returns an empty 0x0 mask). */
+ * the same size, folded in order as pycocotools does.  n == 1 copies;
+ * n == 0 gives a 0x0 mask without counts.  Masks of different sizes give
+ * VERNIER_E_RLE (pycocotools silently returns an empty 0x0 mask), and so
+ * does a step whose result would not sum to h*w: pycocotools' loop stops
+ * early on two zero-length runs meeting inside the masks (and when its
+ * 32-bit ct wraps, masks of >= 2^31 pixels), or never stops on masks of
+ * different totals. */
 int vn_rle_merge(vn_arena *ar, const vn_rle *rles, size_t n, int intersect, vn_rle *out);
 
 /* Intersection and union pixel counts of two masks of the same size, walking
@@ -78,7 +91,9 @@ void vn_rle_inter_union(const vn_rle *a, const vn_rle *b, uint64_t *inter, uint6
 /* pycocotools' rleIou for one pair, after its box prefilter has passed:
  * masks of different sizes give -1; i == 0 gives 0; otherwise
  * (double)i / (double)u, with u = area(dt) when the GT is a crowd.
- * Counts are accumulated as pycocotools does, in 32-bit unsigned. */
+ * Counts are accumulated as pycocotools does, in 32-bit unsigned, and its
+ * loop's early end on zero-length runs is kept (inter_union is exact
+ * instead).  Masks of different totals end the walk (pycocotools hangs). */
 double vn_rle_iou(const vn_rle *dt, const vn_rle *gt, int gt_crowd);
 
 #endif

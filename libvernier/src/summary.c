@@ -7,53 +7,71 @@
 #include "vn_error.h"
 
 /* One statistic: AP or AR, at one IoU threshold or averaged over all, in
- * one area range, at one max-detection cap.  cap_pos >= 0 reads the cap at
- * that position of the (sorted) ladder; cap_pos < 0 means the literal 100
- * (stats[0] in pycocotools, quirk L9). */
+ * one area range (by label), at one max-detection cap.  cap_pos >= 0 reads
+ * the cap at that position of the (sorted) ladder; cap_pos < 0 means the
+ * literal -cap_pos (stats[0] reads 100 for detection, quirk L9; keypoints
+ * read 20 everywhere). */
 typedef struct stat_def {
     int ap;
     double iou; /* 0: average over all thresholds */
-    int area;   /* index into all, small, medium, large */
+    const char *area;
     int cap_pos;
 } stat_def;
 
-static const stat_def DETECTION[VN_MAX_STATS] = {
-    {1, 0.0, 0, -1}, {1, 0.5, 0, 2}, {1, 0.75, 0, 2}, {1, 0.0, 1, 2}, {1, 0.0, 2, 2}, {1, 0.0, 3, 2},
-    {0, 0.0, 0, 0},  {0, 0.0, 0, 1}, {0, 0.0, 0, 2},  {0, 0.0, 1, 2}, {0, 0.0, 2, 2}, {0, 0.0, 3, 2},
+static const stat_def DETECTION[12] = {
+    {1, 0.0, "all", -100},  {1, 0.5, "all", 2},     {1, 0.75, "all", 2},
+    {1, 0.0, "small", 2},   {1, 0.0, "medium", 2},  {1, 0.0, "large", 2},
+    {0, 0.0, "all", 0},     {0, 0.0, "all", 1},     {0, 0.0, "all", 2},
+    {0, 0.0, "small", 2},   {0, 0.0, "medium", 2},  {0, 0.0, "large", 2},
 };
 
-static const char *const AREA_LABEL[VN_A_DEFAULT] = {"all", "small", "medium", "large"};
+static const stat_def KEYPOINTS[10] = {
+    {1, 0.0, "all", -20},    {1, 0.5, "all", -20},    {1, 0.75, "all", -20},
+    {1, 0.0, "medium", -20}, {1, 0.0, "large", -20},  {0, 0.0, "all", -20},
+    {0, 0.5, "all", -20},    {0, 0.75, "all", -20},   {0, 0.0, "medium", -20},
+    {0, 0.0, "large", -20},
+};
+
+static const stat_def *stat_table(const vernier_eval *ev)
+{
+    return ev->plan.iou_type == VERNIER_IOU_KEYPOINTS ? KEYPOINTS : DETECTION;
+}
 
 static int64_t stat_cap(const vernier_eval *ev, const stat_def *sd)
 {
-    return sd->cap_pos < 0 ? 100 : ev->plan.max_dets[sd->cap_pos];
+    return sd->cap_pos < 0 ? -(int64_t)sd->cap_pos : ev->plan.max_dets[sd->cap_pos];
 }
 
 /* mean of the entries > -1 of precision[t, :, :, a, m] (or recall[t, :, a,
- * m]) over the selected t, taken in C order as numpy does; -1 if none. */
+ * m]) over the selected t, taken in C order as numpy does; -1 if none.
+ * Thresholds, labels and caps are looked up by value, as summarize() does:
+ * one that is not on the grid gives an empty slice. */
 static double stat_value(const vernier_eval *ev, const stat_def *sd, double *buf)
 {
     const vn_plan *p = &ev->plan;
     int64_t cap = stat_cap(ev, sd);
-    size_t t, r, k, m, n = 0, M = p->M;
+    size_t t, r, k, m, a, n = 0, M = p->M;
     for (m = 0; m < M; m++)
         if (p->max_dets[m] == cap)
             break;
-    if (m == M)
-        return -1.0; /* the cap is not on the ladder: an empty slice */
+    for (a = 0; a < p->A; a++)
+        if (strcmp(p->area_lbl[a], sd->area) == 0)
+            break;
+    if (m == M || a == p->A)
+        return -1.0;
     for (t = 0; t < p->T; t++) {
         if (sd->iou != 0.0 && p->iou_thrs[t] != sd->iou)
             continue;
         if (sd->ap) {
             for (r = 0; r < p->R; r++)
                 for (k = 0; k < ev->K; k++) {
-                    double v = ev->precision[(((k * p->A + (size_t)sd->area) * M + m) * p->T + t) * p->R + r];
+                    double v = ev->precision[(((k * p->A + a) * M + m) * p->T + t) * p->R + r];
                     if (v > -1)
                         buf[n++] = v;
                 }
         } else {
             for (k = 0; k < ev->K; k++) {
-                double v = ev->recall[((k * p->A + (size_t)sd->area) * M + m) * p->T + t];
+                double v = ev->recall[((k * p->A + a) * M + m) * p->T + t];
                 if (v > -1)
                     buf[n++] = v;
             }
@@ -67,30 +85,31 @@ static double stat_value(const vernier_eval *ev, const stat_def *sd, double *buf
 int vn_summarize(vernier_eval *ev, vn_arena *scratch)
 {
     const vn_plan *p = &ev->plan;
-    size_t i;
+    const stat_def *table = stat_table(ev);
+    size_t i, n = p->iou_type == VERNIER_IOU_KEYPOINTS ? 10 : 12;
     double *buf;
     ev->n_stats = 0;
-    /* pycocotools reads maxDets[0..2] by position: fewer than three caps
-     * leaves the detection summary undefined (it raises IndexError). */
-    if (p->M < 3)
+    /* pycocotools reads maxDets[0..2] by position for detection: fewer than
+     * three caps leaves that summary undefined (it raises IndexError) */
+    if (p->iou_type != VERNIER_IOU_KEYPOINTS && p->M < 3)
         return VERNIER_OK;
     buf = vn_arena_array(scratch, p->T * p->R * (ev->K + 1), sizeof(double));
     if (buf == NULL)
         return vn_mem_failure(scratch->mem);
-    for (i = 0; i < VN_MAX_STATS; i++)
-        ev->stats[i] = stat_value(ev, &DETECTION[i], buf);
-    ev->n_stats = VN_MAX_STATS;
+    for (i = 0; i < n; i++)
+        ev->stats[i] = stat_value(ev, &table[i], buf);
+    ev->n_stats = n;
     return VERNIER_OK;
 }
 
 int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap)
 {
     const stat_def *sd;
-    char iou[16];
+    char iou[40];
     int n;
     if (ev == NULL || buf == NULL || i >= ev->n_stats)
         return VERNIER_E_INVALID_ARG;
-    sd = &DETECTION[i];
+    sd = &stat_table(ev)[i];
     if (sd->iou == 0.0)
         snprintf(iou, sizeof(iou), "%0.2f:%0.2f", ev->plan.iou_thrs[0],
                  ev->plan.iou_thrs[ev->plan.T - 1]);
@@ -98,8 +117,20 @@ int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_
         snprintf(iou, sizeof(iou), "%0.2f", sd->iou);
     n = snprintf(buf, cap, " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3lld ] = %0.3f",
                  sd->ap ? "Average Precision" : "Average Recall", sd->ap ? "(AP)" : "(AR)", iou,
-                 AREA_LABEL[sd->area], (long long)stat_cap(ev, sd), ev->stats[i]);
+                 sd->area, (long long)stat_cap(ev, sd), ev->stats[i]);
     if (n < 0 || (size_t)n >= cap)
         return VERNIER_E_INVALID_ARG;
     return n;
+}
+
+const char *vernier_eval_area_label(const vernier_eval *ev, size_t i)
+{
+    if (ev == NULL || i >= ev->plan.A)
+        return NULL;
+    return ev->plan.area_lbl[i];
+}
+
+const double *vernier_eval_area_ranges(const vernier_eval *ev)
+{
+    return &ev->plan.area_rng[0][0];
 }

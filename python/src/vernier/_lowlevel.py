@@ -49,16 +49,46 @@ def results_load_json(data, *, source: str | None = None):
 
 
 _IOU_TYPES = {"bbox": "VERNIER_IOU_BBOX", "segm": "VERNIER_IOU_SEGM",
-              "boundary": "VERNIER_IOU_BOUNDARY"}
+              "boundary": "VERNIER_IOU_BOUNDARY", "keypoints": "VERNIER_IOU_KEYPOINTS"}
 
 
-def evaluate(ds, res, *, iou, parity_mode: int, use_cats: bool, max_dets):
+def evaluate(ds, res, *, iou, parity_mode: int, use_cats: bool, max_dets,
+             iou_thresholds=None, recall_thresholds=None, area_ranges=None):
+    keep = []  # cdata the options point into, alive until the call returns
     opts = ffi.new("vernier_eval_options *")
     rc = lib.vernier_eval_options_init(opts, lib.VERNIER_EVAL_OPTIONS_VERSION)
     _errors.check(rc, None, ffi, lib)
     opts.iou_type = getattr(lib, _IOU_TYPES[iou.name])
     if iou.name == "boundary":
         opts.dilation_ratio = iou.dilation_ratio
+    if iou.name == "keypoints" and iou.sigmas:
+        items = sorted(iou.sigmas.items())
+        ids = ffi.new("int64_t[]", [c for c, _ in items])
+        counts = ffi.new("size_t[]", [len(v) for _, v in items])
+        values = ffi.new("double[]", [x for _, v in items for x in v])
+        keep += [ids, counts, values]
+        opts.n_category_sigmas = len(items)
+        opts.category_sigma_ids = ids
+        opts.category_sigma_counts = counts
+        opts.category_sigma_values = values
+    if iou_thresholds is not None:
+        arr = ffi.new("double[]", list(iou_thresholds))
+        keep.append(arr)
+        opts.n_iou_thresholds = len(iou_thresholds)
+        opts.iou_thresholds = arr
+    if recall_thresholds is not None:
+        arr = ffi.new("double[]", list(recall_thresholds))
+        keep.append(arr)
+        opts.n_recall_thresholds = len(recall_thresholds)
+        opts.recall_thresholds = arr
+    if area_ranges is not None:
+        bounds = ffi.new("double[]", [x for _, lo, hi in area_ranges for x in (lo, hi)])
+        labels = [ffi.new("char[]", lbl.encode()) for lbl, _, _ in area_ranges]
+        label_ptrs = ffi.new("char *[]", labels)
+        keep += [bounds, labels, label_ptrs]
+        opts.n_area_ranges = len(area_ranges)
+        opts.area_ranges = bounds
+        opts.area_labels = label_ptrs
     opts.parity_mode = parity_mode
     opts.use_cats = 1 if use_cats else 0
     if max_dets is not None:

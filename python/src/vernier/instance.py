@@ -8,16 +8,18 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from . import _lowlevel as _ll
 from ._errors import InvalidConfigError, SchemaError
 
-__all__ = ["Bbox", "Segm", "Boundary", "CocoDataset", "Evaluator", "Summary", "PARITY_MODES"]
+__all__ = ["Bbox", "Segm", "Boundary", "Keypoints", "CocoDataset", "Evaluator", "Summary",
+           "PARITY_MODES"]
 
 PARITY_MODES = ("strict", "corrected")
 AREA_RANGE_LABELS = ("all", "small", "medium", "large")
@@ -59,7 +61,92 @@ class Boundary:
         object.__setattr__(self, "dilation_ratio", float(r))
 
 
-_IOU_KINDS = (Bbox, Segm, Boundary)
+class Keypoints:
+    """Object keypoint similarity (pycocotools iouType="keypoints").
+
+    ``sigmas`` maps a category id to its per-keypoint sigmas; a category not
+    in the mapping uses COCO's 17 person sigmas (pycocotools' literals
+    divided by 10.0).  A sequence of sigmas must have as many values as the
+    category has keypoint names; it is checked when evaluating."""
+
+    __slots__ = ("_sigmas",)
+    name = "keypoints"
+
+    def __init__(self, sigmas: Mapping[int, Sequence[float]] | None = None):
+        table = {}
+        for cat, values in (sigmas or {}).items():
+            if isinstance(cat, bool) or not isinstance(cat, (int, np.integer)):
+                raise InvalidConfigError(f"sigmas keys must be category ids (int), got {cat!r}")
+            try:
+                vals = tuple(float(v) for v in values)
+            except (TypeError, ValueError):
+                raise InvalidConfigError(f"sigmas[{cat}] must be a sequence of numbers") from None
+            if not vals or not all(math.isfinite(v) and v > 0 for v in vals):
+                raise InvalidConfigError(
+                    f"sigmas[{cat}] must be a non-empty sequence of finite values > 0")
+            table[int(cat)] = vals
+        self._sigmas = table
+
+    @property
+    def sigmas(self) -> dict:
+        """The per-category overrides (a copy)."""
+        return dict(self._sigmas)
+
+    def __eq__(self, other):
+        return isinstance(other, Keypoints) and other._sigmas == self._sigmas
+
+    def __hash__(self):
+        return hash(tuple(sorted(self._sigmas.items())))
+
+    def __repr__(self):
+        return f"Keypoints(sigmas={self._sigmas!r})" if self._sigmas else "Keypoints()"
+
+
+_IOU_KINDS = (Bbox, Segm, Boundary, Keypoints)
+
+
+def _ladder(name, values, lo=0.0, hi=1.0):
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise InvalidConfigError(f"{name} must be a sequence of numbers, got {values!r}")
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise InvalidConfigError(f"{name} values must be numbers, got {v!r}")
+        v = float(v)
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise InvalidConfigError(f"{name} values must be finite and in [{lo}, {hi}], got {v!r}")
+        out.append(v)
+    if not out:
+        raise InvalidConfigError(f"{name} must not be empty")
+    if any(b <= a for a, b in zip(out, out[1:])):
+        raise InvalidConfigError(f"{name} must be sorted ascending without duplicates: {out!r}")
+    return tuple(out)
+
+
+def _area_ranges(values):
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+        raise InvalidConfigError(
+            "area_ranges must be a non-empty sequence of (label, lo, hi), "
+            f"got {values!r}")
+    out, seen = [], set()
+    for item in values:
+        try:
+            label, lo, hi = item
+        except (TypeError, ValueError):
+            raise InvalidConfigError(f"area range {item!r} is not (label, lo, hi)") from None
+        if not isinstance(label, str) or not label or len(label.encode()) > 31:
+            raise InvalidConfigError(f"area label {label!r} must be a non-empty str of <= 31 bytes")
+        if label in seen:
+            raise InvalidConfigError(f"area label {label!r} is used twice")
+        seen.add(label)
+        try:
+            lo, hi = float(lo), float(hi)
+        except (TypeError, ValueError):
+            raise InvalidConfigError(f"area range {label!r}: bounds must be numbers") from None
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo <= hi):
+            raise InvalidConfigError(f"area range {label!r}: need 0 <= lo <= hi, finite")
+        out.append((label, lo, hi))
+    return tuple(out)
 
 
 class CocoDataset:
@@ -207,7 +294,8 @@ class Summary:
         self.recall_thresholds = _ll.copy_f64(_ll.lib.vernier_eval_recall_thresholds(ev), (r,))
         self.category_ids = _ll.copy_i64(_ll.lib.vernier_eval_category_ids(ev), k)
         self.max_dets = tuple(_ll.copy_i64(_ll.lib.vernier_eval_max_dets(ev), m))
-        self.area_ranges = AREA_RANGE_LABELS[:a]
+        self.area_ranges = tuple(
+            _ll.ffi.string(_ll.lib.vernier_eval_area_label(ev, i)).decode() for i in range(a))
 
     def _array(self, name, copy_fn, shape):
         arr = self._cache.get(name)
@@ -263,16 +351,32 @@ class Evaluator:
         >= 0.  The 12 summary stats need at least three caps.
     ``use_cats``
         ``False`` pools all categories (pycocotools ``useCats=0``).
+    ``iou_thresholds``, ``recall_thresholds``
+        custom threshold ladders (values in [0, 1], ascending, distinct);
+        ``None`` keeps pycocotools' ``linspace(.5, .95, 10)`` and
+        ``linspace(0, 1, 101)``.
+    ``area_ranges``
+        custom area ranges as ``(label, lo, hi)`` triples (``None``: all,
+        small, medium, large; keypoints: all, medium, large).
+
+    With a custom grid the arrays follow it; the summary statistics look
+    thresholds (0.5, 0.75), labels and caps up by value exactly as
+    pycocotools' ``summarize()`` does, so a statistic whose slot is not on
+    the grid is -1 (ADR 0010).
     """
 
-    iou: Bbox | Segm | Boundary = Bbox()
+    iou: Bbox | Segm | Boundary | Keypoints = Bbox()
     parity_mode: str = "corrected"
     max_dets: tuple | None = None
     use_cats: bool = True
+    iou_thresholds: tuple | None = None
+    recall_thresholds: tuple | None = None
+    area_ranges: tuple | None = None
 
     def __post_init__(self):
         if not isinstance(self.iou, _IOU_KINDS):
-            raise InvalidConfigError(f"iou must be Bbox(), Segm() or Boundary(), got {self.iou!r}")
+            raise InvalidConfigError(
+                f"iou must be Bbox(), Segm(), Boundary() or Keypoints(), got {self.iou!r}")
         if self.parity_mode not in PARITY_MODES:
             raise InvalidConfigError(
                 f"parity_mode must be one of {PARITY_MODES}, got {self.parity_mode!r}")
@@ -290,6 +394,20 @@ class Evaluator:
             if len(set(int(v) for v in md)) != len(md):
                 raise InvalidConfigError(f"max_dets values must be distinct, got {md!r}")
             object.__setattr__(self, "max_dets", tuple(int(v) for v in md))
+        if self.iou_thresholds is not None:
+            object.__setattr__(self, "iou_thresholds",
+                               _ladder("iou_thresholds", self.iou_thresholds))
+            if len(self.iou_thresholds) > 32:
+                raise InvalidConfigError("iou_thresholds: at most 32 values")
+        if self.recall_thresholds is not None:
+            object.__setattr__(self, "recall_thresholds",
+                               _ladder("recall_thresholds", self.recall_thresholds))
+            if len(self.recall_thresholds) > 1001:
+                raise InvalidConfigError("recall_thresholds: at most 1001 values")
+        if self.area_ranges is not None:
+            object.__setattr__(self, "area_ranges", _area_ranges(self.area_ranges))
+            if len(self.area_ranges) > 16:
+                raise InvalidConfigError("area_ranges: at most 16 ranges")
 
     def evaluate(self, gt: CocoDataset | bytes, dt: Any) -> Summary:
         """Evaluate detections ``dt`` against ground truth ``gt``.
@@ -309,7 +427,10 @@ class Evaluator:
         try:
             ev = _ll.evaluate(ds, res, iou=self.iou,
                               parity_mode=PARITY_MODES.index(self.parity_mode),
-                              use_cats=bool(self.use_cats), max_dets=self.max_dets)
+                              use_cats=bool(self.use_cats), max_dets=self.max_dets,
+                              iou_thresholds=self.iou_thresholds,
+                              recall_thresholds=self.recall_thresholds,
+                              area_ranges=self.area_ranges)
         finally:
             _ll.ffi.release(res)
             if not isinstance(gt, CocoDataset):

@@ -27,6 +27,11 @@
 #define VERNIER_IOU_BBOX ...
 #define VERNIER_IOU_SEGM ...
 #define VERNIER_IOU_BOUNDARY ...
+#define VERNIER_IOU_KEYPOINTS ...
+#define VERNIER_MAX_IOU_THRESHOLDS ...
+#define VERNIER_MAX_RECALL_THRESHOLDS ...
+#define VERNIER_MAX_AREA_RANGES ...
+#define VERNIER_MAX_AREA_LABEL ...
 #define VERNIER_CACHE_MASKS ...
 #define VERNIER_CACHE_BANDS ...
 #define VERNIER_PARITY_STRICT ...
@@ -62,6 +67,19 @@ typedef struct vernier_eval_options {
     size_t n_max_dets;
     int64_t max_dets[...];
     double dilation_ratio;
+    const double *sigmas;
+    size_t n_sigmas;
+    size_t n_category_sigmas;
+    const int64_t *category_sigma_ids;
+    const size_t *category_sigma_counts;
+    const double *category_sigma_values;
+    size_t n_iou_thresholds;
+    const double *iou_thresholds;
+    size_t n_recall_thresholds;
+    const double *recall_thresholds;
+    size_t n_area_ranges;
+    const double *area_ranges;
+    const char *const *area_labels;
     ...;
 } vernier_eval_options;
 
@@ -94,6 +112,8 @@ const double *vernier_eval_iou_thresholds(const vernier_eval *);
 const double *vernier_eval_recall_thresholds(const vernier_eval *);
 const int64_t *vernier_eval_category_ids(const vernier_eval *);
 const int64_t *vernier_eval_max_dets(const vernier_eval *);
+const double *vernier_eval_area_ranges(const vernier_eval *);
+const char *vernier_eval_area_label(const vernier_eval *, size_t);
 size_t vernier_eval_num_stats(const vernier_eval *);
 size_t vernier_eval_stats(const vernier_eval *, double *, size_t);
 int vernier_eval_summary_line(const vernier_eval *, size_t, char *, size_t);
