@@ -357,10 +357,14 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
         memcpy(c->gt_bbox + 4 * i, gt->ann_bbox + 4 * (size_t)a, 4 * sizeof(double));
         c->gt_area[i] = gt->ann_area[a];
         c->gt_crowd[i] = gt->ann_iscrowd[a] != 0;
-        c->gt_real[i] = gt->ann_id[a] != 0;
-        /* _prepare: ignore = iscrowd (strict, quirk D1); keypoints add
-         * num_keypoints == 0 */
+        /* strict: id 0 is pycocotools' "unmatched" sentinel */
+        c->gt_real[i] = plan->parity_mode == VERNIER_PARITY_CORRECTED || gt->ann_id[a] != 0;
+        /* _prepare: ignore = iscrowd (strict, quirk D1: the user's flag is
+         * dropped; corrected honours it); keypoints add num_keypoints == 0 */
         c->gt_ignore[i] = c->gt_crowd[i];
+        if (plan->parity_mode == VERNIER_PARITY_CORRECTED && (f & VN_ANN_HAS_IGNORE) &&
+            gt->ann_ignore[a])
+            c->gt_ignore[i] = 1;
         if (plan->iou_type == VERNIER_IOU_KEYPOINTS) {
             if (!(f & VN_ANN_HAS_NUM_KEYPOINTS))
                 return fail_missing(err, gt, a, "num_keypoints");
@@ -439,7 +443,10 @@ static int build_dt_cells(vn_cells *c, vn_arena *ar, const vernier_results *res,
         c->nonempty[i] = (uint8_t)(nd > 0 || c->gt_start[i + 1] > c->gt_start[i]);
         if (nd == 0)
             continue;
-        vn_sort_desc_by_key(full + b, tmp, nd, res->score);
+        if (plan->parity_mode == VERNIER_PARITY_CORRECTED)
+            vn_sort_desc_by_key_box(full + b, tmp, nd, res->score, res->bbox);
+        else
+            vn_sort_desc_by_key(full + b, tmp, nd, res->score);
         keep = (uint64_t)nd > (uint64_t)plan->max_det ? (uint32_t)plan->max_det : nd;
         memmove(c->dt_res + out, full + b, keep * sizeof(uint32_t));
         out += keep;

@@ -88,6 +88,19 @@ static int push_cand(match_buf *b, vn_arena *ar, size_t n, uint32_t g, double io
     return VERNIER_OK;
 }
 
+static int fail_dt(vernier_error *err, uint32_t r, uint64_t at, const char *msg)
+{
+    char path[48];
+    snprintf(path, sizeof(path), "[%u].segmentation", r);
+    vn_fail(err, VERNIER_E_SCHEMA, "%s: %s", path, msg);
+    if (err != NULL) {
+        vn_error_set_path(err, path);
+        err->index = (int64_t)r;
+        err->offset = (int64_t)at;
+    }
+    return VERNIER_E_SCHEMA;
+}
+
 /* Mask kernels (segm, boundary): pycocotools' rleIou first computes box
  * IoU on the masks' boxes (rleToBbox) and only walks the runs of pairs
  * whose boxes overlap.  Boundary IoU is min(mask IoU, band IoU) against a
@@ -103,8 +116,16 @@ static int cell_candidates_mask(match_buf *b, vn_arena *ar, const vn_cells *cell
         vn_rle dm, band;
         double db[4];
         int have_band = 0;
-        if (plan->parity_mode == VERNIER_PARITY_CORRECTED)
-            VN_TRY(vn_seg_check_polygons(&res->segs, cells->dt_res[slot], "", err));
+        if (plan->parity_mode == VERNIER_PARITY_CORRECTED) {
+            uint32_t r = cells->dt_res[slot];
+            /* quirk J2: no rectangle stands in for a missing mask */
+            if (res->kind == VERNIER_RESULTS_BBOX &&
+                (r >= res->segs.n || res->segs.seg[r].kind == VN_SEG_NONE))
+                return fail_dt(err, r, res->offset[r],
+                               "no segmentation: corrected mode does not evaluate a box's "
+                               "rectangle as a mask");
+            VN_TRY(vn_seg_check_polygons(&res->segs, r, "", err));
+        }
         VN_TRY(vn_dt_mask(res, cells->dt_res[slot], cells->img_hw[2 * im],
                           cells->img_hw[2 * im + 1], ar, &dm, err));
         vn_rle_to_bbox(dm.cnts, dm.m, dm.h, dm.w, db);
@@ -115,6 +136,15 @@ static int cell_candidates_mask(match_buf *b, vn_arena *ar, const vn_cells *cell
             if (!(bbox_iou(db, cells->gt_mbox + 4 * (g0 + g), crowd) > 0))
                 continue; /* the prefilter leaves the box IoU, 0 */
             iou = vn_rle_iou(&dm, cells->gt_mask[g0 + g], crowd);
+            if (iou == -1.0 && plan->parity_mode == VERNIER_PARITY_CORRECTED) {
+                /* quirk I2: strict scores such a pair -1, never matched */
+                const vn_rle *gm = cells->gt_mask[g0 + g];
+                char msg[160];
+                snprintf(msg, sizeof(msg),
+                         "mask is %ux%u but ground truth annotations[%u] is %ux%u", dm.h, dm.w,
+                         cells->gt_ann[g0 + g], gm->h, gm->w);
+                return fail_dt(err, cells->dt_res[slot], res->offset[cells->dt_res[slot]], msg);
+            }
             if (iou < lowest)
                 continue;
             if (plan->iou_type == VERNIER_IOU_BOUNDARY && !crowd) {

@@ -50,6 +50,53 @@ void vn_sort_desc_by_key(uint32_t *idx, uint32_t *tmp, size_t n, const double *k
     merge_desc(idx, tmp, n, key);
 }
 
+/* a strictly before b in corrected order */
+static int before_box(uint32_t a, uint32_t b, const double *key, const double *box)
+{
+    int j;
+    if (key[a] != key[b])
+        return key[a] > key[b];
+    for (j = 0; j < 4; j++)
+        if (box[4 * (size_t)a + j] != box[4 * (size_t)b + j])
+            return box[4 * (size_t)a + j] < box[4 * (size_t)b + j];
+    return 0;
+}
+
+static void merge_box(uint32_t *idx, uint32_t *tmp, size_t n, const double *key, const double *box)
+{
+    size_t h, i, j, o;
+    if (n <= SMALL) {
+        for (i = 1; i < n; i++) {
+            uint32_t v = idx[i];
+            for (j = i; j > 0 && before_box(v, idx[j - 1], key, box); j--)
+                idx[j] = idx[j - 1];
+            idx[j] = v;
+        }
+        return;
+    }
+    h = n / 2;
+    merge_box(idx, tmp, h, key, box);
+    merge_box(idx + h, tmp, n - h, key, box);
+    memcpy(tmp, idx, h * sizeof(*idx));
+    i = 0;
+    j = h;
+    o = 0;
+    while (i < h && j < n) {
+        if (before_box(idx[j], tmp[i], key, box))
+            idx[o++] = idx[j++];
+        else
+            idx[o++] = tmp[i++];
+    }
+    while (i < h)
+        idx[o++] = tmp[i++];
+}
+
+void vn_sort_desc_by_key_box(uint32_t *idx, uint32_t *tmp, size_t n, const double *key,
+                             const double *box)
+{
+    merge_box(idx, tmp, n, key, box);
+}
+
 static void merge_i64(int64_t *v, int64_t *tmp, size_t n)
 {
     size_t h, i, j, o;

@@ -15,6 +15,12 @@
  * `tmp` must hold n elements.  Keys are finite. */
 void vn_sort_desc_by_key(uint32_t *idx, uint32_t *tmp, size_t n, const double *key);
 
+/* Corrected mode's order (quirk A1): descending key, then ascending
+ * box[4*idx .. 4*idx+3] (x, y, w, h), then input order: independent of the
+ * input order for detections that differ in score or box. */
+void vn_sort_desc_by_key_box(uint32_t *idx, uint32_t *tmp, size_t n, const double *key,
+                             const double *box);
+
 /* Same for int64 keys, ascending. */
 void vn_sort_i64_asc(int64_t *v, int64_t *tmp, size_t n);
 

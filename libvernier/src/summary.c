@@ -39,7 +39,12 @@ static const stat_def *stat_table(const vernier_eval *ev)
 
 static int64_t stat_cap(const vernier_eval *ev, const stat_def *sd)
 {
-    return sd->cap_pos < 0 ? -(int64_t)sd->cap_pos : ev->plan.max_dets[sd->cap_pos];
+    if (sd->cap_pos >= 0)
+        return ev->plan.max_dets[sd->cap_pos];
+    /* corrected (quirk L9): the largest cap instead of the literal */
+    if (ev->plan.parity_mode == VERNIER_PARITY_CORRECTED)
+        return ev->plan.max_det;
+    return -(int64_t)sd->cap_pos;
 }
 
 /* mean of the entries > -1 of precision[t, :, :, a, m] (or recall[t, :, a,
