@@ -18,6 +18,8 @@ EXPECTED_FILE = FIXTURES / "expected_pycocotools.json"
 
 STATS_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl",
                "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
+KEYPOINT_STATS_NAMES = ("AP", "AP50", "AP75", "APm", "APl",
+                        "AR", "AR50", "AR75", "ARm", "ARl")
 PRECISION_AXES = ("t", "r", "k", "a", "m")   # T x R x K x A x M
 RECALL_AXES = ("t", "k", "a", "m")           # T x K x A x M
 
@@ -62,10 +64,11 @@ def load_pair(entry: dict) -> tuple[bytes, bytes]:
 # vernier
 # ---------------------------------------------------------------------------
 
-def vernier_iou(iou: str = "bbox", dilation_ratio: float = 0.02):
+def vernier_iou(iou: str = "bbox", dilation_ratio: float = 0.02, sigmas=None):
     """The vernier IoU kernel object: "bbox" -> Bbox(), "segm" -> Segm(),
-    "boundary" -> Boundary(dilation_ratio)."""
-    from vernier.instance import Bbox, Boundary, Segm   # imported late: see conftest.vernier
+    "boundary" -> Boundary(dilation_ratio), "keypoints" -> Keypoints(sigmas)
+    (``sigmas``: None for COCO's, else a mapping category id -> sigmas)."""
+    from vernier.instance import Bbox, Boundary, Keypoints, Segm   # imported late: see conftest.vernier
 
     if iou == "bbox":
         return Bbox()
@@ -73,18 +76,26 @@ def vernier_iou(iou: str = "bbox", dilation_ratio: float = 0.02):
         return Segm()
     if iou == "boundary":
         return Boundary(dilation_ratio=dilation_ratio)
+    if iou == "keypoints":
+        return Keypoints() if sigmas is None else Keypoints(sigmas=sigmas)
     raise ValueError(f"unknown iou kind {iou!r}")
 
 
 def run_vernier(gt, dt, *, max_dets=None, use_cats: bool = True, iou: str = "bbox",
-                dilation_ratio: float = 0.02):
+                dilation_ratio: float = 0.02, sigmas=None, iou_thresholds=None,
+                recall_thresholds=None, area_ranges=None):
     """vernier strict-mode evaluation (the API under test); bbox unless ``iou`` says
-    "segm" or "boundary" (with ``dilation_ratio``)."""
+    "segm", "boundary" (with ``dilation_ratio``) or "keypoints" (with ``sigmas``,
+    a mapping category id -> sigmas, None for COCO's).  The grid arguments are
+    passed through as given (None keeps the kernel's default)."""
     from vernier.instance import Evaluator   # imported late: see conftest.vernier
 
-    ev = Evaluator(iou=vernier_iou(iou, dilation_ratio), parity_mode="strict",
+    ev = Evaluator(iou=vernier_iou(iou, dilation_ratio, sigmas), parity_mode="strict",
                    max_dets=None if max_dets is None else tuple(max_dets),
-                   use_cats=use_cats)
+                   use_cats=use_cats,
+                   iou_thresholds=None if iou_thresholds is None else tuple(iou_thresholds),
+                   recall_thresholds=None if recall_thresholds is None else tuple(recall_thresholds),
+                   area_ranges=None if area_ranges is None else tuple(area_ranges))
     return ev.evaluate(gt, dt)
 
 
@@ -137,13 +148,18 @@ def array_difference(name: str, actual, expected, axes=None) -> str | None:
             f"vernier {_describe(actual[first])} != pycocotools {_describe(expected[first])}")
 
 
-def stats_difference(actual, expected, names=STATS_NAMES) -> str | None:
-    """Compare the summary stats (a list of floats from vernier) bit for bit."""
+def stats_difference(actual, expected, names=None) -> str | None:
+    """Compare the summary stats (a list of floats from vernier) bit for bit.
+
+    ``names`` labels the values in the message; by default the bbox/segm
+    names for 12 stats and the keypoint names for 10."""
     try:
         got = np.array([float(v) for v in actual], dtype=np.float64)
     except TypeError as exc:
         return f"stats: not a sequence of floats ({exc})"
     expected = np.asarray(expected, dtype=np.float64)
+    if names is None:
+        names = KEYPOINT_STATS_NAMES if len(expected) == len(KEYPOINT_STATS_NAMES) else STATS_NAMES
     if got.shape != expected.shape:
         return f"stats: {len(got)} values, pycocotools has {len(expected)}"
     diffs = [f"{names[i]}: vernier {_describe(got[i])} != pycocotools {_describe(expected[i])}"
@@ -241,3 +257,46 @@ def rle_counts_valid(counts, h: int, w: int) -> bool:
     return (counts is not None
             and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 2 ** 32 for c in counts)
             and sum(counts) == h * w)
+
+
+# ---------------------------------------------------------------------------
+# Keypoints
+# ---------------------------------------------------------------------------
+
+def keypoint_sigmas_for(gt_bytes: bytes, sigmas) -> dict | None:
+    """vernier's ``Keypoints(sigmas=...)`` mapping for pycocotools' single
+    ``kpt_oks_sigmas`` array: the same sigmas for every GT category (None
+    when ``sigmas`` is None: COCO's)."""
+    if sigmas is None:
+        return None
+    cats = json.loads(gt_bytes)["categories"]
+    return {int(c["id"]): tuple(float(s) for s in sigmas) for c in cats}
+
+
+def exp_agreement_note(per_set: int = 50_000) -> str:
+    """One line for a failing keypoint comparison: does numpy's float64 exp
+    (what pycocotools' computeOks calls) agree with libm's exp (what
+    vernier's C kernel calls) on this machine?  ADR 0009."""
+    from parity.measure_exp import argument_sets, libm_exp, measure
+
+    exp_c = libm_exp()
+    n = differ = 0
+    for x in argument_sets(per_set).values():
+        r = measure(x, exp_c)
+        n += r["n"]
+        differ += r["diff_17"]
+    if differ == 0:
+        return (f"np.exp and libm exp agree on all {n:,d} sampled arguments on this machine "
+                "(ADR 0009): the difference is not explained by exp")
+    return (f"np.exp differs from libm exp on {differ:,d} of {n:,d} sampled arguments on this "
+            "machine (ADR 0009): check whether the differing cells come from OKS values "
+            "1 ulp apart")
+
+
+def assert_keypoints_match(summary, ref, label: str = "") -> None:
+    """:func:`assert_matches_oracle` for keypoint evaluations; a failure also
+    says whether numpy's exp agrees with libm's on this machine."""
+    try:
+        assert_matches_oracle(summary, ref, label=label)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n  {exp_agreement_note()}") from None

@@ -1191,3 +1191,343 @@ def make_segm_val2017_scale(seed: int = VAL2017_SEED, *, result_bbox: bool = Fal
     return make_segm_workload(n_images, seed, result_bbox=result_bbox, mean_gt_per_image=7.3,
                               fp_per_image=22.0, crowded_image_rate=0.05,
                               absent_category_dets=max(3, n_images // 200))
+
+
+# ---------------------------------------------------------------------------
+# Keypoint workloads
+# ---------------------------------------------------------------------------
+#
+# COCO person keypoints: 17 named points per person, GT written as integers
+# ``[x1, y1, v1, ..., x17, y17, v17]`` with visibility v = 0 (not labelled,
+# x = y = 0), 1 (labelled, occluded) or 2 (labelled, visible); ``num_keypoints``
+# counts the labelled ones.  pycocotools ignores a GT whose ``num_keypoints``
+# is 0, computes OKS over the labelled points (``v > 0``) with the GT's
+# ``area`` (the segmentation area, not the box's) as scale, and falls back to
+# the distance to the GT box grown to [x - w, x + 2w] x [y - h, y + 2h] when no
+# point is labelled.  Results carry 51 floats (x, y, confidence per point).
+
+COCO_KEYPOINT_NAMES = (
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+    "left_wrist", "right_wrist", "left_hip", "right_hip",
+    "left_knee", "right_knee", "left_ankle", "right_ankle",
+)
+# person_keypoints_*.json's skeleton (1-based point indices)
+COCO_SKELETON = (
+    (16, 14), (14, 12), (17, 15), (15, 13), (12, 13), (6, 12), (7, 13), (6, 7), (6, 8),
+    (7, 9), (8, 10), (9, 11), (2, 3), (1, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 7),
+)
+# pycocotools' Params.setKpParams literals (divided by 10.0 as it does)
+COCO_KEYPOINT_SIGMAS = tuple(float(s) for s in np.array(
+    [.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89]) / 10.0)
+
+# A standing person facing the camera, in box-normalised coordinates (u, v).
+_POSE_TEMPLATE = np.array([
+    (0.50, 0.08), (0.54, 0.06), (0.46, 0.06), (0.58, 0.08), (0.42, 0.08),
+    (0.68, 0.21), (0.32, 0.21), (0.76, 0.37), (0.24, 0.37), (0.79, 0.51), (0.21, 0.51),
+    (0.61, 0.53), (0.39, 0.53), (0.61, 0.74), (0.39, 0.74), (0.61, 0.95), (0.39, 0.95),
+])
+# index of each point's left/right counterpart (a mirrored pose swaps them)
+_FLIP = (0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15)
+
+
+def _keypoint_categories(cat_ids) -> list[dict]:
+    cats = _categories(cat_ids)
+    for c in cats:
+        c["keypoints"] = list(COCO_KEYPOINT_NAMES)
+        c["skeleton"] = [list(pair) for pair in COCO_SKELETON]
+    return cats
+
+
+def _pose(rng: np.random.Generator, box, variation: float = 0.04) -> np.ndarray:
+    """The 17 true point positions (17 x 2 floats) of a person in ``box``:
+    the template, mirrored half the time, with per-point pose variation."""
+    x, y, w, h = box
+    uv = _POSE_TEMPLATE.copy()
+    if rng.random() < 0.5:
+        uv[:, 0] = 1.0 - uv[:, 0]     # seen from behind: left points on the image's left
+    uv = uv + rng.normal(0.0, variation, uv.shape)
+    return np.stack([x + uv[:, 0] * w, y + uv[:, 1] * h], axis=1)
+
+
+def _person_box(rng: np.random.Generator, W: int, H: int, log_mu: float, log_sigma: float):
+    """A person-shaped box (taller than wide), 2 decimals like COCO."""
+    area = min(max(math.exp(rng.normal(log_mu, log_sigma)), 12.0), 0.9 * W * H)
+    aspect = math.exp(rng.normal(-0.85, 0.35))          # w / h ~ 0.43
+    w = min(math.sqrt(area * aspect), W - 1.0)
+    h = min(area / w, H - 1.0)
+    x = rng.uniform(0.0, W - w)
+    y = rng.uniform(0.0, H - h)
+    return [round(x, 2), round(y, 2), max(round(w, 2), 1.0), max(round(h, 2), 1.0)]
+
+
+def _fmt_kps(points: np.ndarray, conf: np.ndarray, style: int) -> list[float]:
+    """A result's 51 floats: x, y, confidence per point, in the export style."""
+    out: list[float] = []
+    for (px, py), c in zip(points.tolist(), conf.tolist()):
+        out.extend((_fmt(px, style), _fmt(py, style), _fmt(c, style)))
+    return out
+
+
+def make_keypoint_workload(
+    n_images: int,
+    seed: int,
+    *,
+    category_ids: tuple = (1,),
+    category_weights: tuple | None = None,
+    result_bbox: bool | str = False,
+    mean_gt_per_image: float = 4.1,
+    empty_gt_rate: float = 0.1,
+    crowd_rate: float = 0.02,
+    person_log_mu: float = 8.4,
+    person_log_sigma: float = 1.9,
+    keypoint_rate: tuple[float, float, float] = (0.08, 0.6, 0.9),
+    occlusion: tuple[float, float] = (0.0, 0.6),
+    occluded_visible_rate: float = 0.12,
+    num_keypoints_mismatch_rate: float = 0.0,
+    recall: tuple[float, float, float] = (0.45, 0.85, 0.95),
+    no_keypoints_det_rate: float = 0.5,
+    quality: tuple[float, float] = (0.05, 1.5),
+    exact_copy_rate: float = 0.03,
+    flip_rate: float = 0.04,
+    confusion_rate: float = 0.05,
+    duplicate_rate: float = 0.08,
+    fp_per_image: float = 2.5,
+    crowded_image_rate: float = 0.08,
+    crowded_extra: tuple[int, int] = (15, 45),
+    empty_dt_rate: float = 0.02,
+    absent_category_dets: int = 2,
+) -> tuple[dict, list[dict]]:
+    """A COCO-like person-keypoint GT and the output of a simulated top-down pose estimator.
+
+    Ground truth
+      * ``categories``: ``category_ids`` (default just person, id 1), each with
+        COCO's 17 keypoint names and skeleton (several categories share the
+        layout: pycocotools has one sigma array for all of them).
+        ``category_weights``: how often each id is drawn (default equal).
+      * images with sparse random ids in random order, ``empty_gt_rate`` without
+        any person, else 1 + negative-binomial persons (mean ``mean_gt_per_image``).
+      * person boxes with a log-normal area over small/medium/large, 2 decimals;
+        ``area`` = the box area times 0.35..0.85 (COCO's area is the
+        segmentation's, smaller than the box; pycocotools buckets by it);
+        a rectangle polygon as ``segmentation``.
+      * keypoints as integers: a person is annotated with a size-dependent
+        probability ``keypoint_rate`` (small, medium, large by box area);
+        points outside the image, and a per-person share drawn from
+        ``occlusion``, are not labelled (0, 0, 0); of the labelled ones
+        ``occluded_visible_rate`` have v = 1, the rest v = 2.  Unannotated
+        persons have ``num_keypoints`` 0 and 51 zeros.
+      * ``crowd_rate`` crowd regions: iscrowd 1, ``num_keypoints`` 0, 51 zeros,
+        uncompressed RLE, integer area.
+      * ``num_keypoints_mismatch_rate`` (adversarial, not COCO): annotations
+        whose ``num_keypoints`` disagrees with the visibility flags, either 0
+        with labelled points (ignored, but OKS still uses those points) or
+        > 0 with none labelled (not ignored; OKS uses the box distance).
+
+    Results (51 floats each: x, y and a confidence per point)
+      * per person, found with a size-dependent probability ``recall`` (persons
+        without keypoints: times ``no_keypoints_det_rate``); the predicted pose
+        is the true pose (labelled or not) plus per-point noise proportional to
+        the point's sigma and sqrt(area) times a per-detection quality ``q``
+        in the ``quality`` range (skewed towards its low end: mostly good
+        poses; a point's OKS term is about exp(-q**2 * chi2_2 / 2), so OKS
+        spreads over all thresholds), or an exact copy
+        of the GT points (OKS 1), or left/right swapped (``flip_rate``).
+      * class confusion (with several categories), duplicates with a lower
+        score, Poisson background false positives (random poses),
+        ``crowded_image_rate`` images with 15..45 extra low-score poses (more
+        than maxDets = 20), detections on crowd regions, images without
+        results, ``absent_category_dets`` results in category ids absent from
+        the GT; per image one export style (2-decimal scores make ties,
+        float32, float64).
+      * ``result_bbox``: False -- no ``bbox`` (loadRes' keypoints branch: area =
+        the points' extent, bbox derived); True -- every result has the
+        person detector's ``bbox`` (loadRes' bbox branch: area = w*h of that
+        box); "mixed" -- the first result has none, about half of the others
+        have one (loadRes decides by the first result: keypoints branch, the
+        given boxes are overwritten).
+    """
+    if result_bbox not in (False, True, "mixed"):
+        raise ValueError(f"result_bbox must be False, True or 'mixed', got {result_bbox!r}")
+    rng = np.random.default_rng(seed)
+    # results' boxes come from a stream of their own: same poses with and without them
+    box_rng = np.random.default_rng([seed, 7])
+    cat_ids = np.array(category_ids)
+    weights = np.ones(len(cat_ids)) if category_weights is None else np.asarray(category_weights, float)
+    draw_cat, _ = _category_sampler(rng, cat_ids, weights / weights.sum())
+    sigmas = np.array(COCO_KEYPOINT_SIGMAS)
+    K = len(COCO_KEYPOINT_NAMES)
+
+    image_ids = rng.choice(600_000, size=n_images, replace=False) + 1
+    images = []
+    for iid in image_ids:
+        width, height = IMAGE_SIZES[rng.integers(len(IMAGE_SIZES))]
+        images.append(_image(int(iid), width, height))
+
+    annotations: list[dict] = []
+    # per image: (annotation, true pose 17 x 2 or None for crowds)
+    per_image_gt: dict[int, list[tuple[dict, np.ndarray | None]]] = {}
+    for img in images:
+        W, H = img["width"], img["height"]
+        if rng.random() < empty_gt_rate:
+            count = 0
+        else:
+            count = 1 + int(rng.negative_binomial(1.0, 1.0 / mean_gt_per_image))
+        entries = []
+        for _ in range(count):
+            cat = draw_cat()
+            if rng.random() < crowd_rate:
+                box = _person_box(rng, W, H, person_log_mu + 1.5, 0.8)
+                x, y, w, h = box
+                seg, pix = _box_rle(x, y, w, h, W, H)
+                ann = {"id": 0, "image_id": img["id"], "category_id": cat, "iscrowd": 1,
+                       "bbox": box, "area": int(pix), "segmentation": seg,
+                       "num_keypoints": 0, "keypoints": [0] * (3 * K)}
+                entries.append((ann, None))
+                continue
+            box = _person_box(rng, W, H, person_log_mu, person_log_sigma)
+            x, y, w, h = box
+            pose = _pose(rng, box)
+            box_area = w * h
+            size = 0 if box_area < 1024 else (1 if box_area < 9216 else 2)
+            kps = [0] * (3 * K)
+            n_kp = 0
+            if rng.random() < keypoint_rate[size]:
+                hidden = rng.uniform(*occlusion)
+                for j, (px, py) in enumerate(pose.tolist()):
+                    ix, iy = int(round(px)), int(round(py))
+                    if not (0 <= ix < W and 0 <= iy < H) or rng.random() < hidden:
+                        continue
+                    v = 1 if rng.random() < occluded_visible_rate else 2
+                    kps[3 * j:3 * j + 3] = [ix, iy, v]
+                    n_kp += 1
+            if rng.random() < num_keypoints_mismatch_rate:
+                if n_kp > 0:
+                    n_kp = 0                       # labelled points, but "no keypoints"
+                else:
+                    n_kp = int(rng.integers(1, K + 1))  # "has keypoints", none labelled
+            seg_area = box_area * float(rng.uniform(0.35, 0.85))
+            ann = {"id": 0, "image_id": img["id"], "category_id": cat, "iscrowd": 0,
+                   "bbox": box, "area": seg_area,
+                   "segmentation": [[x, y, round(x + w, 2), y, round(x + w, 2), round(y + h, 2),
+                                     x, round(y + h, 2)]],
+                   "num_keypoints": n_kp, "keypoints": kps}
+            entries.append((ann, pose))
+        per_image_gt[img["id"]] = entries
+        annotations.extend(a for a, _ in entries)
+
+    ann_ids = rng.choice(10_000_000, size=len(annotations), replace=False) + 1
+    for ann, aid in zip(annotations, ann_ids):
+        ann["id"] = int(aid)
+    annotations = [annotations[i] for i in rng.permutation(len(annotations))]
+
+    gt = {
+        "info": {"description": f"vernier parity synthetic keypoint workload seed={seed} n={n_images}",
+                 "version": "1.0", "year": 2024},
+        "licenses": [],
+        "images": images,
+        "annotations": annotations,
+        "categories": _keypoint_categories(cat_ids),
+    }
+
+    def det_box(pose_pts: np.ndarray, near=None) -> list[float]:
+        """The person detector's box: near the GT box, else around the pose."""
+        if near is not None:
+            x, y, w, h = near
+        else:
+            lo, hi = pose_pts.min(axis=0), pose_pts.max(axis=0)
+            x, y = float(lo[0]), float(lo[1])
+            w, h = max(float(hi[0] - lo[0]), 1.0), max(float(hi[1] - lo[1]), 1.0)
+        j = box_rng.normal(0.0, 0.05, 4)
+        return [x + j[0] * w, y + j[1] * h, max(w * math.exp(j[2]), 0.5), max(h * math.exp(j[3]), 0.5)]
+
+    def predict(pose_pts: np.ndarray, area: float, q: float) -> np.ndarray:
+        """Predicted points: each off by ~ q * 2 * sigma_j * sqrt(area) (OKS term ~ exp(-q^2/2))."""
+        scale = q * 2.0 * sigmas * math.sqrt(max(area, 1.0))
+        return pose_pts + rng.normal(0.0, 1.0, (K, 2)) * scale[:, None]
+
+    dt: list[dict] = []
+    for img in images:
+        W, H = img["width"], img["height"]
+        if rng.random() < empty_dt_rate:
+            continue
+        style = int(rng.choice(3, p=(0.4, 0.4, 0.2)))
+        raw: list[tuple[int, np.ndarray, float, list | None]] = []   # (category, 17 x 2, score, near box)
+        for ann, pose in per_image_gt[img["id"]]:
+            if ann["iscrowd"]:
+                if rng.random() < 0.5:   # a pose inside the crowd region
+                    bx, by, bw, bh = ann["bbox"]
+                    sub = [bx + rng.uniform(0, 0.7) * bw, by + rng.uniform(0, 0.5) * bh, 0.3 * bw, 0.5 * bh]
+                    raw.append((ann["category_id"], _pose(rng, sub), float(rng.beta(2, 3)), None))
+                continue
+            w, h = ann["bbox"][2], ann["bbox"][3]
+            size = 0 if ann["area"] < 1024 else (1 if ann["area"] < 9216 else 2)
+            p_det = recall[size] * (1.0 if ann["num_keypoints"] > 0 else no_keypoints_det_rate)
+            if rng.random() >= p_det:
+                continue
+            cat = ann["category_id"]
+            if len(cat_ids) > 1 and rng.random() < confusion_rate:
+                cat = draw_cat()
+            r = rng.random()
+            if r < exact_copy_rate:
+                pts = predict(pose, ann["area"], 0.5)
+                g = ann["keypoints"]
+                for j in range(K):
+                    if g[3 * j + 2] > 0:
+                        pts[j] = (float(g[3 * j]), float(g[3 * j + 1]))
+            else:
+                q = quality[0] + (quality[1] - quality[0]) * float(rng.random()) ** 2
+                pts = predict(pose, ann["area"], q)
+                if r < exact_copy_rate + flip_rate:
+                    pts = pts[list(_FLIP)]
+            score = float(rng.beta(5, 1.8))
+            raw.append((cat, pts, score, ann["bbox"]))
+            if rng.random() < duplicate_rate:
+                dup = predict(pts, ann["area"], float(rng.uniform(0.3, 2.0)))
+                raw.append((cat, dup, score * float(rng.uniform(0.2, 0.95)), ann["bbox"]))
+        n_fp = int(rng.poisson(rng.gamma(2.0, fp_per_image / 2.0)))
+        if rng.random() < crowded_image_rate:
+            n_fp += int(rng.integers(*crowded_extra))
+        for _ in range(n_fp):
+            box = _person_box(rng, W, H, person_log_mu - 0.5, person_log_sigma)
+            raw.append((draw_cat(), _pose(rng, box, variation=0.08), float(rng.beta(1.2, 6.0)), None))
+        if style != ROUND2 and rng.random() < 0.5:
+            raw.sort(key=lambda d: -d[2])     # an estimator that exports each image sorted by score
+        for cat, pts, score, near in raw:
+            conf = rng.beta(4.0, 1.5, K)
+            result = {"image_id": img["id"], "category_id": int(cat),
+                      "keypoints": _fmt_kps(pts, conf, style), "score": _fmt(score, style)}
+            box = det_box(pts, near)
+            if result_bbox is True or (result_bbox == "mixed" and dt and box_rng.random() < 0.5):
+                result["bbox"] = [_fmt(v, style) for v in box]
+            dt.append(result)
+
+    absent = [c for c in ABSENT_CATEGORY_IDS if c not in set(category_ids)]
+    for _ in range(absent_category_dets):
+        img = images[int(rng.integers(len(images)))]
+        box = _person_box(rng, img["width"], img["height"], person_log_mu, person_log_sigma)
+        pts = _pose(rng, box)
+        result = {"image_id": img["id"], "category_id": int(absent[int(rng.integers(len(absent)))]),
+                  "keypoints": _fmt_kps(pts, rng.beta(4.0, 1.5, K), ROUND2),
+                  "score": round(float(rng.uniform(0.3, 1.0)), 2)}
+        if result_bbox is True or (result_bbox == "mixed" and dt and box_rng.random() < 0.5):
+            result["bbox"] = [round(v, 2) for v in det_box(pts)]
+        # never first: the first result decides loadRes' branch
+        dt.insert(int(rng.integers(1, len(dt) + 1)) if dt else 0, result)
+    return gt, dt
+
+
+def make_keypoint_val2017_scale(seed: int = VAL2017_SEED, *, result_bbox: bool | str = False,
+                                n_images: int = 5000) -> tuple[dict, list[dict]]:
+    """A person-keypoint workload at COCO val2017 scale.
+
+    person_keypoints_val2017.json: 5,000 images, 2,693 with persons, 11,004
+    person annotations of which ~6k have keypoints.  Here: 5,000 images,
+    ~46% without persons, ~4.1 persons per person image, ~55-60% of them
+    with keypoints, and >= 50k results (a top-down estimator keeps up to a
+    few dozen poses per image, on images without persons too).
+    """
+    return make_keypoint_workload(n_images, seed, result_bbox=result_bbox,
+                                  empty_gt_rate=0.46, mean_gt_per_image=4.1,
+                                  fp_per_image=7.0, crowded_image_rate=0.1,
+                                  absent_category_dets=max(2, n_images // 500))

@@ -34,6 +34,7 @@ class OracleResult:
     eval_imgs: list            # COCOeval.evalImgs (flat list, None for empty cells)
     lines: list[str]           # what summarize() printed, one string per line
     params: object = field(repr=False, default=None)   # COCOeval.params after evaluate()
+    summarize_error: str | None = None   # what summarize() raised (only for < 3 caps, bbox/segm)
 
 
 def _load(data, what: str):
@@ -77,7 +78,8 @@ def _no_detections(coco_gt: COCO) -> COCO:
 
 
 def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: bool = True,
-                    kpt_oks_sigmas=None) -> OracleResult:
+                    kpt_oks_sigmas=None, iou_thrs=None, rec_thrs=None,
+                    area_rng=None) -> OracleResult:
     """Evaluate ``dt`` against ``gt`` with pycocotools and return everything it computed.
 
     gt:  GT JSON (bytes/str) or a parsed COCO dict.
@@ -87,6 +89,18 @@ def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: boo
     max_dets: sequence of ints for ``params.maxDets`` (None keeps the default).
     use_cats: ``params.useCats``.
     kpt_oks_sigmas: optional sigmas for keypoints (None keeps the COCO ones).
+    iou_thrs, rec_thrs: optional sequences of floats for ``params.iouThrs`` /
+         ``params.recThrs`` (set as float64 numpy arrays, the type pycocotools'
+         own Params uses; None keeps the linspace defaults).
+    area_rng: optional sequence of ``(label, lo, hi)`` triples (vernier's
+         ``area_ranges`` form) for ``params.areaRng`` (``[[lo, hi], ...]``)
+         and ``params.areaRngLbl`` (the labels).
+
+    With fewer than three max-detection caps, bbox/segm ``summarize()``
+    raises IndexError (it reads ``maxDets[2]``).  That is the only error
+    caught here: the result then has empty ``stats`` and ``lines`` (what
+    vernier reports for such a ladder, ADR 0010) and ``summarize_error``
+    says what pycocotools raised.
 
     Errors raised by pycocotools (AssertionError for results on unknown
     images, KeyError for missing fields, ...) propagate unchanged.  Everything
@@ -112,21 +126,39 @@ def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: boo
         ev.params.useCats = int(bool(use_cats))
         if kpt_oks_sigmas is not None:
             ev.params.kpt_oks_sigmas = np.array(kpt_oks_sigmas, dtype=np.float64)
+        if iou_thrs is not None:
+            ev.params.iouThrs = np.array([float(t) for t in iou_thrs], dtype=np.float64)
+        if rec_thrs is not None:
+            ev.params.recThrs = np.array([float(r) for r in rec_thrs], dtype=np.float64)
+        if area_rng is not None:
+            ev.params.areaRng = [[lo, hi] for _, lo, hi in area_rng]
+            ev.params.areaRngLbl = [label for label, _, _ in area_rng]
         ev.evaluate()
         ev.accumulate()
 
     printed = io.StringIO()
+    summarize_error = None
     with contextlib.redirect_stdout(printed):
-        ev.summarize()
+        try:
+            ev.summarize()
+        except IndexError as exc:
+            if iou_type == "keypoints" or len(ev.params.maxDets) >= 3:
+                raise
+            summarize_error = f"IndexError: {exc}"
+    if summarize_error is None:
+        stats, lines = np.array(ev.stats, dtype=np.float64), printed.getvalue().splitlines()
+    else:
+        stats, lines = np.zeros(0, dtype=np.float64), []
 
     return OracleResult(
-        stats=np.array(ev.stats, dtype=np.float64),
+        stats=stats,
         precision=ev.eval["precision"],
         recall=ev.eval["recall"],
         scores=ev.eval["scores"],
         eval_imgs=ev.evalImgs,
-        lines=printed.getvalue().splitlines(),
+        lines=lines,
         params=ev.params,
+        summarize_error=summarize_error,
     )
 
 

@@ -282,8 +282,10 @@ typedef enum vernier_iou_type {
 typedef enum vernier_parity_mode {
     /* Reproduce pycocotools 2.0.11 bit for bit, quirks included. */
     VERNIER_PARITY_STRICT = 0,
-    /* Fix documented quirks (see docs/explanation/parity.md).  In this
-     * version corrected mode evaluates exactly like strict mode. */
+    /* Fix documented quirks (docs/explanation/quirks.md, ADR 0011): honour
+     * GT "ignore" flags, treat id 0 as an id, read stats at the largest
+     * cap, refuse mask-size mismatches, masks stood in by boxes and
+     * degenerate polygons, and break score ties by box, not input order. */
     VERNIER_PARITY_CORRECTED = 1
 } vernier_parity_mode;
 

@@ -133,8 +133,15 @@ static int cell_candidates_mask(match_buf *b, vn_arena *ar, const vn_cells *cell
         for (g = 0; g < G; g++) {
             int crowd = cells->gt_crowd[g0 + g];
             double iou;
-            if (!(bbox_iou(db, cells->gt_mbox + 4 * (g0 + g), crowd) > 0))
-                continue; /* the prefilter leaves the box IoU, 0 */
+            if (!(bbox_iou(db, cells->gt_mbox + 4 * (g0 + g), crowd) > 0)) {
+                /* the prefilter leaves the box IoU, 0: a candidate only
+                 * when the lowest threshold is 0 itself */
+                if (lowest > 0)
+                    continue;
+                VN_TRY(push_cand(b, ar, n, (uint32_t)g, 0.0));
+                n++;
+                continue;
+            }
             iou = vn_rle_iou(&dm, cells->gt_mask[g0 + g], crowd);
             if (iou == -1.0 && plan->parity_mode == VERNIER_PARITY_CORRECTED) {
                 /* quirk I2: strict scores such a pair -1, never matched */

@@ -121,7 +121,7 @@ def _code_map(lib):
 _CODES = None
 
 
-def check(rc: int, err, ffi, lib, *, source: str | None = None) -> None:
+def check(rc: int, err, ffi, lib, *, source: str | None = None, cls=None) -> None:
     """Raise the exception for C status ``rc`` (no-op for VERNIER_OK).
 
     ``err`` is the ``vernier_error *`` the call filled; ``source`` names
@@ -131,7 +131,8 @@ def check(rc: int, err, ffi, lib, *, source: str | None = None) -> None:
         return
     if _CODES is None:
         _CODES = _code_map(lib)
-    cls = _CODES.get(rc, VernierError)
+    if cls is None:
+        cls = _CODES.get(rc, VernierError)
     msg = ffi.string(err.message).decode("utf-8", "replace") if err is not None else ""
     if not msg:
         msg = ffi.string(lib.vernier_strerror(rc)).decode()

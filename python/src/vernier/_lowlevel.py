@@ -101,6 +101,10 @@ def evaluate(ds, res, *, iou, parity_mode: int, use_cats: bool, max_dets,
     out = ffi.new("vernier_eval **")
     err = _new_error()
     rc = lib.vernier_evaluate(out, ds, res, opts, ffi.NULL, err)
+    if rc == lib.VERNIER_E_INVALID_ARG:
+        # the handles are ours and valid: an invalid argument here is an
+        # evaluator option the data contradicts (e.g. a sigma count)
+        _errors.check(rc, err, ffi, lib, cls=_errors.InvalidConfigError)
     _errors.check(rc, err, ffi, lib)
     return ffi.gc(out[0], lib.vernier_eval_free)
 

@@ -340,11 +340,12 @@ class Evaluator:
     """An immutable evaluation configuration.
 
     ``iou``
-        the IoU kernel: ``Bbox()``, ``Segm()`` or ``Boundary(dilation_ratio)``.
+        the IoU kernel: ``Bbox()``, ``Segm()``, ``Boundary(dilation_ratio)``
+        or ``Keypoints(sigmas)``.
     ``parity_mode``
         ``"strict"`` reproduces pycocotools 2.0.11 bit for bit, quirks
-        included; ``"corrected"`` (the default) fixes documented quirks — in
-        this release it evaluates exactly like strict.
+        included; ``"corrected"`` (the default) fixes the documented quirks
+        listed in docs/explanation/quirks.md (ADR 0011).
     ``max_dets``
         the max-detections ladder (default ``(1, 10, 100)``); sorted
         ascending as pycocotools does; values must be distinct integers
