@@ -107,7 +107,7 @@ def test_coco_sigmas_on_a_three_point_layout(vernier):
     gt_bytes, dt_bytes = load_pair(THREE_POINT)
     with pytest.raises(ValueError):
         run_pycocotools(gt_bytes, dt_bytes, "keypoints")
-    with pytest.raises(vernier.InvalidConfigError) as info:
+    with pytest.raises(vernier.VernierError) as info:
         run_vernier(gt_bytes, dt_bytes, iou="keypoints")
     assert isinstance(info.value, ValueError)
     assert "keypoints" in str(info.value) or "sigma" in str(info.value)
