@@ -27,12 +27,13 @@ CTOOLS := $(patsubst libvernier/tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard lib
 
 VPY      := $(VENV)/bin/python
 VSTAMP   := $(VENV)/.deps-stamp
+TSTAMP   := $(VENV)/.torch-stamp
 PYSTAMP  := $(BUILD)/.python-stamp
 PYSRCS   := $(wildcard python/src/vernier/_build/*)
 PYTEST   := $(VPY) -m pytest
 
 .DEFAULT_GOAL := all
-.PHONY: all lib ctest pytest test parity parity-quick bench compare demo venv python clean help lint
+.PHONY: all lib ctest ctest-tsan ctest-asan pytest test parity parity-quick bench compare demo venv venv-torch python clean help lint
 
 all: lib $(CTESTS) $(CTOOLS) python ## Build the C library, its tests and the Python extension
 
@@ -50,12 +51,33 @@ $(LIB): $(OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $(OBJS)
 
-$(BUILD)/tests/%: libvernier/tests/%.c libvernier/tests/harness.h $(LIB)
+$(BUILD)/tests/%: libvernier/tests/%.c $(wildcard libvernier/tests/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(VNFLAGS) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS)
 
 ctest: $(CTESTS) $(CTOOLS) ## Build and run the C unit tests
 	$(Q)set -e; for t in $(CTESTS); do $$t; done
+
+# The session and worker tests again under ThreadSanitizer, and every C
+# unit test under AddressSanitizer + UBSan (LeakSanitizer checks, among
+# others, that an abandoned worker and every failed allocation leak
+# nothing), each in its own build directory.
+THREAD_TESTS := test_session test_worker test_partial
+ALL_CTESTS   := $(notdir $(CTESTS))
+
+ctest-tsan: ## Run the session/worker C tests under ThreadSanitizer (build-tsan/)
+	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan OPTFLAGS="-O1 -g" \
+	    MOREFLAGS="-fsanitize=thread" $(addprefix build-tsan/tests/,$(THREAD_TESTS))
+	$(Q)set -e; for t in $(THREAD_TESTS); do \
+	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/$$t; done
+
+ctest-asan: ## Run every C unit test under ASan + UBSan + LeakSanitizer (build-asan/)
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" \
+	    MOREFLAGS="-fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    $(addprefix build-asan/tests/,$(ALL_CTESTS))
+	$(Q)set -e; for t in $(ALL_CTESTS); do \
+	    ASAN_OPTIONS=detect_leaks=1 build-asan/tests/$$t; done
 
 lint: ## Check that no library source allocates behind the allocation layer
 	$(Q)! grep -nE '\b(malloc|calloc|realloc|free)\s*\(' libvernier/src/*.c | \
@@ -68,6 +90,14 @@ $(VSTAMP): python/requirements-dev.txt
 	$(Q)touch $@
 
 venv: $(VSTAMP) ## Create .venv with the build and test dependencies
+
+# torch (CPU build) for the distributed-evaluation tests: a separate
+# requirements file, as the package does not need it (extra vernier[torch]).
+$(TSTAMP): python/requirements-torch.txt $(VSTAMP)
+	$(Q)$(VPY) -m pip install -q --disable-pip-version-check -r python/requirements-torch.txt
+	$(Q)touch $@
+
+venv-torch: $(TSTAMP) ## Install torch into .venv (for the distributed-evaluation tests)
 
 $(PYSTAMP): $(VSTAMP) $(SRCS) $(HDRS) $(PYSRCS) pyproject.toml setup.py
 	@mkdir -p $(BUILD)
@@ -86,8 +116,8 @@ parity: python ## Run the parity suite against pycocotools (bit for bit)
 parity-quick: python ## The parity suite without the slow val2017-scale case
 	$(Q)$(PYTEST) -q parity -m "not slow"
 
-test: lint ctest python ## Run the whole test suite (C tests, Python tests, parity)
-	$(Q)$(PYTEST) -q -p no:cacheprovider python/tests parity
+test: lint ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole test suite (C tests, sanitizers, Python tests, parity)
+	$(Q)VERNIER_REQUIRE_TORCH=1 $(PYTEST) -q -p no:cacheprovider python/tests parity
 
 bench: python ## Benchmark against pycocotools (and peers when installed)
 	$(Q)$(PYTEST) -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
@@ -99,5 +129,188 @@ demo: python ## Evaluate the shipped sample (COCO val2014, 100 images) and print
 	$(Q)$(VPY) -m vernier.demo
 
 clean: ## Remove build products (keeps .venv)
-	rm -rf $(BUILD) python/src/vernier/_vernier*.so python/src/vernier/_vernier.c \
+	rm -rf $(BUILD) build-tsan build-asan python/src/vernier/_vernier*.so python/src/vernier/_vernier.c \
 	    python/src/vernier/*.o python/src/*.egg-info
+
+# ---------------------------------------------------------------------------
+# Command line, shared library, installation (issue 8).  docs/reference/cli.md
+# and docs/how-to/embed-in-c.md describe them.
+# ---------------------------------------------------------------------------
+
+# The version comes from vernier.h's macros: libvernier.so.MAJOR.MINOR.PATCH
+# with soname libvernier.so.MAJOR.
+vn_version_part = $(shell sed -n 's/^\#define VERNIER_VERSION_$(1)  *\([0-9][0-9]*\).*/\1/p' \
+                    libvernier/include/vernier.h)
+VN_MAJOR   := $(call vn_version_part,MAJOR)
+VN_VERSION := $(VN_MAJOR).$(call vn_version_part,MINOR).$(call vn_version_part,PATCH)
+SONAME     := libvernier.so.$(VN_MAJOR)
+SHLIB      := $(BUILD)/libvernier.so.$(VN_VERSION)
+CLI        := $(BUILD)/vernier
+CLIFLAGS   := $(WARNFLAGS) $(OPTFLAGS) -Ilibvernier/include $(MOREFLAGS)
+
+# Install locations (GNU conventions); DESTDIR stages a package.
+PREFIX       ?= /usr/local
+EXEC_PREFIX  ?= $(PREFIX)
+BINDIR       ?= $(EXEC_PREFIX)/bin
+LIBDIR       ?= $(EXEC_PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL      ?= install
+
+.PHONY: cli shared install uninstall symbols headertest example
+
+all: cli shared
+test: cli shared headertest symbols
+
+cli: $(CLI) ## Build the C command-line program build/vernier (no Python needed)
+
+$(CLI): cli/vernier_cli.c libvernier/include/vernier.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CLIFLAGS) $(CFLAGS) cli/vernier_cli.c -o $@ $(LIB) $(LDLIBS) $(LDFLAGS)
+
+shared: $(SHLIB) ## Build the shared library build/libvernier.so.MAJOR.MINOR.PATCH
+
+$(SHLIB): $(OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(MOREFLAGS) $(OBJS) -o $@ $(LDLIBS) $(LDFLAGS)
+	$(Q)ln -sf $(notdir $@) $(BUILD)/$(SONAME) && ln -sf $(SONAME) $(BUILD)/libvernier.so
+
+example: $(BUILD)/examples/evaluate ## Build examples/c/evaluate.c against the build tree
+
+$(BUILD)/examples/evaluate: examples/c/evaluate.c libvernier/include/vernier.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CLIFLAGS) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS) $(LDFLAGS)
+
+install: $(LIB) $(SHLIB) $(CLI) ## Install library, header, vernier.pc and CLI (PREFIX, DESTDIR, LIBDIR, ...)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PKGCONFIGDIR)
+	$(Q)$(INSTALL) -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf libvernier.so.$(VN_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvernier.so
+	$(Q)$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	$(Q)$(INSTALL) -m 644 libvernier/include/vernier.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VN_VERSION)|' \
+	    libvernier/vernier.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/vernier.pc
+	$(Q)chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/vernier.pc
+	$(Q)$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
+	@echo "installed vernier $(VN_VERSION) into $(DESTDIR)$(PREFIX)"
+
+uninstall: ## Remove what `make install` installed (same PREFIX, DESTDIR, ...)
+	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libvernier.so.$(VN_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libvernier.so $(DESTDIR)$(LIBDIR)/libvernier.a \
+	    $(DESTDIR)$(INCLUDEDIR)/vernier.h $(DESTDIR)$(PKGCONFIGDIR)/vernier.pc \
+	    $(DESTDIR)$(BINDIR)/vernier
+	@echo "uninstalled vernier $(VN_VERSION) from $(DESTDIR)$(PREFIX)"
+
+# Exported = defined dynamic symbols of a global kind (nm -D --defined-only;
+# w/v weak undefined ones are not defined).  Both directions are checked:
+# nothing without the vernier_ prefix, and every VERNIER_API function.
+symbols: $(SHLIB) ## Check that the shared library exports exactly the vernier_ API
+	$(Q)nm -D --defined-only $(SHLIB) | awk 'NF == 3 { print $$3 }' | sort -u > $(BUILD)/symbols.txt
+	$(Q)bad=$$(grep -v '^vernier_' $(BUILD)/symbols.txt); if [ -n "$$bad" ]; then \
+	    echo "symbols: exported without the vernier_ prefix:"; echo "$$bad"; exit 1; fi
+	$(Q)sed -n 's/^VERNIER_API[^(]*[ *]\(vernier_[a-z0-9_]*\)(.*/\1/p' \
+	    libvernier/include/vernier.h | sort -u > $(BUILD)/symbols-api.txt
+	$(Q)missing=$$(comm -23 $(BUILD)/symbols-api.txt $(BUILD)/symbols.txt); if [ -n "$$missing" ]; then \
+	    echo "symbols: declared VERNIER_API but not exported:"; echo "$$missing"; exit 1; fi
+	@echo "symbols: ok ($$(wc -l < $(BUILD)/symbols.txt) symbols, all vernier_)"
+
+# The header must stand alone as C99 and as C++ (no C11-only constructs).
+headertest: ## Compile vernier.h alone as C99 -pedantic -Werror and as C++
+	$(Q)printf '#include "vernier.h"\nint main(void) { return 0; }\n' | \
+	    $(CC) -std=c99 -pedantic -Werror -Wall -Wextra -Ilibvernier/include -x c -fsyntax-only -
+	$(Q)command -v $(CXX) >/dev/null 2>&1 || { \
+	    echo "headertest: no C++ compiler '$(CXX)' (install g++ or set CXX=)"; exit 1; }
+	$(Q)printf '#include "vernier.h"\nint main() { return 0; }\n' | \
+	    $(CXX) -pedantic -Werror -Wall -Wextra -Ilibvernier/include -x c++ -fsyntax-only -
+	@echo "headertest: ok (C99 and C++)"
+
+# ---------------------------------------------------------------------------
+# Fuzzing and sanitizer aliases (issue 9).  libvernier/fuzz/README.md
+# describes the targets, their input layouts and the corpora.
+# ---------------------------------------------------------------------------
+
+FUZZ_TARGETS  := gt_json results_json rle polygon partial_read partial_roundtrip
+FUZZ_DIR      := libvernier/fuzz
+FUZZ_HDRS     := $(wildcard $(FUZZ_DIR)/*.h)
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_REPLAYS  := $(foreach t,$(FUZZ_TARGETS),build-asan/fuzz/fuzz_$(t)_replay)
+FUZZ_BINS     := $(foreach t,$(FUZZ_TARGETS),build-fuzz/fuzz/fuzz_$(t))
+
+.PHONY: fuzz fuzz-run fuzz-regress asan asan-python tsan
+
+# A target with replay.c's main(): runs under any compiler (gcc in CI).
+$(BUILD)/fuzz/%_replay: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/replay.c $(FUZZ_HDRS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(VNFLAGS) $(CFLAGS) -I$(FUZZ_DIR) $< $(FUZZ_DIR)/replay.c -o $@ $(LIB) $(LDLIBS)
+
+# A target linked with libFuzzer (clang only; the library is built with
+# -fsanitize=fuzzer-no-link for coverage, see `fuzz`).
+build-fuzz/fuzz/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_HDRS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(VNFLAGS) $(CFLAGS) -fsanitize=fuzzer -I$(FUZZ_DIR) $< -o $@ $(LIB) $(LDLIBS)
+
+fuzz-regress: ## Replay every fuzz corpus (libvernier/fuzz/corpus/) under gcc + ASan/UBSan
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" \
+	    MOREFLAGS="$(FUZZ_SANFLAGS)" $(FUZZ_REPLAYS)
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+	    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+	    build-asan/fuzz/fuzz_$${t}_replay $(FUZZ_DIR)/corpus/$$t; done
+
+fuzz: ## Build the libFuzzer targets with clang (build-fuzz/fuzz/)
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
+	    echo "fuzz: '$(FUZZ_CC)' not found. libFuzzer comes with Debian's clang:"; \
+	    echo "      apt-get update && apt-get install -y clang   (or set FUZZ_CC=clang-NN)"; \
+	    exit 1; }
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPTFLAGS="-O1 -g" \
+	    MOREFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SANFLAGS) -fsanitize-recover=pointer-overflow" \
+	    $(FUZZ_BINS)
+
+# New inputs go to build-fuzz/corpus/<target>/ (the committed corpus is read
+# as seeds, never written); crashes to build-fuzz/crashes/.  UBSan halts on
+# every report except the known bugs listed in libvernier/fuzz/ubsan.supp
+# (pointer-overflow is recoverable only so that they can be suppressed).
+fuzz-run: fuzz ## Run each libFuzzer target for FUZZ_SECONDS seconds (default 60)
+	$(Q)set -e; mkdir -p build-fuzz/crashes; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    case $$t in *json) dict=-dict=$(FUZZ_DIR)/json.dict;; *) dict=;; esac; \
+	    echo "fuzz-run: $$t for $(FUZZ_SECONDS) s"; \
+	    ASAN_OPTIONS=allocator_may_return_null=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(FUZZ_DIR)/ubsan.supp \
+	    build-fuzz/fuzz/fuzz_$$t $$dict \
+	        -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+	        -artifact_prefix=build-fuzz/crashes/$$t- \
+	        build-fuzz/corpus/$$t $(FUZZ_DIR)/corpus/$$t; done
+
+asan: ctest-asan ## Every C unit test under ASan + UBSan (alias of ctest-asan)
+
+# The Python tests against the extension built with ASan + UBSan into
+# build-asan/py/vernier/ (the package's .py files symlinked beside it, put
+# first on PYTHONPATH; the in-place build is left alone), with the ASan
+# runtime preloaded into the interpreter.  Leak checking is off: CPython
+# itself keeps memory at exit.  ASAN_PYTESTS narrows the run.
+ASAN_PY      := build-asan/py
+ASAN_PYSTAMP := $(ASAN_PY)/.stamp
+ASAN_PYTESTS ?= python/tests
+
+$(ASAN_PYSTAMP): $(SRCS) $(HDRS) $(PYSRCS) $(VSTAMP)
+	@mkdir -p $(ASAN_PY)/vernier
+	$(Q)VERNIER_CFLAGS="$(FUZZ_SANFLAGS) -O1 -g" \
+	    VERNIER_LDFLAGS="-fsanitize=address,undefined" $(VPY) -c \
+	    "import sys; sys.path.insert(0, 'python/src/vernier/_build'); \
+	    import ffi_build; ffi_build.ffibuilder.compile(tmpdir='$(ASAN_PY)')" >/dev/null
+	$(Q)for f in python/src/vernier/*; do case $${f##*/} in _vernier*|__pycache__) ;; \
+	    *) ln -sfn $(abspath .)/$$f $(ASAN_PY)/vernier/;; esac; done
+	$(Q)touch $@
+
+asan-python: $(ASAN_PYSTAMP) cli ## The Python tests with the extension under ASan + UBSan (slow)
+	$(Q)LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 PYTHONPATH=$(ASAN_PY) \
+	    $(PYTEST) -q -p no:cacheprovider $(ASAN_PYTESTS)
+
+tsan: ctest-tsan ## The session/worker C tests under ThreadSanitizer (alias of ctest-tsan)
+
+test: fuzz-regress

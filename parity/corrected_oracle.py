@@ -160,10 +160,12 @@ class CorrectedCOCOeval(COCOeval):
 
 
 def run_corrected(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: bool = True,
-                  kpt_oks_sigmas=None) -> OracleResult:
+                  kpt_oks_sigmas=None, iou_thrs=None, rec_thrs=None,
+                  area_rng=None) -> OracleResult:
     """What ``parity_mode="corrected"`` must compute: :class:`CorrectedCOCOeval`
     run exactly as :func:`parity.oracle.run_pycocotools` runs ``COCOeval``
-    (same inputs, same empty-results convention, same returned fields)."""
+    (same inputs, same parameters, same empty-results convention, same
+    returned fields)."""
     from importlib.metadata import version
 
     found = version("pycocotools")
@@ -184,6 +186,13 @@ def run_corrected(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: bool 
         ev.params.useCats = int(bool(use_cats))
         if kpt_oks_sigmas is not None:
             ev.params.kpt_oks_sigmas = np.array(kpt_oks_sigmas, dtype=np.float64)
+        if iou_thrs is not None:
+            ev.params.iouThrs = np.array([float(t) for t in iou_thrs], dtype=np.float64)
+        if rec_thrs is not None:
+            ev.params.recThrs = np.array([float(r) for r in rec_thrs], dtype=np.float64)
+        if area_rng is not None:
+            ev.params.areaRng = [[lo, hi] for _, lo, hi in area_rng]
+            ev.params.areaRngLbl = [label for label, _, _ in area_rng]
         ev.evaluate()
         ev.accumulate()
 

@@ -39,6 +39,7 @@ from parity.corrected_oracle import run_corrected
 from parity.generate import (_categories, _image, adversarial_many_detections,
                              adversarial_tied_scores, make_segm_workload, make_workload)
 from parity.oracle import run_boundary_oracle, run_pycocotools
+from parity.quirk_registry import quirk
 
 KP_NAMES = ["nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
             "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip",
@@ -286,11 +287,13 @@ def _with_ignore_flags(gt: dict, seed: int, rate: float = 0.2) -> dict:
     return gt
 
 
+@quirk("D1")
 def test_d1_ignore_flag_small():
     gt, dt = _d1_small()
     _check_fix(gt, dt, "D1 small")
 
 
+@quirk("D1")
 @pytest.mark.parametrize("iou", ["bbox", "segm"])
 def test_d1_ignore_flag_small_masks_too(iou):
     """The same fixture in a mask evaluation (the GTs carry polygons)."""
@@ -305,6 +308,7 @@ def test_d1_ignore_flag_small_masks_too(iou):
     _check_fix(gt, dt, f"D1 small {iou}", iou=iou)
 
 
+@quirk("D1")
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
 def test_d1_ignore_flag_generated_bbox(use_cats):
     gt, dt = make_workload(60, 31, crowd_rate=0.05)
@@ -312,16 +316,19 @@ def test_d1_ignore_flag_generated_bbox(use_cats):
                use_cats=use_cats)
 
 
+@quirk("D1")
 def test_d1_ignore_flag_generated_segm():
     gt, dt = make_segm_workload(20, 32, crowd_rate=0.05)
     _check_fix(_with_ignore_flags(gt, 2), _unique_scores(dt), "D1 generated segm", iou="segm")
 
 
+@quirk("D1")
 def test_d1_ignore_flag_keypoints():
     gt, dt = _keypoint_workload(25, 33, ignore_rate=0.25)
     _check_fix(gt, dt, "D1 keypoints", iou="keypoints")
 
 
+@quirk("D1")
 @pytest.mark.parametrize("which", ["small", "generated"])
 def test_d1_ignore_flag_boundary(which):
     """Boundary IoU: corrected's rule (ignore or iscrowd) is the one of
@@ -348,6 +355,7 @@ def test_d1_ignore_flag_boundary(which):
     assert _summary_difference(strict, corrected) is not None
 
 
+@quirk("D1")
 def test_d1_ignore_only_gt_matches_once():
     """An ignore-only GT takes one detection per threshold; the second one,
     identical to the first, is a false positive (only crowds absorb several)."""
@@ -396,6 +404,7 @@ def _give_id_zero_to_a_detected_gt(gt: dict, dt: list[dict], mask: bool = False)
     return gt, dt
 
 
+@quirk("id 0")
 def test_id_zero_small():
     gt = {"images": [_image(1, 100, 100), _image(2, 100, 100)], "categories": _categories([1]),
           "annotations": [
@@ -412,6 +421,7 @@ def test_id_zero_small():
     assert corrected.stats[0] > strict.stats[0]
 
 
+@quirk("id 0")
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
 def test_id_zero_generated_bbox(use_cats):
     gt, dt = make_workload(40, 41)
@@ -419,6 +429,7 @@ def test_id_zero_generated_bbox(use_cats):
     _check_fix(gt, dt, "id 0 generated bbox", use_cats=use_cats)
 
 
+@quirk("id 0")
 @pytest.mark.parametrize("result_bbox", [False, True], ids=["nobbox", "bbox"])
 def test_id_zero_generated_segm(result_bbox):
     gt, dt = make_segm_workload(15, 42, result_bbox=result_bbox)
@@ -426,6 +437,7 @@ def test_id_zero_generated_segm(result_bbox):
     _check_fix(gt, dt, "id 0 generated segm", iou="segm")
 
 
+@quirk("id 0")
 def test_id_zero_keypoints():
     gt, dt = _keypoint_workload(20, 43, id_zero=True)
     _check_fix(gt, dt, "id 0 keypoints", iou="keypoints")
@@ -437,6 +449,7 @@ def test_id_zero_keypoints():
 
 @pytest.mark.parametrize("max_dets", [(1, 10, 50), (5, 20, 30), (10, 1, 60)],
                          ids=lambda m: "md" + "-".join(map(str, m)))
+@quirk("L9")
 def test_l9_ladder_without_100(max_dets):
     """strict: stats[0] is -1 (100 is not on the ladder); corrected: AP at the
     largest cap.  Nothing else changes: same arrays, same stats[1:]."""
@@ -448,6 +461,7 @@ def test_l9_ladder_without_100(max_dets):
         assert array_difference(name, getattr(strict, name), getattr(corrected, name)) is None
 
 
+@quirk("L9")
 def test_l9_ladder_beyond_100():
     """A ladder (1, 10, 100, 300) on images with up to 260 detections: strict
     reads stats[0] at 100, corrected at 300."""
@@ -458,6 +472,7 @@ def test_l9_ladder_beyond_100():
     assert strict.stats[1:] == corrected.stats[1:]
 
 
+@quirk("L9")
 @pytest.mark.parametrize("max_dets", [(50,), (10, 50)], ids=["md50", "md10-50"])
 def test_l9_fewer_than_three_caps(max_dets):
     """A detection ladder of fewer than three caps has no statistics in either
@@ -469,10 +484,14 @@ def test_l9_fewer_than_three_caps(max_dets):
     corrected = _evaluate(gt, dt, "corrected", max_dets=max_dets)
     assert strict.stats == [] and corrected.stats == []
     assert corrected.pretty_lines() == []
+    ref = run_pycocotools(gt, dt, max_dets=max_dets)
+    assert ref.summarize_error is not None          # pycocotools' summarize raised IndexError
+    assert_matches_oracle(strict, ref, label="L9 short strict")
     assert_matches_oracle(corrected, run_corrected(gt, dt, max_dets=max_dets), label="L9 short")
     _assert_same(strict, corrected, "L9 short ladder")
 
 
+@quirk("L9")
 @pytest.mark.parametrize("max_dets", [(1, 5), (20, 50)], ids=["md1-5", "md20-50"])
 def test_l9_keypoints(max_dets):
     """Keypoints read every statistic at the literal 20 in pycocotools."""
@@ -517,6 +536,7 @@ def _size_mismatch_fixture(side: str) -> tuple[dict, list[dict], int]:
     return gt, dt, 1
 
 
+@quirk("I2")
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
 @pytest.mark.parametrize("side", ["dt", "gt"])
 def test_i2_mask_size_mismatch(side, iou, vernier):
@@ -534,6 +554,7 @@ def test_i2_mismatch_without_overlap_is_not_an_error():
     _assert_same(_evaluate(gt, dt, "strict", "segm"), corrected, "I2 control")
 
 
+@quirk("H2")
 @pytest.mark.parametrize("mode", ["strict", "corrected"])
 def test_h2_parts_of_different_sizes_refused_in_both_modes(mode, vernier):
     """A GT segmentation made of RLE parts of different sizes: pycocotools'
@@ -542,6 +563,10 @@ def test_h2_parts_of_different_sizes_refused_in_both_modes(mode, vernier):
     gt, dt, _ = _size_mismatch_fixture("dt")
     gt["annotations"][0]["segmentation"] = [_compressed(_rect_mask(30, 40, 8, 6, 24, 20)),
                                             _compressed(_rect_mask(31, 40, 8, 6, 12, 10))]
+    mu = _mask_utils()
+    merged = mu.merge([{"size": p["size"], "counts": p["counts"].encode()}
+                       for p in gt["annotations"][0]["segmentation"]])
+    assert [int(v) for v in merged["size"]] == [0, 0] and mu.area(merged) == 0   # pycocotools
     with pytest.raises(vernier.SchemaError) as info:
         _evaluate(gt, dt[:1], mode, "segm")
     assert info.value.path == "annotations[0].segmentation", str(info.value)
@@ -551,6 +576,7 @@ def test_h2_parts_of_different_sizes_refused_in_both_modes(mode, vernier):
 # J2: a result without a mask in a mask evaluation
 # ---------------------------------------------------------------------------
 
+@quirk("J2")
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
 def test_j2_result_without_segmentation(iou, vernier):
     gt, dt = make_segm_workload(12, 61, result_bbox=True)
@@ -560,6 +586,7 @@ def test_j2_result_without_segmentation(iou, vernier):
     _check_refusal(gt, dt, f"J2 {iou}", iou, k, f"[{k}].segmentation", vernier)
 
 
+@quirk("J2")
 def test_j2_result_without_segmentation_in_a_cell_without_gt(vernier):
     """The refusal does not depend on the result meeting a GT."""
     gt = {"images": [_image(1, 50, 40)], "categories": _categories([1, 2]),
@@ -576,15 +603,20 @@ def test_j2_result_without_segmentation_in_a_cell_without_gt(vernier):
 # K1: degenerate polygons
 # ---------------------------------------------------------------------------
 
+@quirk("K1")
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
 def test_k1_result_polygon_with_odd_coordinates(iou, vernier):
-    """pycocotools drops the odd trailing value of a result polygon."""
-    gt, dt = make_segm_workload(12, 71, result_bbox=True, result_polygon_rate=0.5)
+    """pycocotools drops the odd trailing value of a result polygon.  The
+    results are all polygons (a list mixing polygons and RLEs is refused for
+    that reason alone, J6)."""
+    gt, dt = make_segm_workload(12, 71, result_bbox=True, result_polygon_rate=1.0)
+    dt = [r for r in dt if isinstance(r.get("segmentation"), list)]
     k = _top_result_with_gt(gt, dt, usable=lambda r: isinstance(r.get("segmentation"), list))
     dt[k]["segmentation"][0].append(dt[k]["segmentation"][0][0])
     _check_refusal(gt, dt, f"K1 odd result {iou}", iou, k, f"[{k}].segmentation", vernier)
 
 
+@quirk("K1")
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
 @pytest.mark.parametrize("points", [2, 1])
 def test_k1_gt_polygon_with_fewer_than_3_points(points, iou, vernier):
@@ -608,6 +640,7 @@ def test_k1_gt_polygon_with_fewer_than_3_points(points, iou, vernier):
 SHUFFLES = (1, 2, 3, 4, 5, 6)
 
 
+@quirk("A1")
 def test_a1_tie_break_tied_scores_fixture():
     """adversarial_tied_scores: strict follows pycocotools in every order and
     changes with the order; corrected equals its oracle and never changes."""
@@ -641,6 +674,7 @@ def test_a1_shuffle_generated_bbox(use_cats):
                      f"A1 generated shuffle {seed}")
 
 
+@quirk("A1")
 def test_a1_shuffle_ties_across_the_cap():
     """Ties straddling the maxDets cut: which detections are kept depends on
     the order in strict, on the boxes in corrected."""
@@ -698,6 +732,7 @@ def test_a1_equal_score_and_box_are_interchangeable():
 # No quirk triggered: corrected == strict
 # ---------------------------------------------------------------------------
 
+@quirk("J1", "E2", "J3", "J4")
 def test_result_fields_loadres_overwrites_are_kept_in_both_modes():
     """J1/E2/J3: a result's own `id` (0 and repeats included), `iscrowd` and
     `area` are overwritten by loadRes; neither mode reads them, and the id-0
@@ -727,8 +762,9 @@ def test_no_quirk_bbox(use_cats):
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
 @pytest.mark.parametrize("result_bbox", [False, True], ids=["nobbox", "bbox"])
 def test_no_quirk_masks(result_bbox, iou):
+    """Compressed and uncompressed RLE results (no polygons: a list mixing
+    polygons and RLEs triggers J6)."""
     gt, dt = make_segm_workload(25, 92, result_bbox=result_bbox, crowd_rate=0.05,
-                                result_polygon_rate=0.2 if result_bbox else 0.0,
                                 result_uncompressed_rate=0.2 if result_bbox else 0.0)
     dt = _unique_scores(dt)
     strict = _evaluate(gt, dt, "strict", iou)
@@ -821,3 +857,23 @@ def test_fixture_corpus(kind, entry, vernier):
     assert differs == (key in CORPUS_DIFFERENT), (
         f"{key[1]}: strict and corrected {'differ' if differs else 'agree'}, expected "
         f"{'a difference (' + CORPUS_DIFFERENT[key] + ')' if key in CORPUS_DIFFERENT else 'agreement'}")
+
+
+# ---------------------------------------------------------------------------
+# The summary says which mode produced it
+# ---------------------------------------------------------------------------
+
+def test_summary_knows_its_mode():
+    """``Summary.parity_mode`` is the mode of the Evaluator that produced it;
+    the native Evaluator defaults to corrected (docs/explanation/parity.md)."""
+    from vernier.instance import Evaluator
+
+    gt, dt = make_workload(5, 96)
+    gt_bytes, dt_bytes = json.dumps(gt).encode(), json.dumps(dt).encode()
+    assert Evaluator().parity_mode == "corrected"
+    default = Evaluator().evaluate(gt_bytes, dt_bytes)
+    assert default.parity_mode == "corrected"
+    for mode in ("strict", "corrected"):
+        s = Evaluator(parity_mode=mode).evaluate(gt_bytes, dt_bytes)
+        assert s.parity_mode == mode
+        assert repr(s).startswith(f"Summary(parity_mode={mode!r}, stats=")

@@ -19,6 +19,9 @@
  *   6. Results (loadRes-shaped detection JSON)
  *   7. Evaluation options
  *   8. Evaluation
+ *  10. Incremental evaluation session
+ *  11. Background worker
+ *  12. Partial evaluation state and merging (distributed evaluation)
  *
  * Conventions (the same for every function):
  *   - Fallible functions return an int status: VERNIER_OK (0) on success or a
@@ -117,8 +120,32 @@ typedef enum vernier_status {
     /* The input is well-formed but cannot be evaluated as given (for
      * example a result list whose shape the selected iou type cannot use). */
     VERNIER_E_UNSUPPORTED = -10,
+    /* An incremental session (vernier_session_add, vernier_worker_submit)
+     * was given a result on an image that an earlier batch already
+     * covered: each image's detections must arrive in one batch.  The
+     * message names the image id. */
+    VERNIER_E_DUPLICATE_IMAGE = -11,
+    /* A worker's queue was at capacity and stayed so for the whole
+     * timeout: the batch was not enqueued (the caller still owns it). */
+    VERNIER_E_QUEUE_FULL = -12,
+    /* A partial (section 12) is not a well-formed partial of this library:
+     * too short, truncated, a wrong magic number, a checksum that does not
+     * match its bytes, or malformed content.  `index` names the blob (its
+     * position in the merge's list) and `path` the check that failed
+     * ("length", "magic", "checksum", "structure", ...). */
+    VERNIER_E_PARTIAL_CORRUPT = -13,
+    /* A partial has a format version this library does not read. */
+    VERNIER_E_PARTIAL_VERSION = -14,
+    /* A partial was produced with another configuration than the merge's:
+     * another kernel, parity mode or resolved parameter.  `path` names the
+     * first field that differs ("iou_type", "parity_mode", "max_dets",
+     * "iou_thresholds", ...), `index` the blob. */
+    VERNIER_E_PARTIAL_MISMATCH = -15,
+    /* A partial was produced against other ground truth (its dataset
+     * digest differs from the merge's). */
+    VERNIER_E_PARTIAL_DATASET = -16,
     /* Do not use: one past the most negative code of this version. */
-    VERNIER_E__LAST = -11
+    VERNIER_E__LAST = -17
 } vernier_status;
 
 /* Caller-owned error detail.  Fill nothing in; the library writes it on
@@ -258,6 +285,7 @@ VERNIER_API int vernier_results_kind_of(const vernier_results *res);
 
 /* Upper bounds of the evaluation grid. */
 #define VERNIER_MAX_MAX_DETS 16
+#define VERNIER_MAX_THREADS 256
 #define VERNIER_MAX_IOU_THRESHOLDS 32
 #define VERNIER_MAX_RECALL_THRESHOLDS 1001
 #define VERNIER_MAX_AREA_RANGES 16
@@ -330,6 +358,17 @@ typedef struct vernier_eval_options {
     size_t n_area_ranges;
     const double *area_ranges;
     const char *const *area_labels;
+
+    /* 1: keep the per-image records (pycocotools' evalImgs) for
+     * vernier_eval_copy_records; 0 (default): do not store them. */
+    int keep_records;
+
+    /* Threads that match cells: 1 (default) on the calling thread only;
+     * 2..VERNIER_MAX_THREADS that many (the caller's thread is one of
+     * them); 0 as many as the machine has online CPUs.  Results do not
+     * depend on it.  With more than one thread the allocator is called
+     * from several threads at once. */
+    unsigned num_threads;
 } vernier_eval_options;
 
 /* Fills `opts` with the defaults.  Returns VERNIER_E_INVALID_ARG when `opts`
@@ -407,6 +446,404 @@ VERNIER_API size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_
  * into `buf` of `cap` bytes (96 bytes always suffice).  Returns the line's
  * length, or a negative status when `i` is out of range or `cap` too small. */
 VERNIER_API int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------------------
+ * 9. Per-image records (pycocotools' evalImgs)
+ *
+ * Kept when the evaluation ran with opts.keep_records = 1.  pycocotools'
+ * evalImgs is a list of K * A * I entries, entry (k * A + a) * I + i for
+ * category k, area range a and image i (images in ascending id order),
+ * None where the image has neither ground truth nor detections of the
+ * category.  vernier stores the present entries as rows of a table, in that
+ * order, each row being 7 int64 values:
+ *
+ *   [0] the entry's evalImgs index   [1] image id   [2] category id (-1
+ *   when categories are pooled)      [3] area-range index   [4] maxDet
+ *   [5] n_dt, detections in the record   [6] n_gt, ground truths
+ *
+ * The records' detections are concatenated (n_dt rows per record, in
+ * ranked order, cut to maxDet) into: dt_id (the result's loadRes id: its
+ * position in the result list plus one), dt_score, dt_match (T per row:
+ * the position within the record's ground truths of the match at each IoU
+ * threshold, or -1), dt_ignore (T per row, pycocotools' dtIgnore).  The
+ * ground truths likewise (n_gt rows per record, non-ignored first, in
+ * pycocotools' order): gt_id, gt_ignore (pycocotools' gtIgnore for the
+ * record's area range), gt_match (T per row: the position within the
+ * record's detections of the last detection matched to it, or -1).
+ * ------------------------------------------------------------------------ */
+
+/* The table sizes; any pointer may be NULL.  n_eval_imgs is K * A * I.
+ * Errors: VERNIER_E_STATE when the records were not kept,
+ * VERNIER_E_INVALID_ARG when `ev` is NULL. */
+VERNIER_API int vernier_eval_records_dims(const vernier_eval *ev, size_t *n_records,
+                                          size_t *n_dt_rows, size_t *n_gt_rows,
+                                          size_t *n_eval_imgs);
+
+/* Copies the tables into caller buffers sized from vernier_eval_records_dims
+ * (records: 7 * n_records; dt_match, dt_ignore: T * n_dt_rows; gt_match:
+ * T * n_gt_rows).  A NULL buffer is skipped.  Errors as above. */
+VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *records,
+                                          int64_t *dt_id, double *dt_score, int32_t *dt_match,
+                                          uint8_t *dt_ignore, int64_t *gt_id,
+                                          uint8_t *gt_ignore, int32_t *gt_match);
+
+/* ---------------------------------------------------------------------------
+ * 10. Incremental evaluation session
+ *
+ * A session evaluates detections that arrive in batches, one batch at a
+ * time, and at the end gives the vernier_eval that vernier_evaluate would
+ * give for all the batches' results concatenated -- bit for bit, in strict
+ * and corrected mode, whatever the split and the order of the batches --
+ * provided every image's detections arrive in one batch (pycocotools
+ * matches each image on its own, so per-image work can be done as batches
+ * arrive and only the compact outcome of each image needs keeping).
+ *
+ * The session keeps, per (image, category) cell that received detections,
+ * the detections' scores and their match outcomes: 8 + 8 x A bytes per
+ * detection kept (A area ranges; 40 bytes with the default grid), plus a
+ * fixed index of the ground truth built at creation.  Images never
+ * submitted count with their ground truth as misses, as in one-shot
+ * evaluation.
+ *
+ * Thread safety: a session is used by one thread at a time (the worker of
+ * section 11 is the synchronised wrapper).  The dataset must outlive the
+ * session and is only read; its mask cache (section 5) is held by the
+ * session from creation to free, so vernier_dataset_clear_cache returns
+ * VERNIER_E_STATE meanwhile.
+ * ------------------------------------------------------------------------ */
+
+typedef struct vernier_session vernier_session;
+
+/* Memory a session (or a worker) holds, in bytes, by bucket.  `used` is the
+ * sum of the four retained buckets and is what the budget limits; `queued`
+ * and `scratch_peak` are reported but not part of `used` (see
+ * adr/0012-memory-budget-accounting.md for why). */
+typedef struct vernier_memory_usage {
+    size_t used;         /* index + records + scores + outcomes */
+    size_t budget;       /* the budget (0: unlimited) */
+    size_t index;        /* fixed: the ground-truth cells, per-cell counts of
+                            non-ignored GT, the seen-image flags, the handle */
+    size_t records;      /* one 8-byte record per cell that got detections */
+    size_t scores;       /* 8 bytes per kept detection */
+    size_t outcomes;     /* 8 x A bytes per kept detection */
+    size_t queued;       /* worker only: bytes held by parsed batches waiting
+                            in the queue (bounded by the queue capacity) */
+    size_t scratch_peak; /* largest transient working memory of one batch
+                            (freed when the batch is committed) */
+    size_t requested;    /* in a refusal's snapshot: the bytes `used` would
+                            have grown by had the batch been committed */
+} vernier_memory_usage;
+
+/* Creates a session evaluating against `gt` with `opts` (NULL: defaults).
+ *
+ * Builds the ground-truth index (for mask kernels this derives every GT
+ * mask, through the dataset's cache, as a one-shot evaluation does), so
+ * ground-truth errors are reported here.  `memory_budget_bytes` (0:
+ * unlimited) bounds `used` (vernier_memory_usage); a budget smaller than
+ * the index alone fails with VERNIER_E_BUDGET.  Allocation uses `alc`
+ * (NULL: libc).
+ *
+ * Errors: VERNIER_E_INVALID_ARG (NULL gt or out, bad options),
+ * VERNIER_E_SCHEMA (a GT annotation lacks a field the evaluation needs),
+ * VERNIER_E_RLE, VERNIER_E_BUDGET, VERNIER_E_NOMEM, VERNIER_E_LIMIT. */
+VERNIER_API int vernier_session_new(vernier_session **out, const vernier_dataset *gt,
+                                    const vernier_eval_options *opts,
+                                    const vernier_allocator *alc, size_t memory_budget_bytes,
+                                    vernier_error *err);
+
+/* Matches one batch and commits its outcome.  `res` is only read (the
+ * caller keeps it).  All or nothing: on any failure the session is as it
+ * was before the call.
+ *
+ * Errors: VERNIER_E_UNKNOWN_IMAGE (as vernier_evaluate),
+ * VERNIER_E_DUPLICATE_IMAGE (an image an earlier batch covered; the
+ * message names its id, `index` the first such result),
+ * VERNIER_E_BUDGET (committing would make `used` exceed the budget:
+ * nothing is committed; vernier_session_memory's `requested` tells by how
+ * much it would have grown), VERNIER_E_RLE / VERNIER_E_SCHEMA /
+ * VERNIER_E_UNSUPPORTED (results the kernel cannot use, as
+ * vernier_evaluate), VERNIER_E_STATE (after vernier_session_finalize),
+ * VERNIER_E_NOMEM. */
+VERNIER_API int vernier_session_add(vernier_session *s, const vernier_results *res,
+                                    vernier_error *err);
+
+/* Accumulates and summarizes everything committed into a new evaluation
+ * (*out, owned by the caller, released with vernier_eval_free; its memory
+ * is not charged to the budget).  The session stays readable (counters,
+ * memory, image table); a second call, or vernier_session_add afterwards,
+ * fails with VERNIER_E_STATE.
+ *
+ * Errors: VERNIER_E_STATE, VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_session_finalize(vernier_eval **out, vernier_session *s,
+                                         vernier_error *err);
+
+/* Releases a session.  NULL is a no-op. */
+VERNIER_API void vernier_session_free(vernier_session *s);
+
+/* Counters: images covered by committed batches, and results in committed
+ * batches (as submitted, before any cut to max_dets). */
+VERNIER_API size_t vernier_session_images_seen(const vernier_session *s);
+VERNIER_API size_t vernier_session_detections_seen(const vernier_session *s);
+
+/* Fills *out with the current memory figures (`requested`: of the most
+ * recent refusal, else 0). */
+VERNIER_API void vernier_session_memory(const vernier_session *s, vernier_memory_usage *out);
+
+/* Number of distinct ground-truth images (rows of the image table). */
+VERNIER_API size_t vernier_session_num_images(const vernier_session *s);
+
+/* The per-image table, one row per ground-truth image in ascending id
+ * order, into caller arrays of `n` entries (n = vernier_session_num_images,
+ * else VERNIER_E_INVALID_ARG); any array may be NULL.
+ *   image_ids  the image id;
+ *   n_gt       ground truths evaluated on the image (all categories,
+ *              crowd and ignored ones included);
+ *   n_dt       detections kept on the image (each cell cut to the largest
+ *              max-detection cap; categories absent from the GT dropped);
+ *   n_tp       of those, true positives at the first IoU threshold (0.5 by
+ *              default) in the first area range ("all" by default);
+ *   seen       1 if a committed batch covered the image, else 0. */
+VERNIER_API int vernier_session_image_table(const vernier_session *s, int64_t *image_ids,
+                                            uint32_t *n_gt, uint32_t *n_dt, uint32_t *n_tp,
+                                            uint8_t *seen, size_t n);
+
+/* ---------------------------------------------------------------------------
+ * 11. Background worker
+ *
+ * A worker owns a session (section 10) and ONE thread that feeds it from a
+ * bounded FIFO of parsed result batches, so that the thread producing
+ * detections (a training loop) never waits for matching.  Parse a batch
+ * with vernier_results_load_json on your thread, hand it over with
+ * vernier_worker_submit, and call vernier_worker_finalize at the end.
+ *
+ * Errors the worker meets (a batch it could not commit: a repeated
+ * image, the budget, masks or keypoints the kernel refuses) are never printed and never lost:
+ * they are queued and the next vernier_worker_submit returns the oldest
+ * one instead of enqueuing (the caller keeps its batch and may submit it
+ * again), and vernier_worker_finalize returns any still unreported before
+ * it finalizes.  Each error's message starts with "batch N:" (N counts
+ * accepted submissions from 1).
+ *
+ * Thread safety: submit, the counters and vernier_worker_memory may be
+ * called from any thread at any time; finalize and free are called once,
+ * by the owner, when no other thread uses the worker.  Design:
+ * adr/0014-worker-thread-discipline.md.
+ * ------------------------------------------------------------------------ */
+
+typedef struct vernier_worker vernier_worker;
+
+#define VERNIER_WORKER_OPTIONS_VERSION 1
+
+typedef struct vernier_worker_options {
+    unsigned version;            /* VERNIER_WORKER_OPTIONS_VERSION */
+    size_t queue_capacity;       /* batches the queue holds; default 4, >= 1 */
+    size_t memory_budget_bytes;  /* the session's budget; 0 (default): none */
+    double shutdown_grace_seconds; /* vernier_worker_free without finalize:
+                                    how long the batch being matched may
+                                    run on before it is cancelled; default
+                                    0 (cancel at once), >= 0 */
+} vernier_worker_options;
+
+/* Fills `wopts` with the defaults (VERNIER_E_INVALID_ARG for NULL or an
+ * unknown version). */
+VERNIER_API int vernier_worker_options_init(vernier_worker_options *wopts, unsigned version);
+
+/* Creates the session (vernier_session_new: same errors) and starts the
+ * worker thread.  `wopts` NULL: defaults.  `gt` must outlive the worker.
+ * Errors: those of vernier_session_new, VERNIER_E_INVALID_ARG (capacity 0,
+ * negative grace), VERNIER_E_NOMEM (also when the thread cannot start). */
+VERNIER_API int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
+                                   const vernier_eval_options *opts,
+                                   const vernier_worker_options *wopts,
+                                   const vernier_allocator *alc, vernier_error *err);
+
+/* Enqueues `res`; on VERNIER_OK the worker owns it (and frees it).  On any
+ * failure the caller still owns `res` and nothing was enqueued.
+ *
+ * First, a result on an image the ground truth lacks fails at once with
+ * VERNIER_E_UNKNOWN_IMAGE (checked on the calling thread).  Then a worker
+ * error not yet reported is returned (see above).  Then,
+ * if the queue is full: `timeout_seconds` < 0 waits for room as long as it
+ * takes; 0 does not wait; > 0 waits up to that long (CLOCK_MONOTONIC).
+ *
+ * Errors: VERNIER_E_UNKNOWN_IMAGE, VERNIER_E_QUEUE_FULL, VERNIER_E_STATE
+ * (after finalize), any worker error (VERNIER_E_BUDGET: vernier_worker_error_memory gives the
+ * figures at the refusal), VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_worker_submit(vernier_worker *w, vernier_results *res,
+                                      double timeout_seconds, vernier_error *err);
+
+/* vernier_worker_submit with timeout 0: never waits. */
+VERNIER_API int vernier_worker_try_submit(vernier_worker *w, vernier_results *res,
+                                          vernier_error *err);
+
+/* Drains the queue, joins the thread and finalizes the session into *out.
+ * If a worker error is still unreported it is returned instead (*out
+ * NULL) and the worker stays drained: call again for the evaluation of
+ * everything committed.  After a successful call, further calls return
+ * VERNIER_E_STATE. */
+VERNIER_API int vernier_worker_finalize(vernier_eval **out, vernier_worker *w,
+                                        vernier_error *err);
+
+/* Stops the worker if it runs (queued batches are dropped, the batch being
+ * matched is cancelled after the grace period at its next checkpoint),
+ * joins it and releases everything.  Never blocks longer than the grace
+ * period plus one checkpoint interval (one category of one batch).  NULL
+ * is a no-op. */
+VERNIER_API void vernier_worker_free(vernier_worker *w);
+
+/* Counters (any thread, any time): images and results committed, batches
+ * waiting in the queue, and the budgeted bytes (vernier_memory_usage.used). */
+VERNIER_API size_t vernier_worker_images_seen(vernier_worker *w);
+VERNIER_API size_t vernier_worker_detections_seen(vernier_worker *w);
+VERNIER_API size_t vernier_worker_queue_depth(vernier_worker *w);
+VERNIER_API size_t vernier_worker_memory_used(vernier_worker *w);
+VERNIER_API size_t vernier_worker_queue_capacity(const vernier_worker *w);
+
+/* Current memory figures, including `queued` (any thread). */
+VERNIER_API void vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out);
+
+/* The figures recorded when the worker error most recently returned by
+ * submit or finalize happened (all zero if none). */
+VERNIER_API void vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out);
+
+/* The worker's session, borrowed, once vernier_worker_finalize has
+ * succeeded (for vernier_session_image_table); NULL before. */
+VERNIER_API const vernier_session *vernier_worker_session(const vernier_worker *w);
+
+/* ---------------------------------------------------------------------------
+ * 12. Partial evaluation state and merging (distributed evaluation)
+ *
+ * A partial is a byte blob holding what a session (section 10) keeps of
+ * the images one process evaluated: per (image, category) cell, the kept
+ * detections' scores and match outcomes -- never the raw detections --
+ * with the set of image ids it covers, the resolved evaluation parameters,
+ * a SHA-256 digest of the ground truth and of the parameters, and a
+ * SHA-256 checksum of every byte.  The byte layout is normative and
+ * specified in docs/reference/partial-format.md (little-endian, versioned,
+ * VERNIER_PARTIAL_FORMAT_VERSION); adr/0015-partial-format-and-merge.md
+ * records the design.
+ *
+ * Each rank evaluates its share of the images into a partial
+ * (vernier_evaluate_to_partial, vernier_session_to_partial or
+ * vernier_worker_finalize_to_partial); one process merges them with
+ * vernier_merge_partials.  The merged evaluation equals vernier_evaluate on
+ * the union of the ranks' detections bit for bit, in strict and corrected
+ * mode, whatever the number of ranks, the order of the blobs and the split
+ * of images -- provided each image's detections were evaluated by one
+ * rank.
+ *
+ * A blob is untrusted input: reading it never reads out of bounds,
+ * allocates only in proportion to its checked size, and every failure is
+ * a typed status with `index` naming the blob.  Writing is deterministic:
+ * vernier_partial_write of a blob read with vernier_partial_read gives the
+ * same bytes the writer produced.
+ * ------------------------------------------------------------------------ */
+
+#define VERNIER_PARTIAL_FORMAT_VERSION 1
+#define VERNIER_DIGEST_SIZE 32
+
+typedef struct vernier_partial vernier_partial;
+
+/* What a partial's header says (vernier_partial_get_info). */
+typedef struct vernier_partial_info {
+    unsigned format_version;  /* VERNIER_PARTIAL_FORMAT_VERSION */
+    uint32_t rank_id;         /* as given to the writer (informational) */
+    int iou_type;             /* vernier_iou_type */
+    int parity_mode;          /* vernier_parity_mode */
+    int use_cats;
+    size_t n_images;          /* image ids covered */
+    size_t n_records;         /* cells with detections */
+    size_t n_detections;      /* kept detections (cut to the largest cap) */
+    size_t size;              /* bytes of the blob */
+    uint8_t dataset_digest[VERNIER_DIGEST_SIZE];
+    uint8_t params_digest[VERNIER_DIGEST_SIZE];
+} vernier_partial_info;
+
+/* The SHA-256 of the ground truth's canonical encoding (every field the
+ * evaluation reads, as parsed, arrays in file order; see
+ * docs/reference/partial-format.md, "Dataset digest"): two files that
+ * differ only in formatting -- whitespace, key order, number spelling,
+ * string escapes, unknown keys -- have the same digest.  Writes
+ * VERNIER_DIGEST_SIZE bytes to `out`.  Errors: VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_dataset_digest(const vernier_dataset *ds,
+                                       uint8_t out[VERNIER_DIGEST_SIZE]);
+
+/* Serializes what `s` has committed into a new partial: *out (allocated
+ * with `alc`, NULL: libc; release it with vernier_buffer_free) of
+ * *out_size bytes.  `rank_id` is recorded and quoted in merge errors.  The
+ * session is only read: it may go on adding or be finalized afterwards.
+ * Errors: VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM, VERNIER_E_LIMIT. */
+VERNIER_API int vernier_session_to_partial(void **out, size_t *out_size,
+                                           const vernier_session *s, uint32_t rank_id,
+                                           const vernier_allocator *alc, vernier_error *err);
+
+/* vernier_session_new + vernier_session_add(res) + vernier_session_to_partial
+ * in one call: the partial of `res` against `gt` with `opts` (NULL:
+ * defaults).  Errors: those of the three. */
+VERNIER_API int vernier_evaluate_to_partial(void **out, size_t *out_size,
+                                            const vernier_dataset *gt,
+                                            const vernier_results *res,
+                                            const vernier_eval_options *opts, uint32_t rank_id,
+                                            const vernier_allocator *alc, vernier_error *err);
+
+/* vernier_worker_finalize, but serializing the session into a partial
+ * (as vernier_session_to_partial) instead of accumulating: drains the
+ * queue, joins the thread, returns any unreported worker error first.
+ * After success the worker is finalized (further calls: VERNIER_E_STATE). */
+VERNIER_API int vernier_worker_finalize_to_partial(void **out, size_t *out_size,
+                                                   vernier_worker *w, uint32_t rank_id,
+                                                   const vernier_allocator *alc,
+                                                   vernier_error *err);
+
+/* Releases a buffer returned by a *_to_partial or vernier_partial_write
+ * call: `size` is the size it was returned with, `alc` the allocator it
+ * was allocated with.  NULL is a no-op. */
+VERNIER_API void vernier_buffer_free(void *buf, size_t size, const vernier_allocator *alc);
+
+/* Merges `n` partials (blobs[i] of sizes[i] bytes; any order; n may be 0)
+ * into the evaluation vernier_evaluate would give on all their detections
+ * against `gt` with `opts` (NULL: defaults).  *out is owned by the caller.
+ *
+ * Validation, cheapest first, each failure naming the blob in `index` and
+ * the failed check in `path`:
+ *   1. every blob's framing: length, magic, format version, declared size,
+ *      checksum, structure (VERNIER_E_PARTIAL_CORRUPT,
+ *      VERNIER_E_PARTIAL_VERSION);
+ *   2. kernel, parity mode, then the parameters digest against `opts`
+ *      (VERNIER_E_PARTIAL_MISMATCH, `path` = the first differing field);
+ *   3. the dataset digest against `gt` (VERNIER_E_PARTIAL_DATASET);
+ *   4. image sets pairwise disjoint (VERNIER_E_DUPLICATE_IMAGE; the
+ *      message names the image id and both blobs with their ranks);
+ *   5. the memory budget: `memory_budget_bytes` (0: none) bounds the
+ *      merging session's retained state (as vernier_session_new's budget),
+ *      checked before the records are allocated (VERNIER_E_BUDGET).
+ * Errors also: those of vernier_session_new, VERNIER_E_INVALID_ARG,
+ * VERNIER_E_NOMEM, VERNIER_E_LIMIT.  Peak memory: the ground-truth index,
+ * the merged records and the largest blob decoded. */
+VERNIER_API int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
+                                       const vernier_eval_options *opts,
+                                       const void *const *blobs, const size_t *sizes, size_t n,
+                                       size_t memory_budget_bytes,
+                                       const vernier_allocator *alc, vernier_error *err);
+
+/* Reads and validates one blob (framing, checksum, structure; no ground
+ * truth needed) into a handle, for inspection and re-serialization.
+ * Errors: VERNIER_E_PARTIAL_CORRUPT, VERNIER_E_PARTIAL_VERSION,
+ * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_partial_read(vernier_partial **out, const void *data, size_t size,
+                                     const vernier_allocator *alc, vernier_error *err);
+
+/* Serializes a partial read with vernier_partial_read (same rules as
+ * vernier_session_to_partial).  Deterministic: read -> write -> read ->
+ * write gives identical bytes. */
+VERNIER_API int vernier_partial_write(void **out, size_t *out_size, const vernier_partial *p,
+                                      const vernier_allocator *alc, vernier_error *err);
+
+/* Fills *out with the partial's header figures. */
+VERNIER_API void vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out);
+
+/* Releases a partial handle.  NULL is a no-op. */
+VERNIER_API void vernier_partial_free(vernier_partial *p);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,12 @@ const char *vernier_strerror(int code)
     case VERNIER_E_STATE: return "call made in the wrong state";
     case VERNIER_E_LIMIT: return "size limit exceeded";
     case VERNIER_E_UNSUPPORTED: return "input cannot be evaluated as given";
+    case VERNIER_E_DUPLICATE_IMAGE: return "image already covered by an earlier batch";
+    case VERNIER_E_QUEUE_FULL: return "worker queue full";
+    case VERNIER_E_PARTIAL_CORRUPT: return "corrupt or truncated partial";
+    case VERNIER_E_PARTIAL_VERSION: return "unsupported partial format version";
+    case VERNIER_E_PARTIAL_MISMATCH: return "partial made with another configuration";
+    case VERNIER_E_PARTIAL_DATASET: return "partial made against other ground truth";
     default: return "unknown status code";
     }
 }

@@ -21,6 +21,7 @@ int vernier_eval_options_init(vernier_eval_options *opts, unsigned version)
     opts->use_cats = 1;
     opts->n_max_dets = 0; /* the kernel's own ladder */
     opts->dilation_ratio = 0.02;
+    opts->num_threads = 1;
     return VERNIER_OK;
 }
 
@@ -88,6 +89,10 @@ static int plan_from_options(vn_plan *plan, const vernier_eval_options *opts, ve
                        VERNIER_MAX_MAX_DETS, opts->n_max_dets);
     plan->parity_mode = opts->parity_mode;
     plan->use_cats = opts->use_cats;
+    if (opts->num_threads > VERNIER_MAX_THREADS)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "num_threads must be 0 (auto) to %d, got %u",
+                       VERNIER_MAX_THREADS, opts->num_threads);
+    plan->n_threads = opts->num_threads;
 
     /* thresholds: numpy.linspace(.5, .95, 10) and linspace(0, 1, 101) */
     if (opts->iou_thresholds != NULL || opts->n_iou_thresholds != 0) {
@@ -631,6 +636,153 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     return VERNIER_OK;
 }
 
+/* The per-image records: for every category k, area range a and image i
+ * whose cell is not empty (pycocotools' evalImgs entry is not None), the
+ * detections in ranked order with their matches and ignore flags per
+ * threshold, and the ground truths in pycocotools' order (non-ignored
+ * first, stably) with theirs.  Two passes: count, then fill. */
+static int build_records(vernier_eval *ev, const vn_cells *cells, const vernier_dataset *gt,
+                         const vn_outcome *out, const int32_t *match, vn_arena *scratch)
+{
+    const vn_plan *p = &ev->plan;
+    size_t I = cells->n_images, K = ev->K, A = p->A, T = p->T, n_dt = cells->n_dt;
+    size_t k, a, i, t, n_rec = 0, n_d = 0, n_g = 0, maxG = 0, c;
+    size_t r = 0, dr = 0, gr = 0;
+    uint32_t *pos, *inv;
+    for (c = 0; c < cells->n_cells; c++) {
+        size_t G = cells->gt_start[c + 1] - cells->gt_start[c];
+        if (!cells->nonempty[c])
+            continue;
+        n_rec += A;
+        n_d += A * (cells->dt_start[c + 1] - cells->dt_start[c]);
+        n_g += A * G;
+        if (G > maxG)
+            maxG = G;
+    }
+    ev->rec = vn_arena_array(&ev->arena, n_rec, VN_REC_COLS * sizeof(int64_t));
+    ev->rec_dt_id = vn_arena_array(&ev->arena, n_d, sizeof(int64_t));
+    ev->rec_dt_score = vn_arena_array(&ev->arena, n_d, sizeof(double));
+    ev->rec_dt_match = vn_arena_array(&ev->arena, n_d, T * sizeof(int32_t));
+    ev->rec_dt_ignore = vn_arena_array(&ev->arena, n_d, T);
+    ev->rec_gt_id = vn_arena_array(&ev->arena, n_g, sizeof(int64_t));
+    ev->rec_gt_ignore = vn_arena_array(&ev->arena, n_g, 1);
+    ev->rec_gt_match = vn_arena_array(&ev->arena, n_g, T * sizeof(int32_t));
+    pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
+    inv = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
+    if (ev->rec == NULL || ev->rec_dt_id == NULL || ev->rec_dt_score == NULL ||
+        ev->rec_dt_match == NULL || ev->rec_dt_ignore == NULL || ev->rec_gt_id == NULL ||
+        ev->rec_gt_ignore == NULL || ev->rec_gt_match == NULL || pos == NULL || inv == NULL)
+        return vn_mem_failure(&ev->mem);
+    for (k = 0; k < K; k++) {
+        for (a = 0; a < A; a++) {
+            double lo = p->area_rng[a][0], hi = p->area_rng[a][1];
+            for (i = 0; i < I; i++) {
+                size_t g0, G, d0, D, g, d, n_real = 0, next_real = 0, next_ig;
+                int64_t *row;
+                c = p->use_cats ? k * I + i : i;
+                if (!cells->nonempty[c])
+                    continue;
+                g0 = cells->gt_start[c];
+                G = cells->gt_start[c + 1] - g0;
+                d0 = cells->dt_start[c];
+                D = cells->dt_start[c + 1] - d0;
+                row = ev->rec + r * VN_REC_COLS;
+                row[0] = (int64_t)((k * A + a) * I + i);
+                row[1] = cells->image_ids[i];
+                row[2] = p->use_cats ? cells->cat_ids[k] : -1;
+                row[3] = (int64_t)a;
+                row[4] = p->max_det;
+                row[5] = (int64_t)D;
+                row[6] = (int64_t)G;
+                /* the ignore sort, as match_cell does it */
+                for (g = 0; g < G; g++) {
+                    double ar = cells->gt_area[g0 + g];
+                    uint8_t ig = (uint8_t)(cells->gt_ignore[g0 + g] || ar < lo || ar > hi);
+                    ev->rec_gt_ignore[gr + g] = ig; /* provisional, rewritten below */
+                    n_real += !ig;
+                }
+                next_ig = n_real;
+                for (g = 0; g < G; g++) {
+                    pos[g] = (uint32_t)(ev->rec_gt_ignore[gr + g] ? next_ig++ : next_real++);
+                    inv[pos[g]] = (uint32_t)g;
+                }
+                for (g = 0; g < G; g++) {
+                    size_t at = gr + g, src = g0 + inv[g];
+                    double ar = cells->gt_area[src];
+                    ev->rec_gt_ignore[at] = (uint8_t)(cells->gt_ignore[src] || ar < lo || ar > hi);
+                    ev->rec_gt_id[at] = gt->ann_id[cells->gt_ann[src]];
+                    for (t = 0; t < T; t++)
+                        ev->rec_gt_match[at * T + t] = -1;
+                }
+                for (d = 0; d < D; d++) {
+                    size_t at = dr + d, s = d0 + d;
+                    vn_outcome o = out[a * n_dt + s];
+                    ev->rec_dt_id[at] = (int64_t)cells->dt_res[s] + 1;
+                    ev->rec_dt_score[at] = cells->dt_score[s];
+                    for (t = 0; t < T; t++) {
+                        int32_t m = match != NULL ? match[(a * T + t) * n_dt + s] : -1;
+                        int32_t mp = m < 0 ? -1 : (int32_t)pos[m];
+                        ev->rec_dt_match[at * T + t] = mp;
+                        ev->rec_dt_ignore[at * T + t] = (uint8_t)((o & VN_IGN_BIT(t)) != 0);
+                        /* a crowd matched again keeps the last detection,
+                         * as pycocotools' gtm[t, m] = d['id'] does */
+                        if (mp >= 0)
+                            ev->rec_gt_match[(gr + (size_t)mp) * T + t] = (int32_t)d;
+                    }
+                }
+                r++;
+                dr += D;
+                gr += G;
+            }
+        }
+    }
+    ev->n_rec = r;
+    ev->n_rec_dt = dr;
+    ev->n_rec_gt = gr;
+    ev->n_images = I;
+    ev->has_records = 1;
+    return VERNIER_OK;
+}
+
+/* Quirk J6, corrected mode: loadRes lets the first result decide how the
+ * whole list is read, and in a box-kind list pycocotools rasterises each
+ * result's polygon or decodes its RLE as it comes.  Corrected mode wants
+ * one shape per list: the first result whose segmentation is a polygon
+ * where an earlier one was an RLE (or the reverse) is refused. */
+int vn_check_one_shape(const vernier_results *res, vernier_error *err)
+{
+    size_t i;
+    int first = 0;
+    if (res->kind != VERNIER_RESULTS_BBOX)
+        return VERNIER_OK; /* a segm-kind list holds compressed RLEs only */
+    for (i = 0; i < res->n && i < res->segs.n; i++) {
+        int k = res->segs.seg[i].kind, shape;
+        if (k == VN_SEG_POLY)
+            shape = 1;
+        else if (k == VN_SEG_COUNTS || k == VN_SEG_STRING)
+            shape = 2;
+        else
+            continue;
+        if (first == 0) {
+            first = shape;
+        } else if (shape != first) {
+            char path[48];
+            snprintf(path, sizeof(path), "[%zu].segmentation", i);
+            vn_fail(err, VERNIER_E_SCHEMA,
+                    "%s: %s where earlier results have %s: corrected mode reads one shape "
+                    "of segmentation per result list",
+                    path, shape == 1 ? "a polygon" : "an RLE", first == 1 ? "polygons" : "RLEs");
+            if (err != NULL) {
+                vn_error_set_path(err, path);
+                err->index = (int64_t)i;
+                err->offset = (int64_t)res->offset[i];
+            }
+            return VERNIER_E_SCHEMA;
+        }
+    }
+    return VERNIER_OK;
+}
+
 static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_results *res,
                     const vernier_eval_options *opts, vernier_error *err)
 {
@@ -639,9 +791,13 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     vn_cells cells;
     vn_outcome *outcomes;
     uint32_t *npig;
+    int32_t *match_out = NULL;
     size_t k;
     int rc;
 
+    if (plan->parity_mode == VERNIER_PARITY_CORRECTED &&
+        (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY))
+        VN_TRY(vn_check_one_shape(res, err));
     vn_arena_init(&scratch, &ev->mem);
     vn_mask_cache_acquire(gt);
     rc = vn_cells_build(&cells, &scratch, gt, res, plan, opts, err);
@@ -667,9 +823,25 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         ev->cat_ids[0] = -1;
     }
 
-    rc = vn_match_all(&cells, plan, gt, res, &scratch, outcomes, npig, err);
+    if (opts->keep_records) {
+        size_t n_match = vn_mul_size(vn_mul_size(cells.n_dt, plan->A), plan->T);
+        match_out = n_match == SIZE_MAX ? NULL
+                                         : vn_arena_array(&scratch, n_match, sizeof(int32_t));
+        if (match_out == NULL && n_match != 0) {
+            rc = vn_mem_failure(&ev->mem);
+            goto done;
+        }
+        for (k = 0; k < n_match; k++)
+            match_out[k] = -1;
+    }
+    rc = vn_match_all(&cells, plan, gt, res, &scratch, outcomes, npig, match_out, err);
     if (rc != VERNIER_OK)
         goto done;
+    if (opts->keep_records) {
+        rc = build_records(ev, &cells, gt, outcomes, match_out, &scratch);
+        if (rc != VERNIER_OK)
+            goto done;
+    }
     rc = vn_accumulate(ev, &cells, outcomes, npig, &scratch);
     if (rc != VERNIER_OK)
         goto done;
@@ -810,4 +982,164 @@ size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_t cap)
     for (i = 0; i < ev->n_stats && i < cap; i++)
         out[i] = ev->stats[i];
     return ev->n_stats;
+}
+
+int vernier_eval_records_dims(const vernier_eval *ev, size_t *n_records, size_t *n_dt_rows,
+                              size_t *n_gt_rows, size_t *n_eval_imgs)
+{
+    if (ev == NULL || !ev->has_records)
+        return ev == NULL ? VERNIER_E_INVALID_ARG : VERNIER_E_STATE;
+    if (n_records != NULL)
+        *n_records = ev->n_rec;
+    if (n_dt_rows != NULL)
+        *n_dt_rows = ev->n_rec_dt;
+    if (n_gt_rows != NULL)
+        *n_gt_rows = ev->n_rec_gt;
+    if (n_eval_imgs != NULL)
+        *n_eval_imgs = ev->K * ev->plan.A * ev->n_images;
+    return VERNIER_OK;
+}
+
+int vernier_eval_copy_records(const vernier_eval *ev, int64_t *records, int64_t *dt_id,
+                              double *dt_score, int32_t *dt_match, uint8_t *dt_ignore,
+                              int64_t *gt_id, uint8_t *gt_ignore, int32_t *gt_match)
+{
+    size_t T;
+    if (ev == NULL)
+        return VERNIER_E_INVALID_ARG;
+    if (!ev->has_records)
+        return VERNIER_E_STATE;
+    T = ev->plan.T;
+#define VN_COPY_OUT(dst, src, bytes)                \
+    do {                                            \
+        if ((dst) != NULL && (bytes) != 0)          \
+            memcpy((dst), (src), (bytes));          \
+    } while (0)
+    VN_COPY_OUT(records, ev->rec, ev->n_rec * VN_REC_COLS * sizeof(int64_t));
+    VN_COPY_OUT(dt_id, ev->rec_dt_id, ev->n_rec_dt * sizeof(int64_t));
+    VN_COPY_OUT(dt_score, ev->rec_dt_score, ev->n_rec_dt * sizeof(double));
+    VN_COPY_OUT(dt_match, ev->rec_dt_match, ev->n_rec_dt * T * sizeof(int32_t));
+    VN_COPY_OUT(dt_ignore, ev->rec_dt_ignore, ev->n_rec_dt * T);
+    VN_COPY_OUT(gt_id, ev->rec_gt_id, ev->n_rec_gt * sizeof(int64_t));
+    VN_COPY_OUT(gt_ignore, ev->rec_gt_ignore, ev->n_rec_gt);
+    VN_COPY_OUT(gt_match, ev->rec_gt_match, ev->n_rec_gt * T * sizeof(int32_t));
+#undef VN_COPY_OUT
+    return VERNIER_OK;
+}
+
+/* ---- cells of one batch (incremental sessions, session.c) ---------------- */
+
+int vn_cells_build_subset(vn_cells *c, vn_arena *ar, const vn_cells *base,
+                          const vn_hashmap *img_map, const vn_hashmap *cat_map,
+                          const vernier_results *res, const vn_plan *plan, uint32_t **img_global,
+                          vernier_error *err)
+{
+    size_t i, cl, nb, n_gt = 0, s;
+    uint32_t *glob;
+    vn_hashmap local;
+    memset(c, 0, sizeof(*c));
+    if (res->n >= UINT32_MAX)
+        return vn_fail(err, VERNIER_E_LIMIT, "more than 2^32-1 results");
+    /* the same refusal, with the same location, as build_dt_cells */
+    for (i = 0; i < res->n; i++) {
+        if (vn_hashmap_get(img_map, res->image_id[i]) == VN_HASHMAP_EMPTY) {
+            char path[48];
+            snprintf(path, sizeof(path), "[%zu].image_id", i);
+            vn_fail(err, VERNIER_E_UNKNOWN_IMAGE,
+                    "%s: image id %lld is not in the ground truth (pycocotools: Results do not "
+                    "correspond to current coco set)",
+                    path, (long long)res->image_id[i]);
+            if (err != NULL) {
+                vn_error_set_path(err, path);
+                err->index = (int64_t)i;
+                err->offset = (int64_t)res->offset[i];
+            }
+            return VERNIER_E_UNKNOWN_IMAGE;
+        }
+    }
+    /* the batch's images, ascending: their local order is the global one */
+    VN_TRY(sorted_unique(ar, res->image_id, res->n, &c->image_ids, &c->n_images));
+    nb = c->n_images;
+    c->n_cats = base->n_cats;
+    c->cat_ids = base->cat_ids;
+    c->n_cells = plan->use_cats ? nb * base->n_cats : nb;
+    glob = vn_arena_array(ar, nb, sizeof(uint32_t));
+    c->img_hw = vn_arena_array(ar, nb, 2 * sizeof(int64_t));
+    c->gt_start = vn_arena_array(ar, c->n_cells + 1, sizeof(uint32_t));
+    if (glob == NULL || c->img_hw == NULL || c->gt_start == NULL)
+        return vn_mem_failure(ar->mem);
+    for (i = 0; i < nb; i++) {
+        glob[i] = vn_hashmap_get(img_map, c->image_ids[i]);
+        c->img_hw[2 * i] = base->img_hw[2 * (size_t)glob[i]];
+        c->img_hw[2 * i + 1] = base->img_hw[2 * (size_t)glob[i] + 1];
+    }
+    VN_TRY(index_ids(&local, ar, c->image_ids, nb));
+
+    /* ground truth: each local cell is a slice of the base's cell */
+    for (cl = 0; cl < c->n_cells; cl++) {
+        size_t g = plan->use_cats ? (cl / nb) * base->n_images + glob[cl % nb] : glob[cl];
+        c->gt_start[cl] = (uint32_t)n_gt;
+        n_gt += base->gt_start[g + 1] - base->gt_start[g];
+    }
+    c->gt_start[c->n_cells] = (uint32_t)n_gt;
+    c->n_gt = n_gt;
+    c->gt_ann = vn_arena_array(ar, n_gt, sizeof(uint32_t));
+    c->gt_bbox = vn_arena_array(ar, n_gt, 4 * sizeof(double));
+    c->gt_area = vn_arena_array(ar, n_gt, sizeof(double));
+    c->gt_crowd = vn_arena_array(ar, n_gt, 1);
+    c->gt_real = vn_arena_array(ar, n_gt, 1);
+    c->gt_ignore = vn_arena_array(ar, n_gt, 1);
+    if (c->gt_ann == NULL || c->gt_bbox == NULL || c->gt_area == NULL || c->gt_crowd == NULL ||
+        c->gt_real == NULL || c->gt_ignore == NULL)
+        return vn_mem_failure(ar->mem);
+    if (base->gt_mask != NULL) {
+        c->gt_mask = vn_arena_array(ar, n_gt, sizeof(vn_rle *));
+        c->gt_mbox = vn_arena_array(ar, n_gt, 4 * sizeof(double));
+        if (c->gt_mask == NULL || c->gt_mbox == NULL)
+            return vn_mem_failure(ar->mem);
+    }
+    if (base->gt_band != NULL) {
+        c->gt_band = vn_arena_array(ar, n_gt, sizeof(vn_rle *));
+        if (c->gt_band == NULL)
+            return vn_mem_failure(ar->mem);
+    }
+    for (cl = 0; cl < c->n_cells; cl++) {
+        size_t g = plan->use_cats ? (cl / nb) * base->n_images + glob[cl % nb] : glob[cl];
+        size_t b0 = base->gt_start[g], n = base->gt_start[g + 1] - b0, d0 = c->gt_start[cl];
+        if (n == 0)
+            continue;
+        memcpy(c->gt_ann + d0, base->gt_ann + b0, n * sizeof(uint32_t));
+        memcpy(c->gt_bbox + 4 * d0, base->gt_bbox + 4 * b0, 4 * n * sizeof(double));
+        memcpy(c->gt_area + d0, base->gt_area + b0, n * sizeof(double));
+        memcpy(c->gt_crowd + d0, base->gt_crowd + b0, n);
+        memcpy(c->gt_real + d0, base->gt_real + b0, n);
+        memcpy(c->gt_ignore + d0, base->gt_ignore + b0, n);
+        if (c->gt_mask != NULL) {
+            for (s = 0; s < n; s++)
+                c->gt_mask[d0 + s] = base->gt_mask[b0 + s];
+            memcpy(c->gt_mbox + 4 * d0, base->gt_mbox + 4 * b0, 4 * n * sizeof(double));
+        }
+        if (c->gt_band != NULL)
+            for (s = 0; s < n; s++)
+                c->gt_band[d0 + s] = base->gt_band[b0 + s];
+    }
+    c->kp_vars = base->kp_vars;
+    c->kp_count = base->kp_count;
+    /* detections: exactly the one-shot grouping, ranking and cut, over the
+     * batch's images */
+    VN_TRY(build_dt_cells(c, ar, res, plan, &local, cat_map, err));
+    *img_global = glob;
+    return VERNIER_OK;
+}
+
+int vn_plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernier_error *err)
+{
+    return plan_from_options(plan, opts, err);
+}
+
+void vn_coco_sigmas(double out[17])
+{
+    size_t j;
+    for (j = 0; j < 17; j++)
+        out[j] = COCO_SIGMAS_X10[j] / 10.0;
 }

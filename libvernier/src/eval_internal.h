@@ -50,6 +50,7 @@ typedef struct vn_plan {
     char area_lbl[VN_MAX_A][VN_LABEL_MAX];
     int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* ascending */
     int64_t max_det;                        /* the largest: cells keep this many */
+    size_t n_threads;  /* matching threads: 1 sequential, 0 auto (online CPUs) */
 } vn_plan;
 
 /* Cells in CSR form.  Cell c holds ground truths gt_ann[gt_start[c] ..
@@ -106,7 +107,22 @@ struct vernier_eval {
     double *scores;
     size_t n_stats;
     double stats[VN_MAX_STATS];
+    /* per-image records (pycocotools' evalImgs), kept on request: one row
+     * of VN_REC_COLS per present record, then its detections and ground
+     * truths in the concatenated dt/gt tables (see vernier.h) */
+    int has_records;
+    size_t n_images;   /* I of the evalImgs index (k * A + a) * I + i */
+    size_t n_rec, n_rec_dt, n_rec_gt;
+    int64_t *rec;
+    int64_t *rec_dt_id;
+    double *rec_dt_score;
+    int32_t *rec_dt_match; /* T per detection row */
+    uint8_t *rec_dt_ignore;/* T per detection row */
+    int64_t *rec_gt_id;
+    uint8_t *rec_gt_ignore;
+    int32_t *rec_gt_match; /* T per ground-truth row */
 };
+#define VN_REC_COLS 7
 
 /* eval.c */
 /* Allocates from `ar`; the cells live as long as the arena. */
@@ -117,15 +133,49 @@ int vn_cells_build(vn_cells *cells, vn_arena *ar, const vernier_dataset *gt,
 /* match.c: computes the outcomes of every detection of every cell.
  * out has A * n_dt entries, zeroed by the caller: detection slot s (its
  * position in dt_res) at area range a is out[a * n_dt + s].  npig has
- * n_cells * A counts of non-ignored GTs. */
+ * n_cells * A counts of non-ignored GTs.  match_out, when not NULL, has
+ * A * T * n_dt entries set to -1 by the caller; the match of slot s at area
+ * range a and threshold t, as the GT's position within its cell (before the
+ * ignore sort), is written to match_out[(a * T + t) * n_dt + s]. */
 int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_dataset *gt,
                  const vernier_results *res, vn_arena *scratch, vn_outcome *out, uint32_t *npig,
-                 vernier_error *err);
+                 int32_t *match_out, vernier_error *err);
+
+/* eval.c: quirk J6 in corrected mode, one shape of segmentation (polygon
+ * or RLE) per box-kind result list; VERNIER_E_SCHEMA names the first
+ * result of the other shape. */
+int vn_check_one_shape(const vernier_results *res, vernier_error *err);
 
 /* accum.c */
 int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
                   const uint32_t *npig, vn_arena *scratch);
 int vn_summarize(vernier_eval *ev, vn_arena *scratch);
 double vn_pairwise_sum(const double *a, size_t n);
+
+/* ---- incremental sessions (session.c) ------------------------------------ */
+
+struct vn_hashmap;
+
+/* Cells of one result batch against `base` (the cells of the whole ground
+ * truth with no detections, from vn_cells_build): the batch's images only,
+ * in ascending id order, with the base's GT slots copied and the
+ * detections grouped, ranked and cut exactly as vn_cells_build does.
+ * img_map / cat_map map the base's image and category ids to their base
+ * indices.  *img_global (nb entries, from `ar`) gives each local image's
+ * base index.  A result on an image the ground truth lacks fails with
+ * VERNIER_E_UNKNOWN_IMAGE, located as vn_cells_build locates it.  The cost
+ * is linear in the batch (its results, images x categories and GT), not in
+ * the dataset. */
+int vn_cells_build_subset(vn_cells *cells, vn_arena *ar, const vn_cells *base,
+                          const struct vn_hashmap *img_map, const struct vn_hashmap *cat_map,
+                          const vernier_results *res, const vn_plan *plan, uint32_t **img_global,
+                          vernier_error *err);
+
+/* eval.c: resolves options into a plan (what vernier_evaluate does first). */
+int vn_plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernier_error *err);
+
+/* eval.c: COCO's 17 person sigmas as pycocotools computes them (the
+ * literals divided by 10.0). */
+void vn_coco_sigmas(double out[17]);
 
 #endif

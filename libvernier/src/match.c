@@ -7,9 +7,15 @@
  * neither become the match nor change which one does (its "break" test only
  * fires before ignored ground truths, which are skipped or break the scan
  * themselves), so the scan over candidates gives the same match. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boundary.h"
 #include "eval_internal.h"
@@ -78,7 +84,8 @@ static int push_cand(match_buf *b, vn_arena *ar, size_t n, uint32_t g, double io
         cand *ns = vn_arena_array(ar, ncap, sizeof(cand));
         if (nc == NULL || ns == NULL)
             return vn_mem_failure(ar->mem);
-        memcpy(nc, b->cands, n * sizeof(cand));
+        if (n != 0)
+            memcpy(nc, b->cands, n * sizeof(cand));
         b->cands = nc;
         b->sorted = ns;
         b->cap_cands = ncap;
@@ -305,7 +312,7 @@ static int cell_candidates(match_buf *b, vn_arena *ar, const double *gbox, const
  * slot d0 of `cells`. */
 static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan, size_t g0,
                        size_t G, size_t d0, size_t D, vn_outcome *outcomes, size_t n_dt,
-                       uint32_t *npig)
+                       uint32_t *npig, int32_t *match_out)
 {
     size_t a, t, d, g, T = plan->T, A = plan->A, n_live;
     vn_outcome all_ign = 0;
@@ -334,7 +341,10 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
         /* each detection's candidates in scan order (ignore-sorted GT) */
         for (d = 0; d < D; d++) {
             size_t c0 = b->cand_start[d], nc = b->cand_start[d + 1] - c0, i, j;
-            cand *dst = b->sorted + c0;
+            cand *dst;
+            if (nc == 0)
+                continue; /* (and b->sorted may still be NULL) */
+            dst = b->sorted + c0;
             for (i = 0; i < nc; i++) {
                 cand c = b->cands[c0 + i];
                 c.pos = b->gt_pos[c.g];
@@ -386,6 +396,8 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
                         out[d] |= ign_bit;
                     continue;
                 }
+                if (match_out != NULL)
+                    match_out[(a * T + t) * n_dt + d] = (int32_t)m;
                 /* accumulate's view: TP = matched id != 0 and not ignored;
                  * an id-0 GT reads as "unmatched" (quirk: id 0 sentinel) */
                 matched[m] = 1;
@@ -397,15 +409,195 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
     }
 }
 
+static int init_buf(match_buf *b, vn_arena *ar, size_t maxG, size_t maxD, size_t T)
+{
+    memset(b, 0, sizeof(*b));
+    b->cand_start = vn_arena_array(ar, maxD + 1, sizeof(uint32_t));
+    b->gt_ig = vn_arena_array(ar, maxG + 1, 1);
+    b->dt_out = vn_arena_array(ar, maxD + 1, 1);
+    b->live = vn_arena_array(ar, maxD + 1, sizeof(uint32_t));
+    b->gt_pos = vn_arena_array(ar, maxG + 1, sizeof(uint32_t));
+    b->gt_matched = vn_arena_array(ar, T, maxG + 1);
+    if (b->cand_start == NULL || b->gt_ig == NULL || b->dt_out == NULL || b->live == NULL ||
+        b->gt_pos == NULL || b->gt_matched == NULL)
+        return vn_mem_failure(ar->mem);
+    return VERNIER_OK;
+}
+
+/* Everything one cell's matching reads and writes; cells write disjoint
+ * slices of out, npig and match_out, so cells can be matched in any order
+ * and on any thread. */
+typedef struct match_ctx {
+    const vn_cells *cells;
+    const vn_plan *plan;
+    const vernier_dataset *gt;
+    const vernier_results *res;
+    vn_outcome *out;
+    uint32_t *npig;
+    int32_t *match_out;
+    double lowest;
+} match_ctx;
+
+static int match_one(const match_ctx *m, match_buf *b, vn_arena *scratch, size_t c,
+                     vernier_error *err)
+{
+    const vn_cells *cells = m->cells;
+    const vn_plan *plan = m->plan;
+    size_t g0 = cells->gt_start[c], d0 = cells->dt_start[c];
+    size_t G = cells->gt_start[c + 1] - g0;
+    size_t D = cells->dt_start[c + 1] - d0;
+    if (G == 0 && D == 0) {
+        memset(m->npig + c * plan->A, 0, plan->A * sizeof(uint32_t));
+        return VERNIER_OK;
+    }
+    if (plan->iou_type == VERNIER_IOU_BBOX) {
+        VN_TRY(cell_candidates(b, scratch, cells->gt_bbox + 4 * g0, cells->gt_crowd + g0, G,
+                               cells->dt_bbox + 4 * d0, D, m->lowest));
+    } else if (plan->iou_type == VERNIER_IOU_KEYPOINTS) {
+        VN_TRY(cell_candidates_oks(b, scratch, cells, plan, m->gt, m->res, c, g0, G, d0, D,
+                                   m->lowest, err));
+    } else {
+        /* masks live until the cell is matched; the candidate arrays
+         * grown meanwhile must survive the rewind, so grow them first */
+        vn_arena_mark mark;
+        int rc;
+        if (b->cap_cands < D * G)
+            VN_TRY(reserve_cands(b, scratch, D * G));
+        vn_arena_mark_here(scratch, &mark);
+        rc = cell_candidates_mask(b, scratch, cells, plan, m->res, g0, G, d0, D, m->lowest, err);
+        vn_arena_rewind(scratch, &mark);
+        if (rc != VERNIER_OK)
+            return rc;
+    }
+    match_cell(b, cells, plan, g0, G, d0, D, m->out + d0, cells->n_dt, m->npig + c * plan->A,
+               m->match_out != NULL ? m->match_out + d0 : NULL);
+    return VERNIER_OK;
+}
+
+/* ---- matching on several threads ------------------------------------------
+ * Cells are handed out in chunks of consecutive cells, in ascending order,
+ * from an atomic counter.  Each thread has its own allocator accounting, its
+ * own arena and its own buffers.  When a cell fails, the error kept is the
+ * one of the lowest failing cell, which is the error a sequential run
+ * reports; chunks that start beyond it are not started. */
+typedef struct match_pool {
+    const match_ctx *m;
+    vn_mem *parent;
+    size_t maxG, maxD, chunk, n_cells;
+    atomic_size_t next;      /* next chunk */
+    atomic_size_t fail_cell; /* lowest failing cell so far, SIZE_MAX: none */
+    pthread_mutex_t lock;    /* guards rc, err */
+    int rc;
+    size_t rc_cell;
+    vernier_error err;
+} match_pool;
+
+static void pool_fail(match_pool *p, size_t c, int rc, const vernier_error *e)
+{
+    size_t cur;
+    pthread_mutex_lock(&p->lock);
+    if (p->rc == VERNIER_OK || c < p->rc_cell) {
+        p->rc = rc;
+        p->rc_cell = c;
+        p->err = *e;
+    }
+    pthread_mutex_unlock(&p->lock);
+    cur = atomic_load(&p->fail_cell);
+    while (c < cur && !atomic_compare_exchange_weak(&p->fail_cell, &cur, c))
+        ;
+}
+
+static void *pool_run(void *arg)
+{
+    match_pool *p = arg;
+    vn_mem mem = *p->parent;
+    vn_arena ar;
+    match_buf b;
+    vernier_error e;
+    int rc;
+    mem.used = mem.peak = 0;
+    mem.budget = 0;
+    mem.last_failure = VERNIER_OK;
+    vn_error_clear(&e);
+    vn_arena_init(&ar, &mem);
+    rc = init_buf(&b, &ar, p->maxG, p->maxD, p->m->plan->T);
+    if (rc != VERNIER_OK) {
+        vn_fail(&e, rc, "%s while matching", vernier_strerror(rc));
+        pool_fail(p, 0, rc, &e);
+    }
+    while (rc == VERNIER_OK) {
+        size_t k = atomic_fetch_add(&p->next, 1), c, c0 = k * p->chunk, c1;
+        if (c0 >= p->n_cells || c0 > atomic_load(&p->fail_cell))
+            break;
+        c1 = c0 + p->chunk < p->n_cells ? c0 + p->chunk : p->n_cells;
+        for (c = c0; c < c1; c++) {
+            rc = match_one(p->m, &b, &ar, c, &e);
+            if (rc != VERNIER_OK) {
+                if (e.message[0] == 0)
+                    vn_fail(&e, rc, "%s while matching", vernier_strerror(rc));
+                pool_fail(p, c, rc, &e);
+                break;
+            }
+        }
+    }
+    vn_arena_release(&ar);
+    return NULL;
+}
+
+static int match_threads(const match_ctx *m, vn_arena *scratch, size_t maxG, size_t maxD,
+                         size_t n_threads, vernier_error *err)
+{
+    match_pool p;
+    pthread_t tid[VERNIER_MAX_THREADS];
+    size_t i, started = 0, n = m->cells->n_cells;
+    memset(&p, 0, sizeof(p));
+    p.m = m;
+    p.parent = scratch->mem;
+    p.maxG = maxG;
+    p.maxD = maxD;
+    p.n_cells = n;
+    /* small chunks balance uneven cells; 64 per thread keeps the counter
+     * cold */
+    p.chunk = n / (n_threads * 64) + 1;
+    atomic_init(&p.next, 0);
+    atomic_init(&p.fail_cell, SIZE_MAX);
+    p.rc = VERNIER_OK;
+    if (pthread_mutex_init(&p.lock, NULL) != 0)
+        return vn_fail(err, VERNIER_E_NOMEM, "cannot create a mutex for matching");
+    /* the calling thread is one of the n */
+    for (i = 1; i < n_threads; i++) {
+        if (pthread_create(&tid[i], NULL, pool_run, &p) != 0)
+            break;
+        started++;
+    }
+    pool_run(&p);
+    for (i = 1; i <= started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&p.lock);
+    if (p.rc != VERNIER_OK) {
+        if (err != NULL)
+            *err = p.err;
+        return p.rc;
+    }
+    return VERNIER_OK;
+}
+
 int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_dataset *gt,
                  const vernier_results *res, vn_arena *scratch, vn_outcome *out, uint32_t *npig,
-                 vernier_error *err)
+                 int32_t *match_out, vernier_error *err)
 {
-    size_t c, maxG = 0, maxD = 0;
-    /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
-    double lowest = plan->iou_thrs[0] < 1 - 1e-10 ? plan->iou_thrs[0] : 1 - 1e-10;
+    size_t c, maxG = 0, maxD = 0, n_threads = plan->n_threads;
+    match_ctx m;
     match_buf b;
-    memset(&b, 0, sizeof(b));
+    m.cells = cells;
+    m.plan = plan;
+    m.gt = gt;
+    m.res = res;
+    m.out = out;
+    m.npig = npig;
+    m.match_out = match_out;
+    /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
+    m.lowest = plan->iou_thrs[0] < 1 - 1e-10 ? plan->iou_thrs[0] : 1 - 1e-10;
     for (c = 0; c < cells->n_cells; c++) {
         size_t G = cells->gt_start[c + 1] - cells->gt_start[c];
         size_t D = cells->dt_start[c + 1] - cells->dt_start[c];
@@ -414,43 +606,19 @@ int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_datas
         if (D > maxD)
             maxD = D;
     }
-    b.cand_start = vn_arena_array(scratch, maxD + 1, sizeof(uint32_t));
-    b.gt_ig = vn_arena_array(scratch, maxG + 1, 1);
-    b.dt_out = vn_arena_array(scratch, maxD + 1, 1);
-    b.live = vn_arena_array(scratch, maxD + 1, sizeof(uint32_t));
-    b.gt_pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
-    b.gt_matched = vn_arena_array(scratch, plan->T, maxG + 1);
-    if (b.cand_start == NULL || b.gt_ig == NULL || b.dt_out == NULL || b.live == NULL ||
-        b.gt_pos == NULL || b.gt_matched == NULL)
-        return vn_mem_failure(scratch->mem);
-    for (c = 0; c < cells->n_cells; c++) {
-        size_t g0 = cells->gt_start[c], d0 = cells->dt_start[c];
-        size_t G = cells->gt_start[c + 1] - cells->gt_start[c];
-        size_t D = cells->dt_start[c + 1] - cells->dt_start[c];
-        if (G == 0 && D == 0) {
-            memset(npig + c * plan->A, 0, plan->A * sizeof(uint32_t));
-            continue;
-        }
-        if (plan->iou_type == VERNIER_IOU_BBOX) {
-            VN_TRY(cell_candidates(&b, scratch, cells->gt_bbox + 4 * g0, cells->gt_crowd + g0, G,
-                                   cells->dt_bbox + 4 * d0, D, lowest));
-        } else if (plan->iou_type == VERNIER_IOU_KEYPOINTS) {
-            VN_TRY(cell_candidates_oks(&b, scratch, cells, plan, gt, res, c, g0, G, d0, D, lowest,
-                                       err));
-        } else {
-            /* masks live until the cell is matched; the candidate arrays
-             * grown meanwhile must survive the rewind, so grow them first */
-            vn_arena_mark mark;
-            int rc;
-            if (b.cap_cands < D * G)
-                VN_TRY(reserve_cands(&b, scratch, D * G));
-            vn_arena_mark_here(scratch, &mark);
-            rc = cell_candidates_mask(&b, scratch, cells, plan, res, g0, G, d0, D, lowest, err);
-            vn_arena_rewind(scratch, &mark);
-            if (rc != VERNIER_OK)
-                return rc;
-        }
-        match_cell(&b, cells, plan, g0, G, d0, D, out + d0, cells->n_dt, npig + c * plan->A);
+    if (n_threads == 0) {
+        /* auto: the online CPUs */
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n_threads = online < 1 ? 1 : (size_t)online;
+        if (n_threads > VERNIER_MAX_THREADS)
+            n_threads = VERNIER_MAX_THREADS;
     }
+    if (n_threads > cells->n_cells)
+        n_threads = cells->n_cells;
+    if (n_threads > 1)
+        return match_threads(&m, scratch, maxG, maxD, n_threads, err);
+    VN_TRY(init_buf(&b, scratch, maxG, maxD, plan->T));
+    for (c = 0; c < cells->n_cells; c++)
+        VN_TRY(match_one(&m, &b, scratch, c, err));
     return VERNIER_OK;
 }

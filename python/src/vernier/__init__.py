@@ -4,8 +4,11 @@ Bit-for-bit the numbers of pycocotools 2.0.11 in ``parity_mode="strict"``.
 The public API lives in :mod:`vernier.instance`; the exceptions are
 re-exported here.
 """
-from ._errors import (BudgetExceededError, InvalidArgumentError, InvalidConfigError, JSONError,
-                      LimitError, OutOfMemoryError, RLEError, SchemaError, StateError,
+from ._errors import (BudgetExceededError, DuplicateImageError, InvalidArgumentError,
+                      InvalidConfigError, JSONError, LimitError, OutOfBudgetError,
+                      OutOfMemoryError, PartialCorruptError, PartialDatasetMismatchError,
+                      PartialError, PartialMismatchError, PartialOverlapError,
+                      PartialVersionError, QueueFullError, RLEError, SchemaError, StateError,
                       UnknownImageError, UnsupportedInputError, VernierError)
 from ._vernier import ffi as _ffi
 from ._vernier import lib as _lib
@@ -26,4 +29,7 @@ __all__ = [
     "__version__", "version", "VernierError", "InvalidArgumentError", "InvalidConfigError",
     "JSONError", "SchemaError", "UnknownImageError", "RLEError", "LimitError",
     "UnsupportedInputError", "StateError", "OutOfMemoryError", "BudgetExceededError",
+    "OutOfBudgetError", "QueueFullError", "DuplicateImageError", "PartialError",
+    "PartialCorruptError", "PartialVersionError", "PartialMismatchError",
+    "PartialDatasetMismatchError", "PartialOverlapError",
 ]

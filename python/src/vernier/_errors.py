@@ -31,6 +31,15 @@ __all__ = [
     "StateError",
     "OutOfMemoryError",
     "BudgetExceededError",
+    "OutOfBudgetError",
+    "QueueFullError",
+    "DuplicateImageError",
+    "PartialError",
+    "PartialCorruptError",
+    "PartialVersionError",
+    "PartialMismatchError",
+    "PartialDatasetMismatchError",
+    "PartialOverlapError",
 ]
 
 
@@ -103,6 +112,111 @@ class BudgetExceededError(VernierError, MemoryError):
     """An allocation would exceed the configured memory budget."""
 
 
+# ---- background evaluation (BackgroundEvaluator) ----------------------------
+
+class OutOfBudgetError(BudgetExceededError):
+    """A :class:`~vernier.instance.BackgroundEvaluator` refused a batch
+    because committing it would have exceeded ``memory_budget_bytes``.
+    Raised from the calling thread by the ``submit`` after the refusal (or
+    by ``finalize``); the refused batch was not committed and the state is
+    as it was.  A subclass of :class:`BudgetExceededError`, so handlers of
+    the general budget error catch it too.
+
+    ``used_bytes``
+        budgeted bytes held when the batch was refused;
+    ``budget_bytes``
+        the budget;
+    ``requested_bytes``
+        how much the batch would have added;
+    ``breakdown``
+        ``used_bytes`` by bucket (``index``, ``records``, ``scores``,
+        ``outcomes``) plus the unbudgeted figures ``queued`` and
+        ``scratch_peak`` (adr/0012-memory-budget-accounting.md)."""
+
+    used_bytes: int = 0
+    budget_bytes: int = 0
+    requested_bytes: int = 0
+    breakdown: dict = {}
+
+
+class QueueFullError(VernierError, RuntimeError):
+    """``BackgroundEvaluator.submit`` found the worker's queue at capacity
+    (and it stayed full for ``timeout`` seconds when a timeout was given).
+    The batch was not enqueued; the caller may submit it again.
+
+    ``queue_capacity``
+        the queue's capacity;
+    ``timeout``
+        the timeout the submit was given (``None``: no wait)."""
+
+    queue_capacity: int = 0
+    timeout: float | None = None
+
+
+class DuplicateImageError(SchemaError):
+    """A batch submitted to a ``BackgroundEvaluator`` has detections on an
+    image that an earlier batch already covered (each image's detections
+    must arrive in one batch).  ``image_id`` names it."""
+
+    image_id: int | None = None
+
+
+# ---- distributed evaluation (partials) ---------------------------------------
+
+class PartialError(VernierError, ValueError):
+    """A partial (``Evaluator.evaluate_to_partial``,
+    ``BackgroundEvaluator.finalize_to_partial``) could not be read or
+    merged.  Never raised itself; the subclasses say why.
+
+    ``partial_index``
+        the position of the offending partial in the list given to
+        ``Evaluator.from_partials`` (0 for a single partial);
+    ``rank_id``
+        the rank the partial says produced it, when it could be trusted
+        (``None`` for a corrupt partial);
+    ``field``
+        what failed: for corruption the check (``"length"``, ``"magic"``,
+        ``"checksum"``, ``"structure"``, ...), for a mismatch the first
+        differing setting (``"iou_type"``, ``"parity_mode"``, ``"max_dets"``,
+        ``"iou_thresholds"``, ``"dataset"``, ...)."""
+
+    partial_index: int | None = None
+    rank_id: int | None = None
+    field: str | None = None
+
+
+class PartialCorruptError(PartialError):
+    """Not a well-formed partial: too short, truncated, a wrong magic
+    number, bytes that do not match its SHA-256 checksum, or malformed
+    content.  Nothing was merged."""
+
+
+class PartialVersionError(PartialError):
+    """A partial of a format version this vernier does not read (written by
+    another release)."""
+
+
+class PartialMismatchError(PartialError):
+    """A partial was produced with another configuration than the merge's:
+    another kernel, parity mode or evaluation parameter (``field`` names
+    the first that differs)."""
+
+
+class PartialDatasetMismatchError(PartialMismatchError):
+    """A partial was produced against other ground truth (the SHA-256
+    digests of the parsed datasets differ); ``field`` is ``"dataset"``."""
+
+
+class PartialOverlapError(PartialError, DuplicateImageError):
+    """Two partials cover the same image (each image must be evaluated by
+    exactly one rank; a ``DistributedSampler`` that pads the last batch
+    repeats images).  ``image_id`` names it; ``partial_indices`` and
+    ``rank_ids`` name both partials."""
+
+    partial_indices: tuple = ()
+    rank_ids: tuple = ()
+
+
 def _code_map(lib):
     return {
         lib.VERNIER_E_INVALID_ARG: InvalidArgumentError,
@@ -115,6 +229,12 @@ def _code_map(lib):
         lib.VERNIER_E_STATE: StateError,
         lib.VERNIER_E_LIMIT: LimitError,
         lib.VERNIER_E_UNSUPPORTED: UnsupportedInputError,
+        lib.VERNIER_E_DUPLICATE_IMAGE: DuplicateImageError,
+        lib.VERNIER_E_QUEUE_FULL: QueueFullError,
+        lib.VERNIER_E_PARTIAL_CORRUPT: PartialCorruptError,
+        lib.VERNIER_E_PARTIAL_VERSION: PartialVersionError,
+        lib.VERNIER_E_PARTIAL_MISMATCH: PartialMismatchError,
+        lib.VERNIER_E_PARTIAL_DATASET: PartialDatasetMismatchError,
     }
 
 

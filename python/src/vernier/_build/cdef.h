@@ -80,6 +80,8 @@ typedef struct vernier_eval_options {
     size_t n_area_ranges;
     const double *area_ranges;
     const char *const *area_labels;
+    int keep_records;
+    unsigned num_threads;
     ...;
 } vernier_eval_options;
 
@@ -117,3 +119,96 @@ const char *vernier_eval_area_label(const vernier_eval *, size_t);
 size_t vernier_eval_num_stats(const vernier_eval *);
 size_t vernier_eval_stats(const vernier_eval *, double *, size_t);
 int vernier_eval_summary_line(const vernier_eval *, size_t, char *, size_t);
+int vernier_eval_records_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *);
+int vernier_eval_copy_records(const vernier_eval *, int64_t *, int64_t *, double *, int32_t *,
+                              uint8_t *, int64_t *, uint8_t *, int32_t *);
+
+/* ---- incremental session and background worker (vernier.h sections 10, 11) */
+#define VERNIER_E_DUPLICATE_IMAGE ...
+#define VERNIER_E_QUEUE_FULL ...
+#define VERNIER_WORKER_OPTIONS_VERSION ...
+
+typedef struct vernier_session vernier_session;
+typedef struct vernier_worker vernier_worker;
+
+typedef struct vernier_memory_usage {
+    size_t used;
+    size_t budget;
+    size_t index;
+    size_t records;
+    size_t scores;
+    size_t outcomes;
+    size_t queued;
+    size_t scratch_peak;
+    size_t requested;
+    ...;
+} vernier_memory_usage;
+
+typedef struct vernier_worker_options {
+    unsigned version;
+    size_t queue_capacity;
+    size_t memory_budget_bytes;
+    double shutdown_grace_seconds;
+    ...;
+} vernier_worker_options;
+
+int vernier_session_new(vernier_session **, const vernier_dataset *, const vernier_eval_options *, const vernier_allocator *, size_t, vernier_error *);
+int vernier_session_add(vernier_session *, const vernier_results *, vernier_error *);
+int vernier_session_finalize(vernier_eval **, vernier_session *, vernier_error *);
+void vernier_session_free(vernier_session *);
+size_t vernier_session_images_seen(const vernier_session *);
+size_t vernier_session_detections_seen(const vernier_session *);
+void vernier_session_memory(const vernier_session *, vernier_memory_usage *);
+size_t vernier_session_num_images(const vernier_session *);
+int vernier_session_image_table(const vernier_session *, int64_t *, uint32_t *, uint32_t *, uint32_t *, uint8_t *, size_t);
+
+int vernier_worker_options_init(vernier_worker_options *, unsigned);
+int vernier_worker_new(vernier_worker **, const vernier_dataset *, const vernier_eval_options *, const vernier_worker_options *, const vernier_allocator *, vernier_error *);
+int vernier_worker_submit(vernier_worker *, vernier_results *, double, vernier_error *);
+int vernier_worker_try_submit(vernier_worker *, vernier_results *, vernier_error *);
+int vernier_worker_finalize(vernier_eval **, vernier_worker *, vernier_error *);
+void vernier_worker_free(vernier_worker *);
+size_t vernier_worker_images_seen(vernier_worker *);
+size_t vernier_worker_detections_seen(vernier_worker *);
+size_t vernier_worker_queue_depth(vernier_worker *);
+size_t vernier_worker_memory_used(vernier_worker *);
+size_t vernier_worker_queue_capacity(const vernier_worker *);
+void vernier_worker_memory(vernier_worker *, vernier_memory_usage *);
+void vernier_worker_error_memory(vernier_worker *, vernier_memory_usage *);
+const vernier_session *vernier_worker_session(const vernier_worker *);
+
+/* ---- partial evaluation state and merging (vernier.h section 12) -------- */
+#define VERNIER_E_PARTIAL_CORRUPT ...
+#define VERNIER_E_PARTIAL_VERSION ...
+#define VERNIER_E_PARTIAL_MISMATCH ...
+#define VERNIER_E_PARTIAL_DATASET ...
+#define VERNIER_PARTIAL_FORMAT_VERSION ...
+#define VERNIER_DIGEST_SIZE ...
+
+typedef struct vernier_partial vernier_partial;
+
+typedef struct vernier_partial_info {
+    unsigned format_version;
+    uint32_t rank_id;
+    int iou_type;
+    int parity_mode;
+    int use_cats;
+    size_t n_images;
+    size_t n_records;
+    size_t n_detections;
+    size_t size;
+    uint8_t dataset_digest[...];
+    uint8_t params_digest[...];
+    ...;
+} vernier_partial_info;
+
+int vernier_dataset_digest(const vernier_dataset *, uint8_t *);
+int vernier_session_to_partial(void **, size_t *, const vernier_session *, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_evaluate_to_partial(void **, size_t *, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_worker_finalize_to_partial(void **, size_t *, vernier_worker *, uint32_t, const vernier_allocator *, vernier_error *);
+void vernier_buffer_free(void *, size_t, const vernier_allocator *);
+int vernier_merge_partials(vernier_eval **, const vernier_dataset *, const vernier_eval_options *, const void *const *, const size_t *, size_t, size_t, const vernier_allocator *, vernier_error *);
+int vernier_partial_read(vernier_partial **, const void *, size_t, const vernier_allocator *, vernier_error *);
+int vernier_partial_write(void **, size_t *, const vernier_partial *, const vernier_allocator *, vernier_error *);
+void vernier_partial_get_info(const vernier_partial *, vernier_partial_info *);
+void vernier_partial_free(vernier_partial *);

@@ -1,0 +1,1218 @@
+/*
+ * vernier_cli.c — the `vernier` command-line program.
+ *
+ *   vernier eval --gt GT.json --dt DT.json --iou-type bbox [options]
+ *
+ * Uses the public API of libvernier only (vernier.h) and needs nothing but
+ * libc: it is what CI gates and non-Python pipelines run.  The Python
+ * package's console script (python/src/vernier/cli.py) implements the same
+ * command line and must print the same bytes on stdout and exit with the
+ * same status; python/tests/test_cli.py holds the two to that.
+ *
+ * Contract (docs/reference/cli.md): stdout carries data only, diagnostics go
+ * to stderr; exit 0 on success, 1 when the evaluation failed (unreadable or
+ * invalid input, an evaluation error, output not written), 2 for a bad
+ * command line.  Strict-mode text output is byte for byte what pycocotools'
+ * COCOeval.summarize() prints.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vernier.h"
+
+#define EXIT_EVAL 1
+#define EXIT_USAGE 2
+#define MAX_EMITS 8
+#define JSON_SCHEMA "vernier.eval/1"
+
+/* ------------------------------------------------------------------------
+ * Help texts.  The Python console script prints the same bytes.
+ * --------------------------------------------------------------------- */
+
+static const char HELP_MAIN[] =
+    "usage: vernier <command> [options]\n"
+    "       vernier --help | --version\n"
+    "\n"
+    "COCO-style detection evaluation with libvernier.  In strict parity mode the\n"
+    "numbers are bit for bit those of pycocotools 2.0.11.\n"
+    "\n"
+    "Commands:\n"
+    "  eval           evaluate detections against ground truth and print the\n"
+    "                 summary ('vernier eval --help' for its options)\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     show this help and exit\n"
+    "  --version      print the version and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 evaluation failed (unreadable or invalid input),\n"
+    "2 bad command line.\n";
+
+static const char HELP_EVAL[] =
+    "usage: vernier eval --gt GT.json --dt DT.json --iou-type TYPE [options]\n"
+    "\n"
+    "Evaluate a loadRes-shaped result list against COCO ground truth and print\n"
+    "the summary: the lines pycocotools' COCOeval.summarize() prints (12; 10 for\n"
+    "keypoints), byte for byte in strict mode.\n"
+    "\n"
+    "Input:\n"
+    "  --gt PATH             COCO ground-truth JSON ('-': standard input)\n"
+    "  --dt PATH             result list JSON ('-': standard input)\n"
+    "  --iou-type TYPE       bbox, segm, boundary or keypoints (required)\n"
+    "\n"
+    "Evaluation:\n"
+    "  --parity-mode MODE    strict (default): pycocotools 2.0.11 bit for bit,\n"
+    "                        quirks included; corrected: the documented quirks\n"
+    "                        fixed\n"
+    "  --max-dets N,N,...    max-detection caps: 1 to 16 distinct integers >= 0\n"
+    "                        (default 1,10,100; keypoints 20)\n"
+    "  --no-use-cats         pool all categories (pycocotools useCats=0)\n"
+    "  --use-cats            evaluate per category (default)\n"
+    "  --dilation-ratio R    boundary only: band width as a fraction of the\n"
+    "                        image diagonal, in (0, 1] (default 0.02)\n"
+    "  --sigmas FILE         keypoints only: OKS sigmas as JSON, a list of\n"
+    "                        numbers for every category or an object mapping\n"
+    "                        category ids (\"1\") to lists (default: COCO's 17)\n"
+    "  --threads N           match on N threads (0: one per CPU); default 1;\n"
+    "                        the numbers do not depend on it\n"
+    "\n"
+    "Output:\n"
+    "  --emit FMT[=PATH]     text or json, to standard output or written\n"
+    "                        atomically to PATH; repeatable, at most one to\n"
+    "                        standard output (default: text)\n"
+    "  -q, --quiet           no progress line and no warnings on stderr\n"
+    "  -h, --help            show this help and exit\n"
+    "\n"
+    "Errors go to stderr with the file, line, column, byte offset and JSON path\n"
+    "of the problem.  Exit status: 0 success; 1 evaluation failed (unreadable\n"
+    "or invalid input, evaluation error, output not written); 2 bad command\n"
+    "line.  The JSON output (schema \"" JSON_SCHEMA "\") is described in\n"
+    "docs/reference/cli.md.\n";
+
+/* ------------------------------------------------------------------------
+ * Small utilities: a growable byte buffer, diagnostics, timing.
+ * --------------------------------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        char *q;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        q = realloc(b->p, cap);
+        if (q == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    int k;
+    va_start(ap, fmt);
+    k = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        b->oom = 1;
+    else
+        sb_put(b, tmp, (size_t)k < sizeof(tmp) ? (size_t)k : sizeof(tmp) - 1);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("vernier: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'vernier eval --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The progress line: rewritten in place on a terminal, never elsewhere. */
+static int g_progress;
+
+static void progress(const char *fmt, ...)
+{
+    va_list ap;
+    if (!g_progress)
+        return;
+    fputs("\r\033[Kvernier: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+}
+
+static void progress_end(void)
+{
+    if (g_progress)
+        fputs("\r\033[K", stderr);
+}
+
+/* Shortest decimal that reads back (strtod) to the same double: the first
+ * of %.15g, %.16g, %.17g that round-trips, with ".0" added to integers so
+ * that JSON readers see a float.  This is Python's repr() in digits; the
+ * Python console script applies the same rule, so both print equal bytes. */
+static void format_double(char *buf, size_t cap, double v)
+{
+    int p;
+    if (!isfinite(v)) {
+        snprintf(buf, cap, "null");
+        return;
+    }
+    for (p = 15; p <= 17; p++) {
+        snprintf(buf, cap, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (strspn(buf, "-0123456789") == strlen(buf) && strlen(buf) + 3 <= cap)
+        strcat(buf, ".0");
+}
+
+/* ------------------------------------------------------------------------
+ * Reading files: plain stdio into a buffer we allocate.
+ * --------------------------------------------------------------------- */
+
+static const char *display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+static int read_file(const char *path, char **out, size_t *out_len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    struct stat st;
+    *out = NULL;
+    *out_len = 0;
+    if (f == NULL)
+        goto fail;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        goto fail;
+    }
+    cap = (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+              ? (size_t)st.st_size + 1
+              : 65536;
+    for (;;) {
+        size_t got;
+        if (buf == NULL || n == cap) {
+            char *q;
+            if (buf != NULL)
+                cap *= 2;
+            q = realloc(buf, cap);
+            if (q == NULL) {
+                errno = ENOMEM;
+                goto fail;
+            }
+            buf = q;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                if (errno == 0)
+                    errno = EIO;
+                goto fail;
+            }
+            break;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    *out = buf;
+    *out_len = n;
+    return 0;
+fail:
+    fprintf(stderr, "vernier: %s: cannot read: %s\n", display_name(path), strerror(errno));
+    if (f != NULL && f != stdin)
+        fclose(f);
+    free(buf);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Reporting library errors.
+ * --------------------------------------------------------------------- */
+
+static const char *status_name(int code)
+{
+    static const char *const names[] = {
+        "VERNIER_OK",        "VERNIER_E_INVALID_ARG",   "VERNIER_E_NOMEM",
+        "VERNIER_E_BUDGET",  "VERNIER_E_JSON",          "VERNIER_E_SCHEMA",
+        "VERNIER_E_UNKNOWN_IMAGE", "VERNIER_E_RLE",     "VERNIER_E_STATE",
+        "VERNIER_E_LIMIT",   "VERNIER_E_UNSUPPORTED",   "VERNIER_E_DUPLICATE_IMAGE",
+        "VERNIER_E_QUEUE_FULL", "VERNIER_E_PARTIAL_CORRUPT", "VERNIER_E_PARTIAL_VERSION",
+        "VERNIER_E_PARTIAL_MISMATCH", "VERNIER_E_PARTIAL_DATASET"};
+    if (code <= 0 && -code < (int)(sizeof(names) / sizeof(names[0])))
+        return names[-code];
+    return "VERNIER_E_UNKNOWN";
+}
+
+/* Appends to note[k..cap); returns the new length (never past cap - 1). */
+static size_t note_add(char *note, size_t cap, size_t k, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+    va_start(ap, fmt);
+    w = vsnprintf(note + k, cap - k, fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        return k;
+    return k + (size_t)w < cap ? k + (size_t)w : cap - 1;
+}
+
+/* Prints
+ *   vernier: FILE:LINE:COLUMN: error: MESSAGE
+ *   vernier: note: byte offset N, line L, column C, JSON path P, element I, status NAME (CODE)
+ * leaving out what is not known (rc 0: no library status).  When the library gave an offset but no
+ * line and column, they are counted in `data`. */
+static void report(const char *file, const char *data, size_t len, int rc, const vernier_error *e)
+{
+    long long off = e->offset, line = e->line, col = e->column;
+    char note[640];
+    size_t k = 0;
+    if (off >= 0 && line < 0 && data != NULL && (size_t)off <= len) {
+        size_t i;
+        line = 1;
+        col = 1;
+        for (i = 0; i < (size_t)off; i++) {
+            if (data[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+    }
+    if (file != NULL && line >= 0)
+        fprintf(stderr, "vernier: %s:%lld:%lld: error: %s\n", file, line, col, e->message);
+    else if (file != NULL)
+        fprintf(stderr, "vernier: %s: error: %s\n", file, e->message);
+    else
+        fprintf(stderr, "vernier: error: %s\n", e->message);
+    note[0] = '\0';
+    if (off >= 0)
+        k = note_add(note, sizeof(note), k, "byte offset %lld, ", off);
+    if (line >= 0)
+        k = note_add(note, sizeof(note), k, "line %lld, column %lld, ", line, col);
+    if (e->path[0] != '\0')
+        k = note_add(note, sizeof(note), k, "JSON path %.*s, ", (int)sizeof(e->path), e->path);
+    if (e->index >= 0)
+        k = note_add(note, sizeof(note), k, "element %lld, ", (long long)e->index);
+    if (rc != 0)
+        note_add(note, sizeof(note), k, "status %s (%d)", status_name(rc), rc);
+    else if (k >= 2)
+        note[k - 2] = '\0';
+    if (note[0] != '\0')
+        fprintf(stderr, "vernier: note: %s\n", note);
+}
+
+/* ------------------------------------------------------------------------
+ * --sigmas FILE: a list of numbers, or an object of category id -> list.
+ * A tiny JSON reader for exactly those two shapes.
+ * --------------------------------------------------------------------- */
+
+typedef struct sigmas {
+    int given;
+    int is_list;
+    double *values;    /* all numbers, in order (list; or per id after sorting) */
+    size_t n_values;
+    int64_t *ids;      /* object form: one per category, ascending */
+    size_t *counts;
+    size_t n_ids;
+} sigmas;
+
+typedef struct jreader {
+    const char *s;
+    size_t n, i;
+    const char *file;
+    char msg[200];
+} jreader;
+
+static void jr_ws(jreader *r)
+{
+    while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\t' || r->s[r->i] == '\n' ||
+                           r->s[r->i] == '\r'))
+        r->i++;
+}
+
+static int jr_fail(jreader *r, const char *what)
+{
+    snprintf(r->msg, sizeof(r->msg), "%s", what);
+    return -1;
+}
+
+/* A JSON number (RFC 8259 grammar), > 0 and finite. */
+static int jr_number(jreader *r, double *out)
+{
+    size_t a = r->i, j = r->i;
+    char tmp[400];
+    const char *s = r->s;
+    if (j < r->n && s[j] == '-')
+        j++;
+    if (j < r->n && s[j] == '0')
+        j++;
+    else if (j < r->n && s[j] >= '1' && s[j] <= '9')
+        while (j < r->n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    else
+        return jr_fail(r, "sigmas: expected a number");
+    if (j < r->n && s[j] == '.') {
+        j++;
+        if (!(j < r->n && s[j] >= '0' && s[j] <= '9'))
+            return jr_fail(r, "sigmas: expected a digit after the decimal point");
+        while (j < r->n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    }
+    if (j < r->n && (s[j] == 'e' || s[j] == 'E')) {
+        j++;
+        if (j < r->n && (s[j] == '+' || s[j] == '-'))
+            j++;
+        if (!(j < r->n && s[j] >= '0' && s[j] <= '9'))
+            return jr_fail(r, "sigmas: expected a digit in the exponent");
+        while (j < r->n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    }
+    if (j - a >= sizeof(tmp))
+        return jr_fail(r, "sigmas: number too long");
+    memcpy(tmp, s + a, j - a);
+    tmp[j - a] = '\0';
+    *out = strtod(tmp, NULL);
+    if (!(*out > 0) || !isfinite(*out))
+        return jr_fail(r, "sigmas: each sigma must be finite and > 0");
+    r->i = j;
+    return 0;
+}
+
+/* [ number, ... ] (non-empty) appended to sg->values. */
+static int jr_list(jreader *r, sigmas *sg, size_t *count)
+{
+    *count = 0;
+    if (!(r->i < r->n && r->s[r->i] == '['))
+        return jr_fail(r, "sigmas: expected a list of numbers");
+    r->i++;
+    jr_ws(r);
+    if (r->i < r->n && r->s[r->i] == ']')
+        return jr_fail(r, "sigmas: a list of sigmas must not be empty");
+    for (;;) {
+        double v;
+        double *q;
+        jr_ws(r);
+        if (jr_number(r, &v) < 0)
+            return -1;
+        q = realloc(sg->values, (sg->n_values + 1) * sizeof(double));
+        if (q == NULL)
+            return jr_fail(r, "sigmas: out of memory");
+        sg->values = q;
+        sg->values[sg->n_values++] = v;
+        (*count)++;
+        jr_ws(r);
+        if (r->i < r->n && r->s[r->i] == ',') {
+            r->i++;
+            continue;
+        }
+        if (r->i < r->n && r->s[r->i] == ']') {
+            r->i++;
+            return 0;
+        }
+        return jr_fail(r, "sigmas: expected ',' or ']'");
+    }
+}
+
+/* "digits" (an optional '-', no escapes) as a category id. */
+static int jr_id(jreader *r, int64_t *out)
+{
+    size_t j;
+    long long v;
+    char tmp[32];
+    if (!(r->i < r->n && r->s[r->i] == '"'))
+        return jr_fail(r, "sigmas: expected a category id in quotes");
+    j = r->i + 1;
+    if (j < r->n && r->s[j] == '-')
+        j++;
+    while (j < r->n && r->s[j] >= '0' && r->s[j] <= '9')
+        j++;
+    if (!(j < r->n && r->s[j] == '"') || j == r->i + 1 ||
+        (r->s[j - 1] == '-') || j - r->i - 1 >= sizeof(tmp))
+        return jr_fail(r, "sigmas: a key must be a category id: an integer in quotes");
+    memcpy(tmp, r->s + r->i + 1, j - r->i - 1);
+    tmp[j - r->i - 1] = '\0';
+    errno = 0;
+    v = strtoll(tmp, NULL, 10);
+    if (errno == ERANGE)
+        return jr_fail(r, "sigmas: category id out of range");
+    *out = (int64_t)v;
+    r->i = j + 1;
+    return 0;
+}
+
+static int load_sigmas(const char *path, sigmas *sg)
+{
+    char *data;
+    size_t len, i, j, off;
+    jreader r;
+    int64_t *raw_ids = NULL;
+    size_t *raw_counts = NULL;
+    int rc = -1;
+    if (read_file(path, &data, &len) < 0)
+        return -1;
+    memset(&r, 0, sizeof(r));
+    r.s = data;
+    r.n = len;
+    jr_ws(&r);
+    if (r.i < r.n && r.s[r.i] == '[') {
+        size_t cnt;
+        sg->is_list = 1;
+        if (jr_list(&r, sg, &cnt) < 0)
+            goto done;
+    } else if (r.i < r.n && r.s[r.i] == '{') {
+        r.i++;
+        jr_ws(&r);
+        if (r.i < r.n && r.s[r.i] == '}') {
+            r.i++;
+        } else {
+            for (;;) {
+                int64_t id;
+                size_t cnt;
+                void *q1, *q2;
+                jr_ws(&r);
+                if (jr_id(&r, &id) < 0)
+                    goto done;
+                for (i = 0; i < sg->n_ids; i++)
+                    if (raw_ids[i] == id) {
+                        jr_fail(&r, "sigmas: a category id is given twice");
+                        goto done;
+                    }
+                jr_ws(&r);
+                if (!(r.i < r.n && r.s[r.i] == ':')) {
+                    jr_fail(&r, "sigmas: expected ':'");
+                    goto done;
+                }
+                r.i++;
+                jr_ws(&r);
+                if (jr_list(&r, sg, &cnt) < 0)
+                    goto done;
+                q1 = realloc(raw_ids, (sg->n_ids + 1) * sizeof(int64_t));
+                if (q1 != NULL)
+                    raw_ids = q1;
+                q2 = realloc(raw_counts, (sg->n_ids + 1) * sizeof(size_t));
+                if (q2 != NULL)
+                    raw_counts = q2;
+                if (q1 == NULL || q2 == NULL) {
+                    jr_fail(&r, "sigmas: out of memory");
+                    goto done;
+                }
+                raw_ids[sg->n_ids] = id;
+                raw_counts[sg->n_ids] = cnt;
+                sg->n_ids++;
+                jr_ws(&r);
+                if (r.i < r.n && r.s[r.i] == ',') {
+                    r.i++;
+                    continue;
+                }
+                if (r.i < r.n && r.s[r.i] == '}') {
+                    r.i++;
+                    break;
+                }
+                jr_fail(&r, "sigmas: expected ',' or '}'");
+                goto done;
+            }
+        }
+        /* sort by id (as the Python binding does), moving the values along */
+        if (sg->n_ids > 0) {
+            size_t *order = malloc(sg->n_ids * sizeof(size_t));
+            size_t *start = malloc(sg->n_ids * sizeof(size_t));
+            double *vals = malloc(sg->n_values * sizeof(double));
+            sg->ids = malloc(sg->n_ids * sizeof(int64_t));
+            sg->counts = malloc(sg->n_ids * sizeof(size_t));
+            if (order == NULL || start == NULL || vals == NULL || sg->ids == NULL ||
+                sg->counts == NULL) {
+                free(order);
+                free(start);
+                free(vals);
+                jr_fail(&r, "sigmas: out of memory");
+                goto done;
+            }
+            for (i = 0, off = 0; i < sg->n_ids; i++) {
+                order[i] = i;
+                start[i] = off;
+                off += raw_counts[i];
+            }
+            for (i = 1; i < sg->n_ids; i++) /* insertion sort: a handful of categories */
+                for (j = i; j > 0 && raw_ids[order[j - 1]] > raw_ids[order[j]]; j--) {
+                    size_t t = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = t;
+                }
+            for (i = 0, off = 0; i < sg->n_ids; i++) {
+                size_t o = order[i];
+                sg->ids[i] = raw_ids[o];
+                sg->counts[i] = raw_counts[o];
+                memcpy(vals + off, sg->values + start[o], raw_counts[o] * sizeof(double));
+                off += raw_counts[o];
+            }
+            free(sg->values);
+            sg->values = vals;
+            free(order);
+            free(start);
+        }
+    } else {
+        jr_fail(&r, "sigmas: expected a list of numbers or an object of category id -> list");
+        goto done;
+    }
+    jr_ws(&r);
+    if (r.i != r.n) {
+        jr_fail(&r, "sigmas: unexpected data after the JSON value");
+        goto done;
+    }
+    sg->given = 1;
+    rc = 0;
+done:
+    if (rc < 0) {
+        vernier_error e;
+        memset(&e, 0, sizeof(e));
+        e.offset = (int64_t)r.i;
+        e.line = e.column = e.index = -1;
+        snprintf(e.message, sizeof(e.message), "%s", r.msg);
+        report(path, data, len, 0, &e);
+    }
+    free(raw_ids);
+    free(raw_counts);
+    free(data);
+    return rc;
+}
+
+static void free_sigmas(sigmas *sg)
+{
+    free(sg->values);
+    free(sg->ids);
+    free(sg->counts);
+}
+
+/* ------------------------------------------------------------------------
+ * Command line.
+ * --------------------------------------------------------------------- */
+
+typedef struct emit {
+    int json;          /* 0: text, 1: json */
+    const char *path;  /* NULL: stdout */
+} emit;
+
+typedef struct eval_args {
+    const char *gt, *dt, *sigmas_path;
+    int iou_type;      /* -1 until given */
+    int parity_mode;
+    int use_cats;
+    int have_max_dets;
+    size_t n_max_dets;
+    int64_t max_dets[VERNIER_MAX_MAX_DETS];
+    int have_ratio;
+    double dilation_ratio;
+    long threads;
+    int quiet;
+    size_t n_emits;
+    emit emits[MAX_EMITS];
+} eval_args;
+
+static const char *const IOU_NAMES[] = {"bbox", "segm", "boundary", "keypoints"};
+static const char *const MODE_NAMES[] = {"strict", "corrected"};
+
+static int is_digits(const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* digits [ . digits ] [ (e|E) [+|-] digits ], or . digits ...; no sign, no
+ * spaces, no hex, no inf/nan (the Python script accepts the same set). */
+static int is_decimal(const char *s)
+{
+    size_t i = 0, d = 0;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++, d++;
+    if (s[i] == '.') {
+        i++;
+        while (s[i] >= '0' && s[i] <= '9')
+            i++, d++;
+    }
+    if (d == 0)
+        return 0;
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t e = 0;
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        while (s[i] >= '0' && s[i] <= '9')
+            i++, e++;
+        if (e == 0)
+            return 0;
+    }
+    return s[i] == '\0';
+}
+
+static int parse_max_dets(eval_args *a, const char *v)
+{
+    const char *p = v;
+    a->n_max_dets = 0;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p), i;
+        char tmp[24];
+        long long x;
+        if (!is_digits(p, n) || n >= sizeof(tmp))
+            return usage_error("--max-dets: '%s' is not a comma-separated list of integers >= 0",
+                               v);
+        memcpy(tmp, p, n);
+        tmp[n] = '\0';
+        errno = 0;
+        x = strtoll(tmp, NULL, 10);
+        if (errno == ERANGE)
+            return usage_error("--max-dets: %s is too large", tmp);
+        if (a->n_max_dets == VERNIER_MAX_MAX_DETS)
+            return usage_error("--max-dets: at most %d caps", VERNIER_MAX_MAX_DETS);
+        for (i = 0; i < a->n_max_dets; i++)
+            if (a->max_dets[i] == x)
+                return usage_error("--max-dets: %lld is given twice", x);
+        a->max_dets[a->n_max_dets++] = x;
+        if (c == NULL)
+            break;
+        p = c + 1;
+    }
+    a->have_max_dets = 1;
+    return 0;
+}
+
+static int parse_emit(eval_args *a, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    size_t n = eq ? (size_t)(eq - v) : strlen(v), i;
+    emit e;
+    if (n == 4 && strncmp(v, "text", 4) == 0)
+        e.json = 0;
+    else if (n == 4 && strncmp(v, "json", 4) == 0)
+        e.json = 1;
+    else
+        return usage_error("--emit: unknown format in '%s' (expected text or json)", v);
+    e.path = NULL;
+    if (eq != NULL) {
+        if (eq[1] == '\0')
+            return usage_error("--emit: empty path in '%s'", v);
+        if (strcmp(eq + 1, "-") != 0)
+            e.path = eq + 1;
+    }
+    for (i = 0; i < a->n_emits; i++) {
+        if (e.path == NULL && a->emits[i].path == NULL)
+            return usage_error("--emit: at most one output may go to standard output");
+        if (e.path != NULL && a->emits[i].path != NULL && strcmp(e.path, a->emits[i].path) == 0)
+            return usage_error("--emit: '%s' is given twice", e.path);
+    }
+    if (a->n_emits == MAX_EMITS)
+        return usage_error("--emit: at most %d outputs", MAX_EMITS);
+    a->emits[a->n_emits++] = e;
+    return 0;
+}
+
+static int lookup(const char *const *names, int n, const char *v)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (strcmp(names[i], v) == 0)
+            return i;
+    return -1;
+}
+
+/* Returns 0 to go on, or the exit status (help printed: 0 via *done). */
+static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
+{
+    static const char *const WITH_VALUE[] = {"--gt", "--dt", "--iou-type", "--parity-mode",
+                                             "--max-dets", "--dilation-ratio", "--sigmas",
+                                             "--threads", "--emit"};
+    int i, seen[9] = {0};
+    memset(a, 0, sizeof(*a));
+    a->iou_type = -1;
+    a->use_cats = 1;
+    a->threads = 1;
+    *done = 0;
+    for (i = 0; i < argc; i++) {
+        const char *arg = argv[i], *val = NULL;
+        char name[32];
+        const char *eq;
+        size_t k;
+        int w;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(HELP_EVAL, stdout);
+            *done = 1;
+            return 0;
+        }
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            a->quiet = 1;
+            continue;
+        }
+        if (strcmp(arg, "--no-use-cats") == 0) {
+            a->use_cats = 0;
+            continue;
+        }
+        if (strcmp(arg, "--use-cats") == 0) {
+            a->use_cats = 1;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (arg[0] == '-' && arg[1] != '\0')
+                return usage_error("unknown option '%s'", arg);
+            return usage_error("unexpected argument '%s'", arg);
+        }
+        eq = strchr(arg, '=');
+        k = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (k >= sizeof(name))
+            return usage_error("unknown option '%s'", arg);
+        memcpy(name, arg, k);
+        name[k] = '\0';
+        w = lookup(WITH_VALUE, 9, name);
+        if (w < 0)
+            return usage_error("unknown option '%s'", name);
+        if (eq != NULL)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[++i];
+        else
+            return usage_error("option %s needs a value", name);
+        if (seen[w]++ && w != 8)
+            return usage_error("option %s is given twice", name);
+        switch (w) {
+        case 0:
+            a->gt = val;
+            break;
+        case 1:
+            a->dt = val;
+            break;
+        case 2:
+            a->iou_type = lookup(IOU_NAMES, 4, val);
+            if (a->iou_type < 0)
+                return usage_error("--iou-type: '%s' is not one of bbox, segm, boundary, keypoints",
+                                   val);
+            break;
+        case 3:
+            a->parity_mode = lookup(MODE_NAMES, 2, val);
+            if (a->parity_mode < 0)
+                return usage_error("--parity-mode: '%s' is not one of strict, corrected", val);
+            break;
+        case 4: {
+            int rc = parse_max_dets(a, val);
+            if (rc)
+                return rc;
+            break;
+        }
+        case 5:
+            if (!is_decimal(val))
+                return usage_error("--dilation-ratio: '%s' is not a number", val);
+            a->dilation_ratio = strtod(val, NULL);
+            if (!(a->dilation_ratio > 0 && a->dilation_ratio <= 1))
+                return usage_error("--dilation-ratio: %s is not in (0, 1]", val);
+            a->have_ratio = 1;
+            break;
+        case 6:
+            if (val[0] == '\0')
+                return usage_error("--sigmas: empty path");
+            a->sigmas_path = val;
+            break;
+        case 7: {
+            size_t n = strlen(val);
+            if (!is_digits(val, n) || n > 3 || strtol(val, NULL, 10) > VERNIER_MAX_THREADS)
+                return usage_error("--threads: '%s' is not an integer from 0 to %d", val,
+                                   VERNIER_MAX_THREADS);
+            a->threads = strtol(val, NULL, 10);
+            break;
+        }
+        default: {
+            int rc = parse_emit(a, val);
+            if (rc)
+                return rc;
+        }
+        }
+    }
+    if (a->gt == NULL || a->gt[0] == '\0')
+        return usage_error("--gt PATH is required");
+    if (a->dt == NULL || a->dt[0] == '\0')
+        return usage_error("--dt PATH is required");
+    if (a->iou_type < 0)
+        return usage_error("--iou-type is required (bbox, segm, boundary or keypoints)");
+    if (strcmp(a->gt, "-") == 0 && strcmp(a->dt, "-") == 0)
+        return usage_error("--gt and --dt cannot both read standard input");
+    if (a->have_ratio && a->iou_type != VERNIER_IOU_BOUNDARY)
+        return usage_error("--dilation-ratio applies to --iou-type boundary only");
+    if (a->sigmas_path != NULL && a->iou_type != VERNIER_IOU_KEYPOINTS)
+        return usage_error("--sigmas applies to --iou-type keypoints only");
+    if (a->n_emits == 0) {
+        a->emits[0].json = 0;
+        a->emits[0].path = NULL;
+        a->n_emits = 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Output.
+ * --------------------------------------------------------------------- */
+
+static void render_text(sbuf *b, const vernier_eval *ev)
+{
+    size_t i, n = vernier_eval_num_stats(ev);
+    char line[128];
+    for (i = 0; i < n; i++) {
+        if (vernier_eval_summary_line(ev, i, line, sizeof(line)) < 0)
+            line[0] = '\0';
+        sb_puts(b, line);
+        sb_puts(b, "\n");
+    }
+}
+
+/* The text between `key` and the next ' ' (after skipping spaces). */
+static int field_after(const char *line, const char *key, char *out, size_t cap)
+{
+    const char *p = strstr(line, key);
+    size_t n = 0;
+    if (p == NULL)
+        return -1;
+    p += strlen(key);
+    while (*p == ' ')
+        p++;
+    while (p[n] != '\0' && p[n] != ' ' && n + 1 < cap)
+        n++;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+static void json_string(sbuf *b, const char *s)
+{
+    sb_puts(b, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            sb_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            sb_printf(b, "\\u%04x", c);
+        else
+            sb_put(b, (const char *)&c, 1);
+    }
+    sb_puts(b, "\"");
+}
+
+static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
+{
+    size_t i, n = vernier_eval_num_stats(ev), m;
+    double stats[32];
+    char num[40];
+    const int64_t *md = vernier_eval_max_dets(ev);
+    if (n > 32)
+        n = 32;
+    vernier_eval_stats(ev, stats, n);
+    vernier_eval_dims(ev, NULL, NULL, NULL, NULL, &m);
+    sb_puts(b, "{\n  \"schema\": \"" JSON_SCHEMA "\",\n  \"vernier_version\": ");
+    json_string(b, vernier_version_string());
+    sb_printf(b, ",\n  \"iou_type\": \"%s\",\n  \"parity_mode\": \"%s\",\n  \"use_cats\": %s,\n",
+              IOU_NAMES[a->iou_type], MODE_NAMES[a->parity_mode], a->use_cats ? "true" : "false");
+    sb_puts(b, "  \"max_dets\": [");
+    for (i = 0; i < m; i++)
+        sb_printf(b, "%s%lld", i ? ", " : "", (long long)md[i]);
+    sb_puts(b, "],\n  \"dilation_ratio\": ");
+    if (a->iou_type == VERNIER_IOU_BOUNDARY) {
+        format_double(num, sizeof(num), a->have_ratio ? a->dilation_ratio : 0.02);
+        sb_puts(b, num);
+    } else {
+        sb_puts(b, "null");
+    }
+    sb_puts(b, ",\n  \"lines\": [");
+    for (i = 0; i < n; i++) {
+        char line[128], iou[32], area[40], cap[32];
+        if (vernier_eval_summary_line(ev, i, line, sizeof(line)) < 0)
+            line[0] = '\0';
+        sb_puts(b, i ? ",\n    " : "\n    ");
+        sb_printf(b, "{\"metric\": \"%s\", \"iou\": ", strstr(line, "(AR)") ? "AR" : "AP");
+        if (field_after(line, "IoU=", iou, sizeof(iou)) == 0)
+            json_string(b, iou);
+        else
+            sb_puts(b, "null");
+        sb_puts(b, ", \"area\": ");
+        if (field_after(line, "area=", area, sizeof(area)) == 0)
+            json_string(b, area);
+        else
+            sb_puts(b, "null");
+        sb_puts(b, ", \"max_dets\": ");
+        if (field_after(line, "maxDets=", cap, sizeof(cap)) == 0 && is_digits(cap, strlen(cap)))
+            sb_puts(b, cap);
+        else
+            sb_puts(b, "null");
+        format_double(num, sizeof(num), stats[i]);
+        sb_printf(b, ", \"value\": %s}", num);
+    }
+    sb_puts(b, n ? "\n  ],\n  \"stats\": [" : "],\n  \"stats\": [");
+    for (i = 0; i < n; i++) {
+        format_double(num, sizeof(num), stats[i]);
+        sb_printf(b, "%s%s", i ? ", " : "", num);
+    }
+    sb_puts(b, "]\n}\n");
+}
+
+/* Write to a temporary file in PATH's directory, fsync, rename over PATH. */
+static int write_atomic(const char *path, const char *data, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+    char *tmpl = malloc(strlen(path) + 32);
+    int fd, saved;
+    mode_t mask;
+    size_t off = 0;
+    if (tmpl == NULL) {
+        fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(ENOMEM));
+        return -1;
+    }
+    memcpy(tmpl, path, dlen);
+    sprintf(tmpl + dlen, ".%s.tmp.XXXXXX", path + dlen);
+    fd = mkstemp(tmpl);
+    if (fd < 0)
+        goto fail;
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) < 0)
+        goto fail_fd;
+    while (off < n) {
+        ssize_t w = write(fd, data + off, n - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail_fd;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) < 0)
+        goto fail_fd;
+    if (close(fd) < 0)
+        goto fail_unlink;
+    if (rename(tmpl, path) < 0)
+        goto fail_unlink;
+    free(tmpl);
+    return 0;
+fail_fd:
+    saved = errno;
+    close(fd);
+    errno = saved;
+fail_unlink:
+    saved = errno;
+    unlink(tmpl);
+    errno = saved;
+fail:
+    fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
+    free(tmpl);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * vernier eval
+ * --------------------------------------------------------------------- */
+
+/* Which input an evaluation error is about, from its code and JSON path:
+ * 1 ground truth, 2 results, 3 the sigmas file, 0 none in particular. */
+static int blame(const eval_args *a, int rc, const vernier_error *e)
+{
+    if (rc == VERNIER_E_UNKNOWN_IMAGE || e->path[0] == '[')
+        return 2;
+    if (strncmp(e->path, "annotations", 11) == 0 || strncmp(e->path, "images", 6) == 0 ||
+        strncmp(e->path, "categories", 10) == 0)
+        return 1;
+    if (rc == VERNIER_E_INVALID_ARG && a->sigmas_path != NULL)
+        return 3;
+    return 0;
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+    eval_args a;
+    sigmas sg;
+    vernier_dataset *ds = NULL;
+    vernier_results *res = NULL;
+    vernier_eval *ev = NULL;
+    vernier_eval_options opts;
+    vernier_error err;
+    char *gt_buf = NULL, *dt_buf = NULL;
+    size_t gt_len = 0, dt_len = 0, i;
+    int done, rc, status = EXIT_EVAL;
+    double t0, t_gt, t_dt, t_ev;
+
+    rc = parse_eval_args(argc, argv, &a, &done);
+    if (rc || done)
+        return rc;
+    memset(&sg, 0, sizeof(sg));
+    g_progress = !a.quiet && isatty(STDERR_FILENO);
+
+    if (a.sigmas_path != NULL && load_sigmas(a.sigmas_path, &sg) < 0)
+        goto out;
+
+    t0 = now_seconds();
+    progress("reading ground truth %s", display_name(a.gt));
+    if (read_file(a.gt, &gt_buf, &gt_len) < 0)
+        goto out;
+    progress("parsing ground truth %s (%.1f MB)", display_name(a.gt), (double)gt_len / 1e6);
+    rc = vernier_dataset_load_json(&ds, gt_buf, gt_len, NULL, &err);
+    if (rc != VERNIER_OK) {
+        progress_end();
+        report(display_name(a.gt), gt_buf, gt_len, rc, &err);
+        goto out;
+    }
+    t_gt = now_seconds();
+
+    progress("reading results %s", display_name(a.dt));
+    if (read_file(a.dt, &dt_buf, &dt_len) < 0)
+        goto out;
+    progress("parsing results %s (%.1f MB)", display_name(a.dt), (double)dt_len / 1e6);
+    rc = vernier_results_load_json(&res, dt_buf, dt_len, NULL, &err);
+    if (rc != VERNIER_OK) {
+        progress_end();
+        report(display_name(a.dt), dt_buf, dt_len, rc, &err);
+        goto out;
+    }
+    t_dt = now_seconds();
+
+    vernier_eval_options_init(&opts, VERNIER_EVAL_OPTIONS_VERSION);
+    opts.iou_type = a.iou_type;
+    opts.parity_mode = a.parity_mode;
+    opts.use_cats = a.use_cats;
+    opts.num_threads = (unsigned)a.threads;
+    if (a.have_max_dets) {
+        opts.n_max_dets = a.n_max_dets;
+        for (i = 0; i < a.n_max_dets; i++)
+            opts.max_dets[i] = a.max_dets[i];
+    }
+    if (a.have_ratio)
+        opts.dilation_ratio = a.dilation_ratio;
+    if (sg.given && sg.is_list) {
+        opts.sigmas = sg.values;
+        opts.n_sigmas = sg.n_values;
+    } else if (sg.given) {
+        opts.n_category_sigmas = sg.n_ids;
+        opts.category_sigma_ids = sg.ids;
+        opts.category_sigma_counts = sg.counts;
+        opts.category_sigma_values = sg.values;
+    }
+    progress("evaluating %zu results on %zu images, %zu annotations (%s)",
+             vernier_results_count(res), vernier_dataset_num_images(ds),
+             vernier_dataset_num_annotations(ds), IOU_NAMES[a.iou_type]);
+    rc = vernier_evaluate(&ev, ds, res, &opts, NULL, &err);
+    if (rc != VERNIER_OK) {
+        int who = blame(&a, rc, &err);
+        progress_end();
+        if (who == 1)
+            report(display_name(a.gt), gt_buf, gt_len, rc, &err);
+        else if (who == 2)
+            report(display_name(a.dt), dt_buf, dt_len, rc, &err);
+        else
+            report(who == 3 ? a.sigmas_path : NULL, NULL, 0, rc, &err);
+        goto out;
+    }
+    t_ev = now_seconds();
+    progress("done: ground truth %.2f s (%.1f MB/s), results %.2f s (%.0f/s), evaluation "
+             "%.2f s (%.0f results/s)\n",
+             t_gt - t0, (double)gt_len / 1e6 / (t_gt - t0 > 1e-9 ? t_gt - t0 : 1e-9), t_dt - t_gt,
+             (double)vernier_results_count(res) / (t_dt - t_gt > 1e-9 ? t_dt - t_gt : 1e-9),
+             t_ev - t_dt,
+             (double)vernier_results_count(res) / (t_ev - t_dt > 1e-9 ? t_ev - t_dt : 1e-9));
+    if (vernier_eval_num_stats(ev) == 0 && !a.quiet)
+        fprintf(stderr, "vernier: warning: no summary statistics: pycocotools' summarize() "
+                        "needs at least three max-detection caps\n");
+
+    status = 0;
+    for (i = 0; i < a.n_emits; i++) {
+        sbuf b = {NULL, 0, 0, 0};
+        if (a.emits[i].json)
+            render_json(&b, ev, &a);
+        else
+            render_text(&b, ev);
+        if (b.oom) {
+            fprintf(stderr, "vernier: out of memory\n");
+            status = EXIT_EVAL;
+        } else if (a.emits[i].path == NULL) {
+            if ((b.n > 0 && fwrite(b.p, 1, b.n, stdout) != b.n) || fflush(stdout) != 0) {
+                fprintf(stderr, "vernier: <stdout>: cannot write: %s\n", strerror(errno));
+                status = EXIT_EVAL;
+            }
+        } else if (write_atomic(a.emits[i].path, b.p ? b.p : "", b.n) < 0) {
+            status = EXIT_EVAL;
+        }
+        free(b.p);
+    }
+out:
+    vernier_eval_free(ev);
+    vernier_results_free(res);
+    vernier_dataset_free(ds);
+    free(gt_buf);
+    free(dt_buf);
+    free_sigmas(&sg);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs("vernier: missing command\nTry 'vernier --help'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(HELP_MAIN, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("vernier %s\n", vernier_version_string());
+        return 0;
+    }
+    if (strcmp(argv[1], "eval") == 0)
+        return cmd_eval(argc - 2, argv + 2);
+    fprintf(stderr, "vernier: unknown command '%s'\nTry 'vernier --help'.\n", argv[1]);
+    return EXIT_USAGE;
+}

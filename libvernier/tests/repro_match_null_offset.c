@@ -1,0 +1,57 @@
+/* repro_match_null_offset.c — reproducer for a library bug found by
+ * fuzz_gt_json / fuzz_results_json (issue 9); NOT part of `make test` until
+ * the bug is fixed.
+ *
+ * match.c (the per-image matching) computes `b->sorted + c0` while
+ * b->sorted is NULL (no IoU candidates were allocated because no detection
+ * has any ground-truth candidate) and c0 == 0.  Adding 0 to a null pointer
+ * is undefined behaviour in C (C11 6.5.6p8); gcc's UBSan does not check it,
+ * clang's (-fsanitize=pointer-overflow, part of -fsanitize=undefined)
+ * reports "applying zero offset to null pointer" at match.c:344 and, with
+ * -fno-sanitize-recover, aborts.  Every libFuzzer run of the two JSON
+ * targets stopped on it within the seed corpus.  The working tree's match.c
+ * (parallel matching, edited concurrently) now skips detections without
+ * candidates, and this program passes; it stays as the regression test.
+ *
+ * Run (clang):
+ *   make lib BUILD=build-repro CC=clang OPTFLAGS="-O1 -g" \
+ *       MOREFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
+ *   clang -std=c11 -fsanitize=address,undefined -fno-sanitize-recover=all \
+ *       -Ilibvernier/include libvernier/tests/repro_match_null_offset.c \
+ *       build-repro/libvernier.a -lm -lpthread -o build-repro/repro && build-repro/repro
+ * Fixed when it prints "ok" and exits 0 (to enable: rename it test_*.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "vernier.h"
+
+int main(void)
+{
+    /* One image, one category, no ground truth: the detection has no
+     * candidate, so the candidate arrays are never allocated. */
+    static const char gt_json[] =
+        "{\"images\":[{\"id\":1,\"width\":10,\"height\":10}],\"categories\":[{\"id\":1}],"
+        "\"annotations\":[]}";
+    static const char dt_json[] =
+        "[{\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2],\"score\":0.5}]";
+    vernier_dataset *gt = NULL;
+    vernier_results *res = NULL;
+    vernier_eval *ev = NULL;
+    vernier_error err;
+    int rc;
+    if (vernier_dataset_load_json(&gt, gt_json, strlen(gt_json), NULL, &err) != VERNIER_OK ||
+        vernier_results_load_json(&res, dt_json, strlen(dt_json), NULL, &err) != VERNIER_OK) {
+        fprintf(stderr, "load failed: %s\n", err.message);
+        return 1;
+    }
+    rc = vernier_evaluate(&ev, gt, res, NULL, NULL, &err);
+    vernier_eval_free(ev);
+    vernier_results_free(res);
+    vernier_dataset_free(gt);
+    if (rc != VERNIER_OK) {
+        fprintf(stderr, "evaluate failed: %s\n", err.message);
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
