@@ -190,10 +190,11 @@ typedef struct vernier_dataset vernier_dataset;
 
 /* Parses COCO ground truth from `size` bytes at `data` (UTF-8 JSON, no BOM).
  *
- * Reads `images` (id, width, height), `categories` (id) and `annotations`
- * (id, image_id, category_id, bbox, area, iscrowd, ignore, num_keypoints;
- * segmentation and keypoints are validated as JSON and recorded as present).
- * Unknown keys anywhere are ignored.  The three arrays are required.
+ * Reads `images` (id, width, height), `categories` (id, the length of
+ * `keypoints`) and `annotations` (id, image_id, category_id, bbox, area,
+ * iscrowd, ignore, num_keypoints, segmentation as polygons or RLE,
+ * keypoints).  Unknown keys anywhere are ignored.  The three arrays are
+ * required.
  *
  * The input is not retained: the caller may release `data` on return.
  * Allocation uses `alc` (NULL: libc) for the life of the dataset.

@@ -120,9 +120,12 @@ void vn_json_path(const vn_json *js, char *buf, size_t cap)
         } else {
             if (f->key == NULL)
                 continue;
-            /* Keys are printed raw (escapes as written), at most 64 bytes. */
-            int klen = f->key_len > 64 ? 64 : (int)f->key_len;
-            w = snprintf(buf + n, cap - n, "%s%.*s", n == 0 ? "" : ".", klen, f->key);
+            /* Keys are printed raw (escapes as written); one longer than
+             * 64 bytes is cut to 61 and marked with "...". */
+            int cut = f->key_len > 64;
+            int klen = cut ? 61 : (int)f->key_len;
+            w = snprintf(buf + n, cap - n, "%s%.*s%s", n == 0 ? "" : ".", klen, f->key,
+                         cut ? "..." : "");
         }
         if (w < 0)
             break;
@@ -135,7 +138,9 @@ void vn_json_path(const vn_json *js, char *buf, size_t cap)
 int vn_json_fail(vn_json *js, int code, size_t offset, const char *fmt, ...)
 {
     vernier_error *err = js->err;
-    char path[sizeof(err->path)];
+    /* longer than err->path, so that vn_error_set_path sees a path that
+     * does not fit and marks the cut with "..." */
+    char path[4 * sizeof(err->path)];
     char msg[sizeof(err->message)];
     va_list ap;
     if (err == NULL)
@@ -147,6 +152,8 @@ int vn_json_fail(vn_json *js, int code, size_t offset, const char *fmt, ...)
     vn_error_clear(err);
     vn_error_locate(err, js->begin, (size_t)(js->end - js->begin), offset);
     vn_error_set_path(err, path);
+    /* the message names the path as err->path holds it (cut to fit) */
+    memcpy(path, err->path, sizeof(err->path));
     if (path[0] != '\0')
         vn_fail(err, code, "%s: %s (line %lld, column %lld)", path, msg, (long long)err->line,
                 (long long)err->column);

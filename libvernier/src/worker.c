@@ -57,6 +57,9 @@ struct vernier_worker {
     atomic_int cancel;         /* the batch in flight stops at its next
                                   checkpoint (set by free only) */
     size_t images_seen, detections_seen;
+    size_t *claimed;           /* per GT image (session order): the number of
+                                  the accepted batch that named it, 0: none */
+    size_t n_claimed;
     vernier_memory_usage usage; /* the session's figures after the last batch */
     vernier_memory_usage reported; /* of the error last returned */
     /* owner only */
@@ -163,8 +166,16 @@ static void *run(void *arg)
         w->images_seen = images;
         w->detections_seen = dets;
         w->usage = usage;
-        if (rc != VERNIER_OK && !atomic_load(&w->cancel))
-            push_error(w, q.seq, rc, &e, &usage);
+        if (rc != VERNIER_OK) {
+            /* nothing of the batch was committed: its images are free again,
+             * so the caller may send them once more */
+            size_t k;
+            for (k = 0; k < w->n_claimed; k++)
+                if (w->claimed[k] == q.seq)
+                    w->claimed[k] = 0;
+            if (!atomic_load(&w->cancel))
+                push_error(w, q.seq, rc, &e, &usage);
+        }
         pthread_cond_broadcast(&w->changed);
     }
     pthread_mutex_unlock(&w->lock);
@@ -237,6 +248,12 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
         return rc;
     }
     vernier_session_memory(w->session, &w->usage);
+    w->n_claimed = w->session->base.n_images;
+    w->claimed = vn_calloc(&w->mem, w->n_claimed + 1, sizeof(size_t));
+    if (w->claimed == NULL) {
+        vernier_worker_free(w);
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+    }
     if (!init_sync(w)) {
         vernier_worker_free(w);
         return vn_fail(err, VERNIER_E_NOMEM, "cannot create the worker's mutex");
@@ -248,6 +265,43 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_NOMEM, "cannot start the worker thread");
     }
     *out = w;
+    return VERNIER_OK;
+}
+
+/* Each image's detections must arrive in one batch.  Checked on the
+ * caller's thread, under the lock, when the batch is about to be accepted:
+ * an image an earlier accepted batch named is refused here (the session
+ * would refuse it on the worker too, but only later); otherwise the batch's
+ * images are claimed with its number `seq`.  The GT index is immutable, so
+ * reading it here while the worker matches is safe. */
+static int claim_images(vernier_worker *w, const vernier_results *res, size_t seq,
+                        vernier_error *err)
+{
+    size_t i;
+    for (i = 0; i < res->n; i++) {
+        uint32_t k = vn_hashmap_get(&w->session->img_map, res->image_id[i]);
+        if (k == VN_HASHMAP_EMPTY || k >= w->n_claimed)
+            continue; /* unknown images were refused before */
+        if (w->claimed[k] != 0 && w->claimed[k] != seq) {
+            char path[48];
+            snprintf(path, sizeof(path), "[%zu].image_id", i);
+            vn_fail(err, VERNIER_E_DUPLICATE_IMAGE,
+                    "%s: image id %lld was already covered by batch %zu (each image's "
+                    "detections must arrive in one batch); this batch was not enqueued",
+                    path, (long long)res->image_id[i], w->claimed[k]);
+            if (err != NULL) {
+                vn_error_set_path(err, path);
+                err->index = (int64_t)i;
+                err->offset = (int64_t)res->offset[i];
+            }
+            return VERNIER_E_DUPLICATE_IMAGE;
+        }
+    }
+    for (i = 0; i < res->n; i++) {
+        uint32_t k = vn_hashmap_get(&w->session->img_map, res->image_id[i]);
+        if (k != VN_HASHMAP_EMPTY && k < w->n_claimed)
+            w->claimed[k] = seq;
+    }
     return VERNIER_OK;
 }
 
@@ -278,6 +332,8 @@ int vernier_worker_submit(vernier_worker *w, vernier_results *res, double timeou
         }
         if (w->len < w->cap) {
             queued *q = &w->queue[(w->head + w->len) % w->cap];
+            if ((rc = claim_images(w, res, w->accepted + 1, err)) != VERNIER_OK)
+                break;
             q->res = res;
             q->seq = ++w->accepted;
             q->bytes = vn_results_bytes(res);
@@ -417,6 +473,8 @@ void vernier_worker_free(vernier_worker *w)
         vn_free(&w->mem, w->queue, w->cap * sizeof(queued));
     if (w->errs != NULL)
         vn_free(&w->mem, w->errs, (w->cap + 1) * sizeof(pending));
+    if (w->claimed != NULL)
+        vn_free(&w->mem, w->claimed, (w->n_claimed + 1) * sizeof(size_t));
     mem = w->mem;
     vn_free(&mem, w, sizeof(*w));
 }

@@ -311,7 +311,7 @@ def test_budget_below_the_index_is_refused_at_construction(loaded):
 
 # ---- errors, state ----------------------------------------------------------------
 
-def test_worker_errors_surface_on_the_caller(loaded):
+def test_unknown_and_repeated_images_are_refused_on_the_caller(loaded):
     gt_bytes, _, dt, _ = loaded("bbox")
     ds = CocoDataset.from_json(gt_bytes)
     groups = list(by_image(dt).values())
@@ -322,23 +322,15 @@ def test_worker_errors_surface_on_the_caller(loaded):
         bg.submit(bad)
     assert issubclass(vernier.DuplicateImageError, vernier.SchemaError)
     bg.submit(groups[0], timeout=30)
-    bg.submit(groups[0], timeout=30)          # the same image again
     img = groups[0][0]["image_id"]
-    errors = []
+    # the same image again: refused by this very submit, on this thread, and
+    # not enqueued
+    with pytest.raises(vernier.DuplicateImageError) as info:
+        bg.submit(groups[0], timeout=30)
+    assert info.value.image_id == img and str(img) in str(info.value)
+    assert "already covered by batch 1" in str(info.value)
     for g in groups[1:3]:
-        while True:
-            try:
-                bg.submit(g, timeout=30)
-                break
-            except vernier.DuplicateImageError as e:
-                errors.append(e)
-    if not errors:  # not reported yet: finalize reports it
-        with pytest.raises(vernier.DuplicateImageError) as info:
-            bg.finalize()
-        errors.append(info.value)
-    assert len(errors) == 1
-    assert errors[0].image_id == img and str(img) in str(errors[0])
-    assert str(errors[0]).startswith("batch 2: ")
+        bg.submit(g, timeout=30)
     got = bg.finalize()
     assert_same(got, Evaluator().evaluate(ds, [r for g in groups[:3] for r in g]))
     with pytest.raises(vernier.StateError):
@@ -347,6 +339,41 @@ def test_worker_errors_surface_on_the_caller(loaded):
         bg.submit(groups[4])
     ds.close()  # no longer pinned
     assert repr(ds) == "CocoDataset(closed)"
+
+
+def test_matching_errors_surface_on_the_next_call():
+    """An error only matching can find (corrected mode: a mask whose size
+    differs from the image's, quirk I2) happens on the worker; it is raised
+    by the next submit, or by finalize, exactly once, and finalize then
+    succeeds on what was accepted."""
+    gt = {"images": [{"id": i, "width": 20, "height": 10} for i in (1, 2, 3)],
+          "categories": [{"id": 1}],
+          "annotations": [{"id": i, "image_id": i, "category_id": 1, "bbox": [2, 2, 6, 4],
+                           "area": 24, "iscrowd": 0,
+                           "segmentation": [[2, 2, 8, 2, 8, 6, 2, 6]]} for i in (1, 2, 3)]}
+    good = lambda i: [{"image_id": i, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.9,
+                       "segmentation": {"size": [10, 20], "counts": [0, 200]}}]
+    wrong = [{"image_id": 2, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.8,
+              "segmentation": {"size": [11, 20], "counts": [0, 220]}}]
+    gt_bytes = json.dumps(gt).encode()
+    ev = Evaluator(iou=vi.Segm(), parity_mode="corrected")
+    bg = ev.background(gt_bytes, queue_capacity=1)
+    bg.submit(good(1), timeout=30)
+    bg.submit(wrong, timeout=30)
+    errors = []
+    try:
+        bg.submit(good(3), timeout=30)
+    except vernier.SchemaError as e:
+        errors.append(e)
+        bg.submit(good(3), timeout=30)      # the refused batch, retried
+    if not errors:
+        with pytest.raises(vernier.SchemaError) as info:
+            bg.finalize()
+        errors.append(info.value)
+    assert len(errors) == 1
+    assert str(errors[0]).startswith("batch 2: ") and "11x20" in str(errors[0]), str(errors[0])
+    got = bg.finalize()
+    assert_same(got, ev.evaluate(gt_bytes, good(1) + good(3)))
 
 
 def test_dataset_cannot_be_closed_under_a_running_evaluator():
