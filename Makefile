@@ -240,7 +240,7 @@ FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 FUZZ_REPLAYS  := $(foreach t,$(FUZZ_TARGETS),build-asan/fuzz/fuzz_$(t)_replay)
 FUZZ_BINS     := $(foreach t,$(FUZZ_TARGETS),build-fuzz/fuzz/fuzz_$(t))
 
-.PHONY: fuzz fuzz-run fuzz-regress asan asan-python tsan
+.PHONY: fuzz fuzz-run fuzz-regress asan asan-python tsan valgrind
 
 # A target with replay.c's main(): runs under any compiler (gcc in CI).
 $(BUILD)/fuzz/%_replay: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/replay.c $(FUZZ_HDRS) $(LIB)
@@ -315,3 +315,11 @@ asan-python: $(ASAN_PYSTAMP) cli ## The Python tests with the extension under AS
 tsan: ctest-tsan ## The session/worker C tests under ThreadSanitizer (alias of ctest-tsan)
 
 test: fuzz-regress
+
+# Every C unit test under valgrind's memcheck (not part of `make test`: it
+# multiplies the C tests' time by about 30).
+valgrind: $(CTESTS) ## Run every C unit test under valgrind (leaks and invalid accesses are errors)
+	$(Q)command -v valgrind >/dev/null || { echo "valgrind: not found (apt-get install valgrind)"; exit 1; }
+	$(Q)set -e; for t in $(CTESTS); do \
+	    valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	        --error-exitcode=99 $$t >/dev/null; echo "valgrind: $$t clean"; done

@@ -599,6 +599,40 @@ def test_j2_result_without_segmentation_in_a_cell_without_gt(vernier):
     _check_refusal(gt, dt, "J2 no GT", "segm", 1, "[1].segmentation", vernier)
 
 
+@quirk("J2")
+@pytest.mark.parametrize("iou", ["segm", "boundary"])
+def test_j2_names_the_first_result_in_list_order(iou, vernier):
+    """With several results lacking a mask, the refusal names the first of
+    them in the result list (not the first met while matching), in one-shot
+    and in batched evaluation alike."""
+    from parity.checks import vernier_iou
+    from vernier.instance import Evaluator
+
+    gt, dt = make_segm_workload(12, 214, result_bbox=True, bbox_only_rate=0.2)
+    cats = {c["id"] for c in gt["categories"]}
+    per_cell = {}
+    for r in dt:
+        per_cell[(r["image_id"], r["category_id"])] = per_cell.get((r["image_id"], r["category_id"]), 0) + 1
+    assert max(per_cell.values()) <= 100      # every result of a GT category is evaluated
+    missing = [i for i, r in enumerate(dt) if "segmentation" not in r and r["category_id"] in cats]
+    assert len(missing) > 1
+    want = missing[0]
+    # the first met while matching (image, then category) is another one
+    first_by_cell = min(missing, key=lambda i: (dt[i]["category_id"], dt[i]["image_id"]))
+    assert first_by_cell != want
+    ev = Evaluator(iou=vernier_iou(iou), parity_mode="corrected")
+    gt_b = json.dumps(gt).encode()
+    with pytest.raises(vernier.SchemaError) as info:
+        ev.evaluate(gt_b, dt)
+    assert info.value.index == want and info.value.path == f"[{want}].segmentation", \
+        (str(info.value), want, first_by_cell)
+    with ev.background(gt_b) as bg:
+        with pytest.raises(vernier.SchemaError) as info:
+            bg.submit(dt, timeout=30)
+            bg.finalize()
+    assert info.value.path == f"[{want}].segmentation", str(info.value)
+
+
 # ---------------------------------------------------------------------------
 # K1: degenerate polygons
 # ---------------------------------------------------------------------------

@@ -783,6 +783,40 @@ int vn_check_one_shape(const vernier_results *res, vernier_error *err)
     return VERNIER_OK;
 }
 
+int vn_check_dt_masks(const vn_cells *cells, const vernier_results *res, vn_arena *scratch,
+                      vernier_error *err)
+{
+    uint8_t *in;
+    size_t r, k;
+    if (res->kind != VERNIER_RESULTS_BBOX)
+        return VERNIER_OK; /* a segm-kind list has an RLE in every result */
+    in = vn_arena_zalloc(scratch, res->n + 1);
+    if (in == NULL)
+        return vn_mem_failure(scratch->mem);
+    for (k = 0; k < cells->n_dt; k++)
+        in[cells->dt_res[k]] = 1;
+    for (r = 0; r < res->n; r++) {
+        if (!in[r])
+            continue;
+        if (r >= res->segs.n || res->segs.seg[r].kind == VN_SEG_NONE) {
+            char path[48];
+            snprintf(path, sizeof(path), "[%zu].segmentation", r);
+            vn_fail(err, VERNIER_E_SCHEMA,
+                    "%s: no segmentation: corrected mode does not evaluate a box's rectangle "
+                    "as a mask",
+                    path);
+            if (err != NULL) {
+                vn_error_set_path(err, path);
+                err->index = (int64_t)r;
+                err->offset = (int64_t)res->offset[r];
+            }
+            return VERNIER_E_SCHEMA;
+        }
+        VN_TRY(vn_seg_check_polygons(&res->segs, r, "", err));
+    }
+    return VERNIER_OK;
+}
+
 static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_results *res,
                     const vernier_eval_options *opts, vernier_error *err)
 {
@@ -803,6 +837,13 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     rc = vn_cells_build(&cells, &scratch, gt, res, plan, opts, err);
     if (rc != VERNIER_OK)
         goto done;
+    if (plan->parity_mode == VERNIER_PARITY_CORRECTED &&
+        (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY)) {
+        /* J2 and K1 refusals name the first such result in list order */
+        rc = vn_check_dt_masks(&cells, res, &scratch, err);
+        if (rc != VERNIER_OK)
+            goto done;
+    }
 
     ev->K = plan->use_cats ? cells.n_cats : 1;
     ev->cat_ids = vn_arena_array(&ev->arena, ev->K, sizeof(int64_t));

@@ -146,6 +146,13 @@ int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_datas
  * result of the other shape. */
 int vn_check_one_shape(const vernier_results *res, vernier_error *err);
 
+/* eval.c: quirks J2 and K1 in corrected mode, for the results the cells
+ * hold (those that get evaluated), in list order: a box-kind result without
+ * a segmentation, or with a degenerate polygon, is refused; the error names
+ * the first. */
+int vn_check_dt_masks(const vn_cells *cells, const vernier_results *res, vn_arena *scratch,
+                      vernier_error *err);
+
 /* accum.c */
 int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
                   const uint32_t *npig, vn_arena *scratch);

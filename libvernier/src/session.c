@@ -319,6 +319,12 @@ int vn_session_add(vernier_session *s, const vernier_results *res, const atomic_
             goto done;
         }
     }
+    if (s->plan.parity_mode == VERNIER_PARITY_CORRECTED &&
+        (s->plan.iou_type == VERNIER_IOU_SEGM || s->plan.iou_type == VERNIER_IOU_BOUNDARY)) {
+        rc = vn_check_dt_masks(&c, res, &scratch, err);
+        if (rc != VERNIER_OK)
+            goto done;
+    }
     out = vn_arena_zarray(&scratch, c.n_dt, s->plan.A * sizeof(vn_outcome));
     npig = vn_arena_array(&scratch, c.n_cells, s->plan.A * sizeof(uint32_t));
     if (out == NULL || npig == NULL) {
