@@ -18,8 +18,10 @@ VNFLAGS   := $(WARNFLAGS) $(OPTFLAGS) -ffp-contract=off -fvisibility=hidden -fPI
              -Ilibvernier/include -Ilibvernier/src $(MOREFLAGS)
 LDLIBS    := -lm -lpthread
 
-SRCS   := $(sort $(wildcard libvernier/src/*.c))
-HDRS   := $(wildcard libvernier/src/*.h libvernier/src/*.inc) libvernier/include/vernier.h
+# One folder per layer under libvernier/src/ (tools/layers.py holds the
+# order); objects mirror the folders under $(BUILD)/obj/.
+SRCS   := $(sort $(wildcard libvernier/src/*/*.c))
+HDRS   := $(wildcard libvernier/src/*/*.h libvernier/src/*/*.inc) libvernier/include/vernier.h
 OBJS   := $(patsubst libvernier/src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB    := $(BUILD)/libvernier.a
 CTESTS := $(patsubst libvernier/tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard libvernier/tests/test_*.c)))
@@ -80,8 +82,8 @@ ctest-asan: ## Run every C unit test under ASan + UBSan + LeakSanitizer (build-a
 	    ASAN_OPTIONS=detect_leaks=1 build-asan/tests/$$t; done
 
 lint: ## Check that no library source allocates behind the allocation layer
-	$(Q)! grep -nE '\b(malloc|calloc|realloc|free)\s*\(' libvernier/src/*.c | \
-	    grep -v '^libvernier/src/alloc.c:' | grep -vE 'alc\.|->alc|\.(malloc|realloc|free)\b'
+	$(Q)! grep -nE '\b(malloc|calloc|realloc|free)\s*\(' $(SRCS) | \
+	    grep -v '^libvernier/src/common/alloc.c:' | grep -vE 'alc\.|->alc|\.(malloc|realloc|free)\b'
 	@echo "lint: ok"
 
 $(VSTAMP): python/requirements-dev.txt

@@ -13,7 +13,7 @@
 #include "fuzz_eval.h"
 #include "fuzz_gt.h"
 #include "fuzz_partial.h"
-#include "sha256.h"
+#include "common/sha256.h"
 #include "vernier.h"
 
 #define HEADER 168

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "rle.h"
-#include "vn_alloc.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
 
 int vn_rle_from_poly_walk(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint32_t w,
                           vn_rle *out);
@@ -21,7 +21,7 @@ int vn_rle_from_bbox_walk(vn_arena *ar, const double bb[4], uint32_t h, uint32_t
 #define POLY_FORCE_WALK 1
 #define vn_rle_from_poly vn_rle_from_poly_walk
 #define vn_rle_from_bbox vn_rle_from_bbox_walk
-#include "../src/polygon.c"
+#include "../src/mask/polygon.c"
 #undef vn_rle_from_poly
 #undef vn_rle_from_bbox
 

@@ -7,11 +7,11 @@
  * mask with itself keep its area; a band is the mask's size and inside it. */
 #include <string.h>
 
-#include "boundary.h"
+#include "mask/boundary.h"
 #include "fuzz.h"
-#include "rle.h"
-#include "vn_alloc.h"
-#include "vn_error.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
+#include "common/vn_error.h"
 
 static uint32_t rd32(const uint8_t *p)
 {

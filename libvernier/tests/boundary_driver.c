@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boundary.h"
-#include "rle.h"
-#include "vn_alloc.h"
+#include "mask/boundary.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
 
 /* pycocotools' rleToString, appended to a growable buffer. */
 static int encode_counts(const uint32_t *cnts, size_t m, char **buf, size_t *cap)

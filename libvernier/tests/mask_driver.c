@@ -44,9 +44,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rle.h"
-#include "vn_alloc.h"
-#include "vn_error.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
+#include "common/vn_error.h"
 
 static char *cur; /* parse position in the current line */
 static int bad;   /* a malformed line */

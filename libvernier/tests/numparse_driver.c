@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "numparse.h"
+#include "parse/numparse.h"
 
 static char *read_all(FILE *f, size_t *len)
 {

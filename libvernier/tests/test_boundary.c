@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "boundary.h"
+#include "mask/boundary.h"
 #include "harness.h"
-#include "rle.h"
-#include "vn_alloc.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
 
 /* ---- brute force ------------------------------------------------------- */
 

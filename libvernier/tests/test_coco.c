@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "coco.h"
+#include "parse/coco.h"
 #include "harness.h"
 #include "vernier.h"
 

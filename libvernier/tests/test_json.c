@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "json.h"
+#include "parse/json.h"
 
 static vn_json js; /* ~16 KiB: kept off the stack */
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "numparse.h"
+#include "parse/numparse.h"
 
 typedef struct {
     int rc;

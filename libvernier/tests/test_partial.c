@@ -15,7 +15,7 @@
 
 #include "batch_fixture.h"
 #include "harness.h"
-#include "sha256.h"
+#include "common/sha256.h"
 #include "vernier.h"
 
 #define SUBMITTED (FX_IMAGES - 1)

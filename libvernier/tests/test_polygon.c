@@ -13,9 +13,9 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "rle.h"
-#include "vn_alloc.h"
-#include "vn_error.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
+#include "common/vn_error.h"
 
 /* The second copy of polygon.c. */
 int vn_rle_from_poly_walk(vn_arena *ar, const double *xy, size_t k, uint32_t h, uint32_t w,
@@ -25,7 +25,7 @@ int vn_rle_from_bbox_walk(vn_arena *ar, const double bb[4], uint32_t h, uint32_t
 #define POLY_FORCE_WALK 1
 #define vn_rle_from_poly vn_rle_from_poly_walk
 #define vn_rle_from_bbox vn_rle_from_bbox_walk
-#include "../src/polygon.c"
+#include "../src/mask/polygon.c"
 #undef vn_rle_from_poly
 #undef vn_rle_from_bbox
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "rle.h"
-#include "vn_alloc.h"
-#include "vn_error.h"
+#include "mask/rle.h"
+#include "common/vn_alloc.h"
+#include "common/vn_error.h"
 
 struct rle_case {
     const char *name;

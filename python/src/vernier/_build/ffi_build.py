@@ -20,7 +20,7 @@ ffibuilder = FFI()
 with open(os.path.join(HERE, "cdef.h"), encoding="utf-8") as f:
     ffibuilder.cdef(f.read())
 
-_sources = sorted(glob.glob(os.path.join(LIBVERNIER, "src", "*.c")))
+_sources = sorted(glob.glob(os.path.join(LIBVERNIER, "src", "**", "*.c"), recursive=True))
 _sources = [os.path.relpath(s, os.getcwd()) for s in _sources]
 _cflags = ["-std=c11", "-ffp-contract=off", "-fvisibility=hidden", "-O2"]
 _cflags += os.environ.get("VERNIER_CFLAGS", "").split()

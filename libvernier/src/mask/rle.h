@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vn_alloc.h"
+#include "common/vn_alloc.h"
 
 /* Decodes a compressed counts string s[0..len) into *counts (allocated from
  * m, *n_counts entries, caller frees with vn_free(m, *counts, *n_counts *

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "boundary.h"
-#include "masks.h"
-#include "vn_error.h"
+#include "mask/boundary.h"
+#include "eval/masks.h"
+#include "common/vn_error.h"
 
 typedef struct band_set {
     double ratio;

@@ -53,7 +53,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "boundary.h"
+#include "mask/boundary.h"
 
 uint32_t vn_boundary_dilation(double ratio, uint32_t h, uint32_t w)
 {

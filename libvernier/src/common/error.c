@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vn_error.h"
+#include "common/vn_error.h"
 
 const char *vernier_strerror(int code)
 {

@@ -44,14 +44,14 @@
  * exponents saturate at 9 * 10^17 (a literal whose value depends on a larger
  * exponent would need about that many digits, i.e. bytes).
  */
-#include "numparse.h"
+#include "parse/numparse.h"
 
 #include <float.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "numparse_pow5.inc"
+#include "parse/numparse_pow5.inc"
 
 #define VN_INF_BITS UINT64_C(0x7FF0000000000000)
 #define VN_EXP_SAT INT64_C(900000000000000000)

@@ -20,12 +20,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "coco.h"
-#include "json.h"
-#include "numparse.h"
-#include "rle.h"
-#include "masks.h"
-#include "vn_error.h"
+#include "parse/coco.h"
+#include "parse/json.h"
+#include "parse/numparse.h"
+#include "mask/rle.h"
+#include "eval/masks.h"
+#include "common/vn_error.h"
 
 /* ---- key names --------------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* sort.c — stable merge sorts with an insertion-sort base case. */
 #include <string.h>
 
-#include "sort.h"
+#include "common/sort.h"
 
 #define SMALL 16
 

@@ -27,12 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coco.h"
-#include "eval_internal.h"
-#include "hashmap.h"
-#include "session.h"
-#include "sha256.h"
-#include "vn_error.h"
+#include "parse/coco.h"
+#include "eval/eval_internal.h"
+#include "common/hashmap.h"
+#include "incremental/session.h"
+#include "common/sha256.h"
+#include "common/vn_error.h"
 
 typedef char vn_double_is_64_bits[sizeof(double) == 8 ? 1 : -1];
 typedef char vn_float_is_32_bits[sizeof(float) == 4 ? 1 : -1];

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval_internal.h"
-#include "vn_error.h"
+#include "eval/eval_internal.h"
+#include "common/vn_error.h"
 
 /* One statistic: AP or AR, at one IoU threshold or averaged over all, in
  * one area range (by label), at one max-detection cap.  cap_pos >= 0 reads

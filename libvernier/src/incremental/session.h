@@ -5,8 +5,8 @@
 
 #include <stdatomic.h>
 
-#include "eval_internal.h"
-#include "hashmap.h"
+#include "eval/eval_internal.h"
+#include "common/hashmap.h"
 #include "vernier.h"
 
 /* The session's state (session.c; partial.c reads and fills it). */

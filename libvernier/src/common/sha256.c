@@ -4,7 +4,7 @@
  * standard; checked against its test vectors in test_partial.c. */
 #include <string.h>
 
-#include "sha256.h"
+#include "common/sha256.h"
 
 static const uint32_t K[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u,

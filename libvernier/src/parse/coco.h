@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "vernier.h"
-#include "vn_alloc.h"
+#include "common/vn_alloc.h"
 
 /* Presence flags of a ground-truth annotation's optional fields. */
 enum {

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "parse/json.h"
 
 /* ---- byte classes ------------------------------------------------------ */
 

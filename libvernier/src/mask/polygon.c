@@ -61,8 +61,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rle.h"
-#include "vn_error.h"
+#include "mask/rle.h"
+#include "common/vn_error.h"
 
 #define POLY_SCALE 5.0
 /* Bound on the upsampled integer coordinates (see above). */

@@ -1,7 +1,7 @@
 /* hashmap.c — int64 -> uint32 open addressing with linear probing. */
 #include <string.h>
 
-#include "hashmap.h"
+#include "common/hashmap.h"
 
 static inline uint64_t mix(int64_t key)
 {

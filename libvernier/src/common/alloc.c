@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vn_alloc.h"
+#include "common/vn_alloc.h"
 
 static void *libc_malloc(void *ctx, size_t size)
 {

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boundary.h"
-#include "eval_internal.h"
-#include "masks.h"
-#include "rle.h"
-#include "vn_error.h"
+#include "mask/boundary.h"
+#include "eval/eval_internal.h"
+#include "eval/masks.h"
+#include "mask/rle.h"
+#include "common/vn_error.h"
 
 /* pycocotools' bbIou for one pair, operation for operation (maskApi.c):
  * fmin/fmax as in C, the union as (da + ga) - i, crowd GTs divide by the

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vn_alloc.h"
+#include "common/vn_alloc.h"
 
 typedef struct vn_hashmap {
     int64_t *keys;

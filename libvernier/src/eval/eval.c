@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval_internal.h"
-#include "hashmap.h"
-#include "masks.h"
-#include "sort.h"
-#include "vn_error.h"
+#include "eval/eval_internal.h"
+#include "common/hashmap.h"
+#include "eval/masks.h"
+#include "common/sort.h"
+#include "common/vn_error.h"
 
 int vernier_eval_options_init(vernier_eval_options *opts, unsigned version)
 {

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "coco.h"
-#include "rle.h"
+#include "parse/coco.h"
+#include "mask/rle.h"
 #include "vernier.h"
-#include "vn_alloc.h"
+#include "common/vn_alloc.h"
 
 #define VN_T_DEFAULT 10  /* IoU thresholds 0.50:0.05:0.95 */
 #define VN_R_DEFAULT 101 /* recall thresholds 0:0.01:1 */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vn_alloc.h"
+#include "common/vn_alloc.h"
 
 /* Stably sorts idx[0..n) by descending key[idx[i]] (ties keep their order).
  * `tmp` must hold n elements.  Keys are finite. */

@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval_internal.h"
-#include "hashmap.h"
-#include "masks.h"
-#include "session.h"
-#include "sha256.h"
-#include "vn_error.h"
+#include "eval/eval_internal.h"
+#include "common/hashmap.h"
+#include "eval/masks.h"
+#include "incremental/session.h"
+#include "common/sha256.h"
+#include "common/vn_error.h"
 
 #define NONE UINT32_MAX
 

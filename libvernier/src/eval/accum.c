@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval_internal.h"
-#include "sort.h"
-#include "vn_error.h"
+#include "eval/eval_internal.h"
+#include "common/sort.h"
+#include "common/vn_error.h"
 
 #define EPS 2.220446049250313e-16 /* numpy.spacing(1) */
 #define NONE UINT32_MAX
