@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "mask/polygon.h"
 #include "mask/rle.h"
 #include "common/vn_alloc.h"
 

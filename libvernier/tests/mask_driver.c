@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mask/polygon.h"
 #include "mask/rle.h"
 #include "common/vn_alloc.h"
 #include "common/vn_error.h"

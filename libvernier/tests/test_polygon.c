@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "mask/polygon.h"
 #include "mask/rle.h"
 #include "common/vn_alloc.h"
 #include "common/vn_error.h"

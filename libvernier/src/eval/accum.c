@@ -16,7 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval/eval_internal.h"
+#include "common/sums.h"
+#include "eval/accum.h"
 #include "common/sort.h"
 #include "common/vn_error.h"
 
@@ -62,8 +63,8 @@ typedef struct curve_buf {
     size_t cap_tp;    /* room per threshold: TPs never exceed npig */
     uint32_t *tp_pos; /* T x cap_tp: list position of each true positive */
     uint32_t *tp_fp;  /* T x cap_tp: false positives before it */
-    uint32_t ntp[VN_MAX_T];
-    uint32_t ign[VN_MAX_T];
+    uint32_t ntp[VERNIER_MAX_IOU_THRESHOLDS];
+    uint32_t ign[VERNIER_MAX_IOU_THRESHOLDS];
     uint32_t *reach;  /* R: list position where each recall threshold is
                          first reached, or NONE */
 } curve_buf;
@@ -271,34 +272,4 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out
         }
     }
     return VERNIER_OK;
-}
-
-/* numpy's pairwise summation of float64 (what np.sum and np.mean use on a
- * contiguous array): a plain loop below 8 elements, eight accumulators up
- * to 128, otherwise split at n/2 rounded down to a multiple of 8. */
-double vn_pairwise_sum(const double *a, size_t n)
-{
-    if (n < 8) {
-        double res = 0.0;
-        size_t i;
-        for (i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    } else if (n <= 128) {
-        double r[8], res;
-        size_t i, j;
-        for (j = 0; j < 8; j++)
-            r[j] = a[j];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    } else {
-        size_t n2 = n / 2;
-        n2 -= n2 % 8;
-        return vn_pairwise_sum(a, n2) + vn_pairwise_sum(a + n2, n - n2);
-    }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mask/boundary.h"
+#include "mask/polygon.h"
 #include "eval/masks.h"
 #include "common/vn_error.h"
 
@@ -125,20 +126,6 @@ size_t vn_mask_cache_bytes(const vernier_dataset *ds)
     n = c->mem.used;
     pthread_mutex_unlock(&c->lock);
     return n;
-}
-
-size_t vernier_dataset_cache_len(const vernier_dataset *ds, int kind)
-{
-    if (ds == NULL || (kind != VERNIER_CACHE_MASKS && kind != VERNIER_CACHE_BANDS))
-        return 0;
-    return vn_mask_cache_len(ds, kind);
-}
-
-int vernier_dataset_clear_cache(vernier_dataset *ds)
-{
-    if (ds == NULL)
-        return VERNIER_E_INVALID_ARG;
-    return vn_mask_cache_clear(ds);
 }
 
 /* ---- making one mask --------------------------------------------------- */

@@ -18,7 +18,8 @@
 #include <unistd.h>
 
 #include "mask/boundary.h"
-#include "eval/eval_internal.h"
+#include "common/sums.h"
+#include "eval/match.h"
 #include "eval/masks.h"
 #include "mask/rle.h"
 #include "common/vn_error.h"

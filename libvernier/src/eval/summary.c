@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval/eval_internal.h"
+#include "common/sums.h"
+#include "eval/summary.h"
 #include "common/vn_error.h"
 
 /* One statistic: AP or AR, at one IoU threshold or averaged over all, in

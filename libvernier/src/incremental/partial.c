@@ -28,7 +28,12 @@
 #include <string.h>
 
 #include "parse/coco.h"
-#include "eval/eval_internal.h"
+#include "eval/accum.h"
+#include "eval/cells.h"
+#include "eval/match.h"
+#include "eval/plan.h"
+#include "eval/result.h"
+#include "eval/summary.h"
 #include "common/hashmap.h"
 #include "incremental/session.h"
 #include "common/sha256.h"
@@ -405,16 +410,16 @@ static int params_parse(const uint8_t *p, size_t n, pview *v)
     FIELD_END(PF_DILATION);
     /* IoU thresholds */
     FIELD_START(PF_IOU_THRS);
-    if (!take(&c, 4, &b) || (k = get_u32(b)) < 1 || k > VN_MAX_T || !take(&c, (size_t)k * 8, &b))
+    if (!take(&c, 4, &b) || (k = get_u32(b)) < 1 || k > VERNIER_MAX_IOU_THRESHOLDS || !take(&c, (size_t)k * 8, &b))
         return 0;
     v->T = k;
     FIELD_END(PF_IOU_THRS);
     FIELD_START(PF_REC_THRS);
-    if (!take(&c, 4, &b) || (k = get_u32(b)) < 1 || k > VN_MAX_R || !take(&c, (size_t)k * 8, &b))
+    if (!take(&c, 4, &b) || (k = get_u32(b)) < 1 || k > VERNIER_MAX_RECALL_THRESHOLDS || !take(&c, (size_t)k * 8, &b))
         return 0;
     FIELD_END(PF_REC_THRS);
     FIELD_START(PF_AREAS);
-    if (!take(&c, 4, &b) || (k = get_u32(b)) < 1 || k > VN_MAX_A)
+    if (!take(&c, 4, &b) || (k = get_u32(b)) < 1 || k > VERNIER_MAX_AREA_RANGES)
         return 0;
     v->A = k;
     for (i = 0; i < v->A; i++) {

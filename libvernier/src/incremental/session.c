@@ -16,7 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eval/eval_internal.h"
+#include "eval/accum.h"
+#include "eval/cells.h"
+#include "eval/checks.h"
+#include "eval/match.h"
+#include "eval/plan.h"
+#include "eval/result.h"
+#include "eval/summary.h"
 #include "common/hashmap.h"
 #include "eval/masks.h"
 #include "incremental/session.h"
@@ -171,22 +177,9 @@ int vn_session_check_images(const vernier_session *s, const vernier_results *res
                             vernier_error *err)
 {
     size_t i;
-    for (i = 0; i < res->n; i++) {
-        if (vn_hashmap_get(&s->img_map, res->image_id[i]) == VN_HASHMAP_EMPTY) {
-            char path[48];
-            snprintf(path, sizeof(path), "[%zu].image_id", i);
-            vn_fail(err, VERNIER_E_UNKNOWN_IMAGE,
-                    "%s: image id %lld is not in the ground truth (pycocotools: Results do not "
-                    "correspond to current coco set)",
-                    path, (long long)res->image_id[i]);
-            if (err != NULL) {
-                vn_error_set_path(err, path);
-                err->index = (int64_t)i;
-                err->offset = (int64_t)res->offset[i];
-            }
-            return VERNIER_E_UNKNOWN_IMAGE;
-        }
-    }
+    for (i = 0; i < res->n; i++)
+        if (vn_hashmap_get(&s->img_map, res->image_id[i]) == VN_HASHMAP_EMPTY)
+            return vn_fail_unknown_image(err, res, i);
     return VERNIER_OK;
 }
 

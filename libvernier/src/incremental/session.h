@@ -5,7 +5,9 @@
 
 #include <stdatomic.h>
 
-#include "eval/eval_internal.h"
+#include "eval/cells.h"
+#include "eval/match.h"
+#include "eval/plan.h"
 #include "common/hashmap.h"
 #include "vernier.h"
 

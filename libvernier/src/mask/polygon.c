@@ -61,6 +61,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mask/polygon.h"
 #include "mask/rle.h"
 #include "common/vn_error.h"
 

@@ -24,7 +24,6 @@
 #include "parse/json.h"
 #include "parse/numparse.h"
 #include "mask/rle.h"
-#include "eval/masks.h"
 #include "common/vn_error.h"
 
 /* ---- key names --------------------------------------------------------- */
@@ -1348,8 +1347,8 @@ static void ctx_setup(ctx *c, vn_mem *mem, const char *data, size_t size, vernie
     c->scratch_cap = 0;
 }
 
-int vernier_dataset_load_json(vernier_dataset **out, const char *data, size_t size,
-                              const vernier_allocator *alc, vernier_error *err)
+int vn_dataset_parse(vernier_dataset **out, const char *data, size_t size,
+                     const vernier_allocator *alc, vernier_error *err)
 {
     vn_mem mem;
     vernier_dataset *ds;
@@ -1374,20 +1373,16 @@ int vernier_dataset_load_json(vernier_dataset **out, const char *data, size_t si
     ctx_setup(&c, &ds->mem, data, size, err);
     rc = parse_gt(&c, ds);
     ctx_release(&c);
-    if (rc == VERNIER_OK && (rc = vn_mask_cache_init(ds)) != VERNIER_OK) {
-        vn_error_clear(err);
-        vn_fail(err, rc, "out of memory while loading JSON");
-    }
     if (rc != VERNIER_OK) {
         finish_error(&c, rc);
-        vernier_dataset_free(ds);
+        vn_dataset_release(ds);
         return rc;
     }
     *out = ds;
     return VERNIER_OK;
 }
 
-void vernier_dataset_free(vernier_dataset *ds)
+void vn_dataset_release(vernier_dataset *ds)
 {
     vn_mem mem;
     size_t n;
@@ -1413,7 +1408,6 @@ void vernier_dataset_free(vernier_dataset *ds)
     vn_free(&mem, ds->ann_flags, n * sizeof(uint32_t));
     vn_free(&mem, ds->ann_offset, n * sizeof(uint64_t));
     vn_segs_free(&ds->segs, &mem);
-    vn_mask_cache_free(ds, &mem);
     vn_free(&mem, ds, sizeof(*ds));
 }
 
@@ -1430,11 +1424,6 @@ size_t vernier_dataset_num_annotations(const vernier_dataset *ds)
 size_t vernier_dataset_num_categories(const vernier_dataset *ds)
 {
     return ds == NULL ? 0 : ds->n_categories;
-}
-
-size_t vernier_dataset_sizeof(const vernier_dataset *ds)
-{
-    return ds == NULL ? 0 : ds->mem.used + vn_mask_cache_bytes(ds);
 }
 
 int vernier_results_load_json(vernier_results **out, const char *data, size_t size,

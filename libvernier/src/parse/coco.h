@@ -5,7 +5,9 @@
  * object; columns grow by doubling through the dataset's vn_mem.
  *
  * Layering: coco depends on json, numparse, rle, alloc and error; nothing
- * below it depends on it. */
+ * below it depends on it.  The dataset handle's public lifecycle
+ * (vernier_dataset_load_json / _free / _sizeof) is completed one layer up,
+ * in eval/dataset.c, which attaches the mask cache. */
 #ifndef VN_COCO_H
 #define VN_COCO_H
 
@@ -109,8 +111,20 @@ struct vernier_dataset {
 
     vn_segs segs;              /* segmentations, one per annotation */
     vn_kps kps;                /* keypoints, one per annotation */
-    struct vn_mask_cache *cache; /* derived GT masks (masks.c); NULL until used */
+    /* an opaque slot for the layer above: eval/masks.c keeps the derived
+     * GT masks there (eval/dataset.c attaches and frees it); the parser
+     * never looks inside */
+    struct vn_mask_cache *cache;
 };
+
+/* Parses a ground-truth JSON into a new dataset (*out, NULL on failure;
+ * errors as vernier_dataset_load_json documents, whose argument checks
+ * this performs).  The cache slot is left NULL. */
+int vn_dataset_parse(vernier_dataset **out, const char *data, size_t size,
+                     const vernier_allocator *alc, vernier_error *err);
+
+/* Frees what vn_dataset_parse allocated; the cache slot must be empty. */
+void vn_dataset_release(vernier_dataset *ds);
 
 struct vernier_results {
     vn_mem mem;

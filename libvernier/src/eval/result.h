@@ -1,0 +1,47 @@
+/* result.h — a finished evaluation, struct vernier_eval (private): the
+ * plan, the accumulated arrays, the statistics and the per-image records.
+ * Filled by accum.c, summary.c and records.c; read by the driver's
+ * getters. */
+#ifndef VN_RESULT_H
+#define VN_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/vn_alloc.h"
+#include "common/vn_limits.h"
+#include "eval/plan.h"
+#include "vernier.h"
+
+struct vernier_eval {
+    vn_mem mem;
+    vn_arena arena;    /* owns every array below */
+    vn_plan plan;
+    size_t K;
+    int64_t *cat_ids;  /* K ids; {-1} when pooled */
+    /* stored curve by curve: [k][a][m][t][r] for precision and scores,
+     * [k][a][m][t] for recall, so accumulation writes sequentially;
+     * vernier_eval_copy_* give pycocotools' T x R x K x A x M layout */
+    double *precision;
+    double *recall;
+    double *scores;
+    size_t n_stats;
+    double stats[VN_MAX_STATS];
+    /* per-image records (pycocotools' evalImgs), kept on request: one row
+     * of VN_REC_COLS per present record, then its detections and ground
+     * truths in the concatenated dt/gt tables (see vernier.h) */
+    int has_records;
+    size_t n_images;   /* I of the evalImgs index (k * A + a) * I + i */
+    size_t n_rec, n_rec_dt, n_rec_gt;
+    int64_t *rec;
+    int64_t *rec_dt_id;
+    double *rec_dt_score;
+    int32_t *rec_dt_match; /* T per detection row */
+    uint8_t *rec_dt_ignore;/* T per detection row */
+    int64_t *rec_gt_id;
+    uint8_t *rec_gt_ignore;
+    int32_t *rec_gt_match; /* T per ground-truth row */
+};
+#define VN_REC_COLS 7
+
+#endif
