@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/sums.h"
-#include "eval/accum.h"
 #include "common/sort.h"
+#include "common/sums.h"
 #include "common/vn_error.h"
+#include "eval/accum.h"
 
 #define EPS 2.220446049250313e-16 /* numpy.spacing(1) */
 #define NONE UINT32_MAX

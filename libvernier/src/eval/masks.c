@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/vn_error.h"
+#include "eval/masks.h"
 #include "mask/boundary.h"
 #include "mask/polygon.h"
-#include "eval/masks.h"
-#include "common/vn_error.h"
 
 typedef struct band_set {
     double ratio;

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parse/coco.h"
 #include "mask/rle.h"
+#include "parse/coco.h"
 
 typedef struct vn_mask_cache vn_mask_cache;
 

@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mask/boundary.h"
 #include "common/sums.h"
-#include "eval/match.h"
-#include "eval/masks.h"
-#include "mask/rle.h"
 #include "common/vn_error.h"
+#include "eval/masks.h"
+#include "eval/match.h"
+#include "mask/boundary.h"
+#include "mask/rle.h"
 
 /* pycocotools' bbIou for one pair, operation for operation (maskApi.c):
  * fmin/fmax as in C, the union as (da + ga) - i, crowd GTs divide by the

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "common/sums.h"
-#include "eval/summary.h"
 #include "common/vn_error.h"
+#include "eval/summary.h"
 
 /* One statistic: AP or AR, at one IoU threshold or averaged over all, in
  * one area range (by label), at one max-detection cap.  cap_pos >= 0 reads

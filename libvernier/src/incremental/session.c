@@ -16,18 +16,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/hashmap.h"
+#include "common/sha256.h"
+#include "common/vn_error.h"
 #include "eval/accum.h"
 #include "eval/cells.h"
 #include "eval/checks.h"
+#include "eval/masks.h"
 #include "eval/match.h"
 #include "eval/plan.h"
 #include "eval/result.h"
 #include "eval/summary.h"
-#include "common/hashmap.h"
-#include "eval/masks.h"
+#include "incremental/params.h"
 #include "incremental/session.h"
-#include "common/sha256.h"
-#include "common/vn_error.h"
 
 #define NONE UINT32_MAX
 

@@ -5,10 +5,10 @@
 
 #include <stdatomic.h>
 
+#include "common/hashmap.h"
 #include "eval/cells.h"
 #include "eval/match.h"
 #include "eval/plan.h"
-#include "common/hashmap.h"
 #include "vernier.h"
 
 /* The session's state (session.c; partial.c reads and fills it). */
@@ -62,13 +62,5 @@ int vn_session_check_images(const vernier_session *s, const vernier_results *res
 
 /* Bytes a parsed result batch holds (for the worker's `queued` figure). */
 size_t vn_results_bytes(const vernier_results *res);
-
-/* ---- partial.c ------------------------------------------------------------ */
-
-/* The canonical encoding of the parameters `plan` and `opts` resolve to
- * (docs/reference/partial-format.md, "Parameters section"), allocated from
- * `ar`.  Fails like vernier_evaluate on invalid sigmas. */
-int vn_params_encode(vn_arena *ar, const vn_plan *plan, const vernier_eval_options *opts,
-                     uint8_t **out, size_t *out_len, vernier_error *err);
 
 #endif

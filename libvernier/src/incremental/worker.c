@@ -17,9 +17,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "incremental/session.h"
 #include "common/vn_alloc.h"
 #include "common/vn_error.h"
+#include "incremental/session.h"
 
 #define MAX_CAPACITY ((size_t)1 << 20)
 

@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-#include "mask/rle.h"
 #include "common/vn_alloc.h"
+#include "mask/rle.h"
 
 /* d = max(1, int(round(ratio * sqrt(h*h + w*w)))) with Python's round
  * (half to even), as mask_to_boundary computes it. */

@@ -61,9 +61,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/vn_error.h"
 #include "mask/polygon.h"
 #include "mask/rle.h"
-#include "common/vn_error.h"
 
 #define POLY_SCALE 5.0
 /* Bound on the upsampled integer coordinates (see above). */

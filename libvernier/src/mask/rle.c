@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mask/rle.h"
 #include "common/vn_error.h"
+#include "mask/rle.h"
 
 /* A count longer than this many characters carries more than 60 bits:
  * no valid count needs it (valid deltas fit in 34 bits, 7 characters). */

@@ -20,11 +20,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/vn_error.h"
+#include "mask/rle.h"
 #include "parse/coco.h"
 #include "parse/json.h"
 #include "parse/numparse.h"
-#include "mask/rle.h"
-#include "common/vn_error.h"
 
 /* ---- key names --------------------------------------------------------- */
 

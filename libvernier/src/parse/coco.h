@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vernier.h"
 #include "common/vn_alloc.h"
+#include "vernier.h"
 
 /* Presence flags of a ground-truth annotation's optional fields. */
 enum {

@@ -39,9 +39,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/vn_error.h"
 #include "parse/numparse.h"
 #include "vernier.h"
-#include "common/vn_error.h"
 
 /* Deepest nesting of arrays and objects accepted (VERNIER_E_LIMIT past it). */
 #define VN_JSON_MAX_DEPTH 512
