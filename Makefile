@@ -35,7 +35,7 @@ PYSRCS   := $(wildcard python/src/vernier/_build/*)
 PYTEST   := $(VPY) -m pytest
 
 .DEFAULT_GOAL := all
-.PHONY: all lib ctest ctest-tsan ctest-asan pytest test parity parity-quick bench compare demo venv venv-torch python clean help lint
+.PHONY: all lib ctest ctest-tsan ctest-asan pytest test parity parity-quick bench compare demo venv venv-torch python clean help lint layers layers-readme
 
 all: lib $(CTESTS) $(CTOOLS) python ## Build the C library, its tests and the Python extension
 
@@ -86,6 +86,14 @@ lint: ## Check that no library source allocates behind the allocation layer
 	    grep -v '^libvernier/src/common/alloc.c:' | grep -vE 'alc\.|->alc|\.(malloc|realloc|free)\b'
 	@echo "lint: ok"
 
+# The layer order of libvernier/src/ lives in tools/layers.py, which checks
+# every include against it, looks for circles and keeps the README table.
+layers: ## Check libvernier's layering (includes, circles) and README's generated table
+	$(Q)$(PYTHON) tools/layers.py
+
+layers-readme: ## Regenerate the layering table in libvernier/README.md
+	$(Q)$(PYTHON) tools/layers.py --write
+
 $(VSTAMP): python/requirements-dev.txt
 	$(Q)test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(Q)$(VPY) -m pip install -q --disable-pip-version-check -r python/requirements-dev.txt
@@ -118,7 +126,7 @@ parity: python ## Run the parity suite against pycocotools (bit for bit)
 parity-quick: python ## The parity suite without the slow val2017-scale case
 	$(Q)$(PYTEST) -q parity -m "not slow"
 
-test: lint ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole test suite (C tests, sanitizers, Python tests, parity)
+test: lint layers ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole test suite (C tests, sanitizers, Python tests, parity)
 	$(Q)VERNIER_REQUIRE_TORCH=1 $(PYTEST) -q -p no:cacheprovider python/tests parity
 
 bench: python ## Benchmark against pycocotools (and peers when installed)

@@ -1,4 +1,4 @@
-/* accum.c — pycocotools' accumulate() and summarize().
+/* accum.c — pycocotools' accumulate(): outcome codes to precision, recall and scores.
  *
  * accumulate, per (category, area range, max-detection cap, IoU threshold):
  * the category's detections from every image, each image's cut to the cap,

@@ -1,4 +1,4 @@
-/* match.c — the bbox IoU kernel and pycocotools' greedy matching
+/* match.c — the IoU and OKS kernels and pycocotools' greedy matching
  * (COCOeval.computeIoU + evaluateImg), one cell at a time.
  *
  * For each detection only the ground truths it could ever match are kept:

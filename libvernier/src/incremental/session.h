@@ -1,5 +1,5 @@
-/* session.h — what the worker needs of the incremental session beyond the
- * public API (private). */
+/* session.h — the incremental session's state and what the worker needs
+ * of it beyond the public API (private). */
 #ifndef VN_SESSION_H
 #define VN_SESSION_H
 
