@@ -5,6 +5,13 @@
 #include "common/vn_error.h"
 #include "eval/checks.h"
 #include "eval/masks.h"
+#include "eval/plan.h"
+
+int vn_checks_masks(const vn_plan *plan)
+{
+    return plan->parity_mode == VERNIER_PARITY_CORRECTED &&
+           (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY);
+}
 
 
 /* Quirk J6, corrected mode: loadRes lets the first result decide how the

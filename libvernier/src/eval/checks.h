@@ -5,6 +5,7 @@
 
 #include "common/vn_alloc.h"
 #include "eval/cells.h"
+#include "eval/plan.h"
 #include "parse/coco.h"
 #include "vernier.h"
 
@@ -19,5 +20,9 @@ int vn_check_one_shape(const vernier_results *res, vernier_error *err);
  * the first. */
 int vn_check_dt_masks(const vn_cells *cells, const vernier_results *res, vn_arena *scratch,
                       vernier_error *err);
+
+/* Whether the checks below apply: corrected mode with a mask kernel
+ * (segm or boundary). */
+int vn_checks_masks(const vn_plan *plan);
 
 #endif

@@ -27,16 +27,14 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     size_t k;
     int rc;
 
-    if (plan->parity_mode == VERNIER_PARITY_CORRECTED &&
-        (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY))
+    if (vn_checks_masks(plan))
         VN_TRY(vn_check_one_shape(res, err));
     vn_arena_init(&scratch, &ev->mem);
     vn_mask_cache_acquire(gt);
     rc = vn_cells_build(&cells, &scratch, gt, res, plan, opts, err);
     if (rc != VERNIER_OK)
         goto done;
-    if (plan->parity_mode == VERNIER_PARITY_CORRECTED &&
-        (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY)) {
+    if (vn_checks_masks(plan)) {
         /* J2 and K1 refusals name the first such result in list order */
         rc = vn_check_dt_masks(&cells, res, &scratch, err);
         if (rc != VERNIER_OK)

@@ -124,16 +124,6 @@ static int cell_candidates_mask(match_buf *b, vn_arena *ar, const vn_cells *cell
         vn_rle dm, band;
         double db[4];
         int have_band = 0;
-        if (plan->parity_mode == VERNIER_PARITY_CORRECTED) {
-            uint32_t r = cells->dt_res[slot];
-            /* quirk J2: no rectangle stands in for a missing mask */
-            if (res->kind == VERNIER_RESULTS_BBOX &&
-                (r >= res->segs.n || res->segs.seg[r].kind == VN_SEG_NONE))
-                return fail_dt(err, r, res->offset[r],
-                               "no segmentation: corrected mode does not evaluate a box's "
-                               "rectangle as a mask");
-            VN_TRY(vn_seg_check_polygons(&res->segs, r, "", err));
-        }
         VN_TRY(vn_dt_mask(res, cells->dt_res[slot], cells->img_hw[2 * im],
                           cells->img_hw[2 * im + 1], ar, &dm, err));
         vn_rle_to_bbox(dm.cnts, dm.m, dm.h, dm.w, db);

@@ -299,8 +299,7 @@ int vn_session_add(vernier_session *s, const vernier_results *res, const atomic_
         return vn_fail(err, VERNIER_E_INVALID_ARG, "session and res must not be NULL");
     if (s->finalized)
         return vn_fail(err, VERNIER_E_STATE, "the session was finalized");
-    if (s->plan.parity_mode == VERNIER_PARITY_CORRECTED &&
-        (s->plan.iou_type == VERNIER_IOU_SEGM || s->plan.iou_type == VERNIER_IOU_BOUNDARY))
+    if (vn_checks_masks(&s->plan))
         VN_TRY(vn_check_one_shape(res, err));
     vn_arena_init(&scratch, &s->scratch_mem);
     rc = vn_cells_build_subset(&c, &scratch, &s->base, &s->img_map, &s->cat_map, res, &s->plan,
@@ -313,8 +312,7 @@ int vn_session_add(vernier_session *s, const vernier_results *res, const atomic_
             goto done;
         }
     }
-    if (s->plan.parity_mode == VERNIER_PARITY_CORRECTED &&
-        (s->plan.iou_type == VERNIER_IOU_SEGM || s->plan.iou_type == VERNIER_IOU_BOUNDARY)) {
+    if (vn_checks_masks(&s->plan)) {
         rc = vn_check_dt_masks(&c, res, &scratch, err);
         if (rc != VERNIER_OK)
             goto done;

@@ -298,14 +298,71 @@ static int read_bbox(ctx *c, double out[4], int allow_empty, int *n_read)
 
 /* ---- columns ----------------------------------------------------------- */
 
-/* Grows the n columns cols[k] (elem[k] bytes per row, *cap rows) to hold
- * `need` rows, by doubling, with vn_realloc (an allocator may extend or
- * remap a large block instead of copying it).  On failure the table is
- * abandoned (the load fails): the columns already grown are released and
- * set to NULL, so that freeing the others at *cap rows stays exact.  The
- * caller stores cols[] back in every case. */
-static int grow_cols(vn_mem *m, void **cols, const size_t *elem, size_t n, size_t *cap,
-                     size_t need)
+/* The column tables: one entry per column of a table (its field, element
+ * type and elements per row), so that growing and freeing a table are
+ * loops over its columns.  Every column of a table has the table's row
+ * capacity. */
+#define IMAGE_COLUMNS(X, o)                                                  \
+    X(o, image_id, int64_t, 1) X(o, image_width, int64_t, 1)                \
+    X(o, image_height, int64_t, 1)
+#define CATEGORY_COLUMNS(X, o) X(o, category_id, int64_t, 1) X(o, category_n_kp, int64_t, 1)
+#define ANN_COLUMNS(X, o)                                                    \
+    X(o, ann_id, int64_t, 1) X(o, ann_image_id, int64_t, 1)                 \
+    X(o, ann_category_id, int64_t, 1) X(o, ann_bbox, double, 4)             \
+    X(o, ann_area, double, 1) X(o, ann_iscrowd, uint8_t, 1)                 \
+    X(o, ann_ignore, uint8_t, 1) X(o, ann_num_keypoints, int64_t, 1)        \
+    X(o, ann_flags, uint32_t, 1) X(o, ann_offset, uint64_t, 1)
+#define RESULT_COLUMNS(X, o)                                                 \
+    X(o, image_id, int64_t, 1) X(o, category_id, int64_t, 1)                \
+    X(o, bbox, double, 4) X(o, score, double, 1) X(o, area, double, 1)      \
+    X(o, offset, uint64_t, 1)
+#define MAX_COLUMNS 10
+
+/* One column while its table is grown or freed. */
+typedef struct column {
+    void *p;
+    size_t elem; /* bytes per row */
+} column;
+
+#define COLUMN_GET(o, name, type, per_row)                                  \
+    c[n].p = (o)->name;                                                     \
+    c[n].elem = (per_row) * sizeof(type);                                   \
+    n++;
+#define COLUMN_PUT(o, name, type, per_row) (o)->name = c[n++].p;
+
+/* name_get(o, c) lists o's columns of a table into c and returns their
+ * count; name_put(o, c) stores them back. */
+#define COLUMN_TABLE(name, type, LIST)                                      \
+    static size_t name##_get(const type *o, column *c)                      \
+    {                                                                       \
+        size_t n = 0;                                                       \
+        LIST(COLUMN_GET, o)                                                 \
+        return n;                                                           \
+    }                                                                       \
+    static void name##_put(type *o, const column *c)                        \
+    {                                                                       \
+        size_t n = 0;                                                       \
+        LIST(COLUMN_PUT, o)                                                 \
+    }
+
+#define COLUMN_COUNT(o, name, type, per_row) +1
+_Static_assert(0 IMAGE_COLUMNS(COLUMN_COUNT, _) <= MAX_COLUMNS, "image columns");
+_Static_assert(0 CATEGORY_COLUMNS(COLUMN_COUNT, _) <= MAX_COLUMNS, "category columns");
+_Static_assert(0 ANN_COLUMNS(COLUMN_COUNT, _) <= MAX_COLUMNS, "annotation columns");
+_Static_assert(0 RESULT_COLUMNS(COLUMN_COUNT, _) <= MAX_COLUMNS, "result columns");
+
+COLUMN_TABLE(image_cols, vernier_dataset, IMAGE_COLUMNS)
+COLUMN_TABLE(category_cols, vernier_dataset, CATEGORY_COLUMNS)
+COLUMN_TABLE(ann_cols, vernier_dataset, ANN_COLUMNS)
+COLUMN_TABLE(result_cols, vernier_results, RESULT_COLUMNS)
+
+/* Grows the n columns c[k] (*cap rows) to hold `need` rows, by doubling,
+ * with vn_realloc (an allocator may extend or remap a large block instead
+ * of copying it).  On failure the table is abandoned (the load fails): the
+ * columns already grown are released and set to NULL, so that freeing the
+ * others at *cap rows stays exact.  The caller stores c[] back in every
+ * case. */
+static int grow_cols(vn_mem *m, column *c, size_t n, size_t *cap, size_t need)
 {
     size_t new_cap, k;
     if (need <= *cap)
@@ -317,111 +374,58 @@ static int grow_cols(vn_mem *m, void **cols, const size_t *elem, size_t n, size_
         new_cap *= 2;
     }
     for (k = 0; k < n; k++) {
-        void *p = vn_realloc(m, cols[k], *cap * elem[k], vn_mul_size(new_cap, elem[k]));
+        void *p = vn_realloc(m, c[k].p, *cap * c[k].elem, vn_mul_size(new_cap, c[k].elem));
         if (p == NULL) {
             int rc = vn_mem_failure(m);
             while (k-- > 0) {
-                vn_free(m, cols[k], new_cap * elem[k]);
-                cols[k] = NULL;
+                vn_free(m, c[k].p, new_cap * c[k].elem);
+                c[k].p = NULL;
             }
             return rc;
         }
-        cols[k] = p;
+        c[k].p = p;
     }
     *cap = new_cap;
     return VERNIER_OK;
 }
 
+/* Frees the n columns c[k] of a table of cap rows. */
+static void free_cols(vn_mem *m, const column *c, size_t n, size_t cap)
+{
+    size_t k;
+    for (k = 0; k < n; k++)
+        vn_free(m, c[k].p, cap * c[k].elem);
+}
+
+#define GROW_TABLE(name, obj, mem, cap, need)                               \
+    do {                                                                    \
+        column c_[MAX_COLUMNS];                                             \
+        int rc_;                                                            \
+        if ((need) <= (cap))                                                \
+            return VERNIER_OK;                                              \
+        rc_ = grow_cols((mem), c_, name##_get((obj), c_), &(cap), (need));  \
+        name##_put((obj), c_);                                              \
+        return rc_;                                                         \
+    } while (0)
+
 static int grow_images(vernier_dataset *ds, size_t need)
 {
-    void *cols[3];
-    int rc;
-    static const size_t elem[3] = {sizeof(int64_t), sizeof(int64_t), sizeof(int64_t)};
-    if (need <= ds->cap_images)
-        return VERNIER_OK;
-    cols[0] = ds->image_id;
-    cols[1] = ds->image_width;
-    cols[2] = ds->image_height;
-    rc = grow_cols(&ds->mem, cols, elem, 3, &ds->cap_images, need);
-    ds->image_id = cols[0];
-    ds->image_width = cols[1];
-    ds->image_height = cols[2];
-    return rc;
+    GROW_TABLE(image_cols, ds, &ds->mem, ds->cap_images, need);
 }
 
 static int grow_categories(vernier_dataset *ds, size_t need)
 {
-    void *cols[2];
-    int rc;
-    static const size_t elem[2] = {sizeof(int64_t), sizeof(int64_t)};
-    if (need <= ds->cap_categories)
-        return VERNIER_OK;
-    cols[0] = ds->category_id;
-    cols[1] = ds->category_n_kp;
-    rc = grow_cols(&ds->mem, cols, elem, 2, &ds->cap_categories, need);
-    ds->category_id = cols[0];
-    ds->category_n_kp = cols[1];
-    return rc;
+    GROW_TABLE(category_cols, ds, &ds->mem, ds->cap_categories, need);
 }
 
 static int grow_anns(vernier_dataset *ds, size_t need)
 {
-    void *cols[10];
-    int rc;
-    static const size_t elem[10] = {
-        sizeof(int64_t), sizeof(int64_t), sizeof(int64_t), 4 * sizeof(double), sizeof(double),
-        sizeof(uint8_t), sizeof(uint8_t), sizeof(int64_t), sizeof(uint32_t), sizeof(uint64_t),
-    };
-    if (need <= ds->cap_anns)
-        return VERNIER_OK;
-    cols[0] = ds->ann_id;
-    cols[1] = ds->ann_image_id;
-    cols[2] = ds->ann_category_id;
-    cols[3] = ds->ann_bbox;
-    cols[4] = ds->ann_area;
-    cols[5] = ds->ann_iscrowd;
-    cols[6] = ds->ann_ignore;
-    cols[7] = ds->ann_num_keypoints;
-    cols[8] = ds->ann_flags;
-    cols[9] = ds->ann_offset;
-    rc = grow_cols(&ds->mem, cols, elem, 10, &ds->cap_anns, need);
-    ds->ann_id = cols[0];
-    ds->ann_image_id = cols[1];
-    ds->ann_category_id = cols[2];
-    ds->ann_bbox = cols[3];
-    ds->ann_area = cols[4];
-    ds->ann_iscrowd = cols[5];
-    ds->ann_ignore = cols[6];
-    ds->ann_num_keypoints = cols[7];
-    ds->ann_flags = cols[8];
-    ds->ann_offset = cols[9];
-    return rc;
+    GROW_TABLE(ann_cols, ds, &ds->mem, ds->cap_anns, need);
 }
 
 static int grow_results(vernier_results *res, size_t need)
 {
-    void *cols[6];
-    int rc;
-    static const size_t elem[6] = {
-        sizeof(int64_t), sizeof(int64_t), 4 * sizeof(double), sizeof(double), sizeof(double),
-        sizeof(uint64_t),
-    };
-    if (need <= res->cap)
-        return VERNIER_OK;
-    cols[0] = res->image_id;
-    cols[1] = res->category_id;
-    cols[2] = res->bbox;
-    cols[3] = res->score;
-    cols[4] = res->area;
-    cols[5] = res->offset;
-    rc = grow_cols(&res->mem, cols, elem, 6, &res->cap, need);
-    res->image_id = cols[0];
-    res->category_id = cols[1];
-    res->bbox = cols[2];
-    res->score = cols[3];
-    res->area = cols[4];
-    res->offset = cols[5];
-    return rc;
+    GROW_TABLE(result_cols, res, &res->mem, res->cap, need);
 }
 
 /* ---- keypoints ---------------------------------------------------------- */
@@ -1384,29 +1388,15 @@ int vn_dataset_parse(vernier_dataset **out, const char *data, size_t size,
 
 void vn_dataset_release(vernier_dataset *ds)
 {
+    column c[MAX_COLUMNS];
     vn_mem mem;
-    size_t n;
     if (ds == NULL)
         return;
     mem = ds->mem;
-    n = ds->cap_images;
-    vn_free(&mem, ds->image_id, n * sizeof(int64_t));
-    vn_free(&mem, ds->image_width, n * sizeof(int64_t));
-    vn_free(&mem, ds->image_height, n * sizeof(int64_t));
-    vn_free(&mem, ds->category_id, ds->cap_categories * sizeof(int64_t));
-    vn_free(&mem, ds->category_n_kp, ds->cap_categories * sizeof(int64_t));
+    free_cols(&mem, c, image_cols_get(ds, c), ds->cap_images);
+    free_cols(&mem, c, category_cols_get(ds, c), ds->cap_categories);
     vn_kps_free(&ds->kps, &mem);
-    n = ds->cap_anns;
-    vn_free(&mem, ds->ann_id, n * sizeof(int64_t));
-    vn_free(&mem, ds->ann_image_id, n * sizeof(int64_t));
-    vn_free(&mem, ds->ann_category_id, n * sizeof(int64_t));
-    vn_free(&mem, ds->ann_bbox, n * 4 * sizeof(double));
-    vn_free(&mem, ds->ann_area, n * sizeof(double));
-    vn_free(&mem, ds->ann_iscrowd, n * sizeof(uint8_t));
-    vn_free(&mem, ds->ann_ignore, n * sizeof(uint8_t));
-    vn_free(&mem, ds->ann_num_keypoints, n * sizeof(int64_t));
-    vn_free(&mem, ds->ann_flags, n * sizeof(uint32_t));
-    vn_free(&mem, ds->ann_offset, n * sizeof(uint64_t));
+    free_cols(&mem, c, ann_cols_get(ds, c), ds->cap_anns);
     vn_segs_free(&ds->segs, &mem);
     vn_free(&mem, ds, sizeof(*ds));
 }
@@ -1464,18 +1454,12 @@ int vernier_results_load_json(vernier_results **out, const char *data, size_t si
 
 void vernier_results_free(vernier_results *res)
 {
+    column c[MAX_COLUMNS];
     vn_mem mem;
-    size_t n;
     if (res == NULL)
         return;
     mem = res->mem;
-    n = res->cap;
-    vn_free(&mem, res->image_id, n * sizeof(int64_t));
-    vn_free(&mem, res->category_id, n * sizeof(int64_t));
-    vn_free(&mem, res->bbox, n * 4 * sizeof(double));
-    vn_free(&mem, res->score, n * sizeof(double));
-    vn_free(&mem, res->area, n * sizeof(double));
-    vn_free(&mem, res->offset, n * sizeof(uint64_t));
+    free_cols(&mem, c, result_cols_get(res, c), res->cap);
     vn_segs_free(&res->segs, &mem);
     vn_kps_free(&res->kps, &mem);
     vn_free(&mem, res, sizeof(*res));
