@@ -19,9 +19,9 @@
 
 #include "common/vn_alloc.h"
 #include "common/vn_error.h"
+#include "common/vn_limits.h"
 #include "incremental/session.h"
 
-#define MAX_CAPACITY ((size_t)1 << 20)
 
 typedef struct queued {
     vernier_results *res;
@@ -222,9 +222,9 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
     if (wopts->version != VERNIER_WORKER_OPTIONS_VERSION)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "unknown vernier_worker_options version %u",
                        wopts->version);
-    if (wopts->queue_capacity < 1 || wopts->queue_capacity > MAX_CAPACITY)
+    if (wopts->queue_capacity < 1 || wopts->queue_capacity > VN_MAX_QUEUE_CAPACITY)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "queue_capacity must be 1 to %zu, got %zu",
-                       MAX_CAPACITY, wopts->queue_capacity);
+                       VN_MAX_QUEUE_CAPACITY, wopts->queue_capacity);
     if (!(wopts->shutdown_grace_seconds >= 0))
         return vn_fail(err, VERNIER_E_INVALID_ARG, "shutdown_grace_seconds must be >= 0");
     if (vn_mem_init(&mem, alc) != VERNIER_OK)

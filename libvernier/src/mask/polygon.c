@@ -62,12 +62,11 @@
 #include <string.h>
 
 #include "common/vn_error.h"
+#include "common/vn_limits.h"
 #include "mask/polygon.h"
 #include "mask/rle.h"
 
 #define POLY_SCALE 5.0
-/* Bound on the upsampled integer coordinates (see above). */
-#define POLY_COORD_MAX 67108864 /* 2^26 */
 /* Tests compile a second copy of this file with POLY_FORCE_WALK 1, which
  * walks every steep edge point by point, to check the fast path. */
 #ifndef POLY_FORCE_WALK
@@ -82,7 +81,7 @@
 static int in_bound(double x)
 {
     double d = POLY_SCALE * x + .5;
-    return d > -(double)POLY_COORD_MAX - 1.0 && d < (double)POLY_COORD_MAX + 1.0;
+    return d > -(double)VN_POLY_COORD_MAX - 1.0 && d < (double)VN_POLY_COORD_MAX + 1.0;
 }
 
 /* The upsampled coordinate (int)(5*x + .5) of a value that is in_bound. */

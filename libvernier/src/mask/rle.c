@@ -15,11 +15,9 @@
 #include <string.h>
 
 #include "common/vn_error.h"
+#include "common/vn_limits.h"
 #include "mask/rle.h"
 
-/* A count longer than this many characters carries more than 60 bits:
- * no valid count needs it (valid deltas fit in 34 bits, 7 characters). */
-#define RLE_MAX_CHARS 12
 
 /* Pass 1 of decoding: checks the size and the alphabet and counts the
  * counts (characters without the continuation bit), so the array is
@@ -42,9 +40,9 @@ static int decode_scan(const char *s, size_t len, uint64_t h, uint64_t w, uint64
         if (((c - 48) & 0x20) == 0) {
             n++;
             k = 0;
-        } else if (++k >= RLE_MAX_CHARS) {
+        } else if (++k >= VN_RLE_MAX_CHARS) {
             return vn_fail(err, VERNIER_E_RLE,
-                           "RLE count %zu is longer than %d characters", n, RLE_MAX_CHARS);
+                           "RLE count %zu is longer than %d characters", n, VN_RLE_MAX_CHARS);
         }
     }
     if (len > 0 && (((unsigned char)s[len - 1] - 48) & 0x20) != 0)

@@ -40,11 +40,9 @@
 #include <string.h>
 
 #include "common/vn_error.h"
+#include "common/vn_limits.h"
 #include "parse/numparse.h"
 #include "vernier.h"
-
-/* Deepest nesting of arrays and objects accepted (VERNIER_E_LIMIT past it). */
-#define VN_JSON_MAX_DEPTH 512
 
 /* What the next value is (vn_json_peek's non-negative results). */
 typedef enum vn_json_type {
