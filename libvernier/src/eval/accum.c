@@ -24,7 +24,7 @@
 #define EPS 2.220446049250313e-16 /* numpy.spacing(1) */
 #define NONE UINT32_MAX
 
-/* Curves are stored contiguously, [k][a][m][t][r] (see eval_internal.h);
+/* Curves are stored contiguously, [k][a][m][t][r] (see eval/result.h);
  * vernier_eval_copy_* transposes to pycocotools' layout on request. */
 static size_t curve_index(const vernier_eval *ev, size_t k, size_t a, size_t m, size_t t)
 {

@@ -11,7 +11,7 @@
 #include "eval/plan.h"
 #include "vernier.h"
 
-/* The session's state (session.c; partial.c reads and fills it). */
+/* The session's state (session.c; merge.c reads and fills it). */
 /* One cell's committed detections: `n` kept (0 when the cap is 0 but the
  * cell had detections, which still makes it non-empty). */
 typedef struct cell_rec {
@@ -40,7 +40,7 @@ struct vernier_session {
     size_t budget, scratch_peak, requested;
     int finalized;
     /* the resolved parameters in the partial format's canonical encoding
-     * and their SHA-256 (partial.c), from the index arena */
+     * and their SHA-256 (params.c), from the index arena */
     uint8_t *params;
     size_t params_len;
     uint8_t params_digest[32];
