@@ -227,7 +227,10 @@ def check(root):
 
 
 def table(descriptions):
+    order = " < ".join(f"`{name}/`" for name, _ in LAYERS)
     rows = [BEGIN, "",
+            f"Layers, bottom first: {order}.",
+            "",
             "| layer | folder | file | what it is |",
             "|---|---|---|---|"]
     for i, (name, what) in enumerate(LAYERS):
