@@ -52,8 +52,8 @@ typedef struct vn_cells {
     size_t *kp_count;
 } vn_cells;
 
-/* Groups the whole ground truth and result list into cells.  */
-/* Allocates from `ar`; the cells live as long as the arena. */
+/* Groups the whole ground truth and result list into cells, allocating
+ * from `ar` (the cells live as long as the arena). */
 int vn_cells_build(vn_cells *cells, vn_arena *ar, const vernier_dataset *gt,
                    const vernier_results *res, const vn_plan *plan,
                    const vernier_eval_options *opts, vernier_error *err);
