@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "support.h"
 #include "vernier.h"
 
 #define FX_IMAGES 14
@@ -152,6 +153,9 @@ static vernier_results *fixture_results(const fixture *f, const int *idx, int n)
     free(b.p);
     return res;
 }
+
+/* The fixture's ground truth, which must load. */
+static inline vernier_dataset *load_gt(const fixture *f) { return must_load_gt(f->gt, f->gt_len); }
 
 /* How many of images idx[0..n) have results (an image is "seen" when a
  * batch names it). */

@@ -8,39 +8,8 @@
 
 #include "parse/coco.h"
 #include "harness.h"
+#include "support.h"
 #include "vernier.h"
-
-/* Test documents are written with ' for " (JSON has no single quotes);
- * this returns an exact-size heap copy with the quotes swapped, so that
- * AddressSanitizer catches any read past the end. */
-static char *doc_of(const char *q, size_t *len)
-{
-    size_t i, n = strlen(q);
-    char *d = malloc(n + 1);
-    for (i = 0; i < n; i++)
-        d[i] = q[i] == '\'' ? '"' : q[i];
-    d[n] = '\0';
-    *len = n;
-    return d;
-}
-
-static int load_gt(const char *q, vernier_dataset **ds, vernier_error *err)
-{
-    size_t n;
-    char *d = doc_of(q, &n);
-    int rc = vernier_dataset_load_json(ds, d, n, NULL, err);
-    free(d);
-    return rc;
-}
-
-static int load_res(const char *q, vernier_results **res, vernier_error *err)
-{
-    size_t n;
-    char *d = doc_of(q, &n);
-    int rc = vernier_results_load_json(res, d, n, NULL, err);
-    free(d);
-    return rc;
-}
 
 /* Checks a failure: code, offset (first occurrence of `at` in the
  * document, NULL: -1), path, index and message (+ location suffix). */
@@ -75,7 +44,7 @@ static void gt_error(const char *q, int code, const char *at, const char *path, 
 {
     vernier_dataset *ds = (vernier_dataset *)&ds; /* must come back NULL */
     vernier_error err;
-    int rc = load_gt(q, &ds, &err);
+    int rc = load_gt_q(q, &ds, &err);
     CHECK(ds == NULL);
     check_error(q, rc, &err, code, at, path, index, msg);
 }
@@ -85,7 +54,7 @@ static void res_error(const char *q, int code, const char *at, const char *path,
 {
     vernier_results *res = (vernier_results *)&res;
     vernier_error err;
-    int rc = load_res(q, &res, &err);
+    int rc = load_res_q(q, &res, &err);
     CHECK(res == NULL);
     check_error(q, rc, &err, code, at, path, index, msg);
 }
@@ -118,7 +87,7 @@ static void test_gt_good(void)
     memset(&err, 0x5A, sizeof(err));
     {
         vernier_error before = err;
-        CHECK_INT(load_gt(gt_doc, &ds, &err), VERNIER_OK);
+        CHECK_INT(load_gt_q(gt_doc, &ds, &err), VERNIER_OK);
         CHECK(memcmp(&before, &err, sizeof(err)) == 0); /* untouched on success */
     }
     if (ds == NULL)
@@ -190,7 +159,7 @@ static void test_gt_good(void)
     vernier_dataset_free(ds);
 
     /* Empty arrays, whitespace around, keys in any order. */
-    CHECK_INT(load_gt(" \n{'annotations': [], 'categories': [], 'images': []}\n ", &ds, NULL),
+    CHECK_INT(load_gt_q(" \n{'annotations': [], 'categories': [], 'images': []}\n ", &ds, NULL),
               VERNIER_OK);
     CHECK_INT(vernier_dataset_num_annotations(ds), 0);
     vernier_dataset_free(ds);
@@ -347,7 +316,7 @@ static void test_gt_json_errors(void)
         {
             vernier_dataset *ds = NULL;
             vernier_error err;
-            CHECK_INT(load_gt(q, &ds, &err), VERNIER_E_LIMIT);
+            CHECK_INT(load_gt_q(q, &ds, &err), VERNIER_E_LIMIT);
             CHECK(ds == NULL);
             CHECK_INT(err.offset, 9 + 511); /* the 512th '[' is depth 513 */
             CHECK(strstr(err.message, "nesting deeper than 512 levels") != NULL);
@@ -369,7 +338,7 @@ static void test_results_bbox(void)
         " 'segmentation': [[1, 2, 3, 4, 5, 6]]}]";
     vernier_results *res = NULL;
     vernier_error err;
-    CHECK_INT(load_res(q, &res, &err), VERNIER_OK);
+    CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
     CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_BBOX);
@@ -404,7 +373,7 @@ static void test_results_segm(void)
         "', 'size': [30, 40], 'extra': 1}, 'score': 0.25}]";
     vernier_results *res = NULL;
     vernier_error err;
-    CHECK_INT(load_res(q, &res, &err), VERNIER_OK);
+    CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
     CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_SEGM);
@@ -427,7 +396,7 @@ static void test_results_segm(void)
     vernier_results_free(res);
 
     /* A first result with "bbox": [] and a segmentation is a segm list. */
-    CHECK_INT(load_res("[{'bbox': [], 'image_id': 3, 'category_id': 1, 'segmentation': "
+    CHECK_INT(load_res_q("[{'bbox': [], 'image_id': 3, 'category_id': 1, 'segmentation': "
                        "{'counts': '" SEG_COUNTS "', 'size': [30, 40]}, 'score': 0.25}]",
                        &res, &err),
               VERNIER_OK);
@@ -444,7 +413,7 @@ static void test_results_keypoints(void)
         " 'score': 0.1, 'bbox': 'ignored', 'segmentation': 'ignored'}]";
     vernier_results *res = NULL;
     vernier_error err;
-    CHECK_INT(load_res(q, &res, &err), VERNIER_OK);
+    CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
     CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_KEYPOINTS);
@@ -466,7 +435,7 @@ static void test_results_empty(void)
 {
     vernier_results *res = NULL;
     vernier_error err;
-    CHECK_INT(load_res(" [ ] ", &res, &err), VERNIER_OK);
+    CHECK_INT(load_res_q(" [ ] ", &res, &err), VERNIER_OK);
     CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_EMPTY);
     CHECK_INT(vernier_results_count(res), 0);
     vernier_results_free(res);
@@ -626,19 +595,18 @@ static void test_truncated_prefixes(void)
 
 /* ---- arguments ---------------------------------------------------------- */
 
-static void *null_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    return NULL;
-}
-
 static void test_invalid_args(void)
 {
     vernier_dataset *ds = (vernier_dataset *)&ds;
     vernier_results *res = (vernier_results *)&res;
-    vernier_allocator partial = {null_malloc, NULL, NULL, NULL};
+    fail_alloc fa;
+    vernier_allocator partial;
     vernier_error err;
+    /* an allocator with only malloc (always failing) */
+    fail_alloc_init(&fa, 1, FAIL_FROM);
+    partial = fail_alloc_allocator(&fa);
+    partial.realloc = NULL;
+    partial.free = NULL;
     CHECK_INT(vernier_dataset_load_json(NULL, "{}", 2, NULL, &err), VERNIER_E_INVALID_ARG);
     CHECK_INT(err.code, VERNIER_E_INVALID_ARG);
     CHECK(err.message[0] != '\0');
@@ -656,71 +624,35 @@ static void test_invalid_args(void)
 
 /* ---- allocation failure -------------------------------------------------- */
 
-typedef struct counting {
-    size_t outstanding; /* bytes held */
-    long calls;         /* malloc + realloc calls so far */
-    long fail_at;       /* this call fails (0: never) */
-} counting;
-
-static void *count_malloc(void *ctx, size_t n)
-{
-    counting *c = ctx;
-    void *p;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    p = malloc(n);
-    if (p != NULL)
-        c->outstanding += n;
-    return p;
-}
-
-static void *count_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
-{
-    counting *c = ctx;
-    void *p;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    p = realloc(ptr, new_size);
-    if (p != NULL)
-        c->outstanding = c->outstanding - old_size + new_size;
-    return p;
-}
-
-static void count_free(void *ctx, void *ptr, size_t size)
-{
-    counting *c = ctx;
-    if (ptr != NULL)
-        c->outstanding -= size;
-    free(ptr);
-}
-
 /* Fails allocation 1, 2, ... until the load succeeds: each failure must be
  * NOMEM, leave *out NULL and hold no memory. */
 static void oom_loop(const char *doc, size_t len, int results)
 {
     long n;
     for (n = 1;; n++) {
-        counting c = {0, 0, n};
-        vernier_allocator a = {count_malloc, count_realloc, count_free, &c};
+        fail_alloc c;
+        vernier_allocator a;
         vernier_error err;
         void *out = &out;
-        int rc = results
-                     ? vernier_results_load_json((vernier_results **)&out, doc, len, &a, &err)
+        int rc;
+        fail_alloc_init(&c, n, FAIL_ONLY);
+        a = fail_alloc_allocator(&c);
+        rc = results ? vernier_results_load_json((vernier_results **)&out, doc, len, &a, &err)
                      : vernier_dataset_load_json((vernier_dataset **)&out, doc, len, &a, &err);
         if (rc != VERNIER_OK && rc != VERNIER_E_NOMEM)
             fprintf(stderr, "oom_loop: unexpected %d: %s\n", rc, err.message);
         if (rc == VERNIER_OK) {
             CHECK(n > 5); /* several allocations happened */
-            CHECK(c.outstanding > 0);
+            CHECK(c.bytes > 0);
             if (results) {
                 CHECK_INT(vernier_results_count(out), 150);
                 vernier_results_free(out);
             } else {
                 CHECK_INT(vernier_dataset_num_annotations(out), 150);
-                CHECK_INT(c.outstanding, vernier_dataset_sizeof(out));
+                CHECK_INT(c.bytes, vernier_dataset_sizeof(out));
                 vernier_dataset_free(out);
             }
-            CHECK_INT(c.outstanding, 0);
+            CHECK_INT(c.bytes, 0);
             break;
         }
         CHECK_INT(rc, VERNIER_E_NOMEM);
@@ -728,7 +660,7 @@ static void oom_loop(const char *doc, size_t len, int results)
         CHECK_INT(err.index, -1);
         CHECK(err.message[0] != '\0');
         CHECK(out == NULL);
-        CHECK_INT(c.outstanding, 0);
+        CHECK_INT(c.bytes, 0);
         if (n > 10000) {
             CHECK(!"allocation loop does not terminate");
             break;

@@ -12,64 +12,8 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "support.h"
 #include "vernier.h"
-
-typedef struct counting {
-    long calls;       /* allocations so far */
-    long fail_at;     /* the call that fails (1-based); 0: none */
-    long failed;      /* how many calls failed */
-    long blocks;      /* live blocks */
-    long long bytes;  /* live bytes */
-} counting;
-
-static int should_fail(counting *c)
-{
-    c->calls++;
-    if (c->fail_at != 0 && c->calls == c->fail_at) {
-        c->failed++;
-        return 1;
-    }
-    return 0;
-}
-
-static void *c_malloc(void *ctx, size_t size)
-{
-    counting *c = ctx;
-    void *p;
-    if (should_fail(c))
-        return NULL;
-    p = malloc(size);
-    if (p != NULL) {
-        c->blocks++;
-        c->bytes += (long long)size;
-    }
-    return p;
-}
-
-static void *c_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
-{
-    counting *c = ctx;
-    void *p;
-    if (should_fail(c))
-        return NULL;
-    p = realloc(ptr, new_size);
-    if (p != NULL) {
-        if (ptr == NULL)
-            c->blocks++;
-        c->bytes += (long long)new_size - (long long)old_size;
-    }
-    return p;
-}
-
-static void c_free(void *ctx, void *ptr, size_t size)
-{
-    counting *c = ctx;
-    if (ptr == NULL)
-        return;
-    c->blocks--;
-    c->bytes -= (long long)size;
-    free(ptr);
-}
 
 static const char GT[] =
     "{\"images\":[{\"id\":1,\"width\":64,\"height\":48},{\"id\":2,\"width\":40,\"height\":40},"
@@ -158,10 +102,12 @@ done:
 static void loop(int iou_type)
 {
     double ref[N_STATS], ref2[N_STATS];
-    counting c = {0};
-    vernier_allocator alc = {c_malloc, c_realloc, c_free, &c};
+    fail_alloc c;
+    vernier_allocator alc = fail_alloc_allocator(&c);
     long n, total;
     int i, rc;
+
+    fail_alloc_init(&c, 0, FAIL_ONLY);
 
     CHECK_INT(run(iou_type, &alc, ref, ref2), VERNIER_OK);
     CHECK_INT(c.blocks, 0);
@@ -172,8 +118,7 @@ static void loop(int iou_type)
     CHECK(total > 10);
     for (n = 1; n <= total; n++) {
         double st[N_STATS], st2[N_STATS];
-        memset(&c, 0, sizeof(c));
-        c.fail_at = n;
+        fail_alloc_reset(&c, n, FAIL_ONLY);
         for (i = 0; i < N_STATS; i++)
             st[i] = st2[i] = -2;
         rc = run(iou_type, &alc, st, st2);

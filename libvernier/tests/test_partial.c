@@ -15,18 +15,11 @@
 
 #include "batch_fixture.h"
 #include "harness.h"
+#include "support.h"
 #include "common/sha256.h"
 #include "vernier.h"
 
 #define SUBMITTED (FX_IMAGES - 1)
-
-static vernier_dataset *load_gt(const fixture *f)
-{
-    vernier_dataset *gt = NULL;
-    vernier_error err;
-    CHECK_INT(vernier_dataset_load_json(&gt, f->gt, f->gt_len, NULL, &err), VERNIER_OK);
-    return gt;
-}
 
 static void test_sha256(void)
 {
@@ -530,50 +523,6 @@ static void test_mismatches(void)
 
 /* ---- allocation failure: every site, no leak -------------------------------- */
 
-typedef struct failing {
-    long calls, fail_at, blocks;
-    long long bytes;
-} failing;
-
-static void *f_malloc(void *ctx, size_t size)
-{
-    failing *c = ctx;
-    void *p;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    p = malloc(size);
-    if (p != NULL) {
-        c->blocks++;
-        c->bytes += (long long)size;
-    }
-    return p;
-}
-
-static void *f_realloc(void *ctx, void *ptr, size_t old_size, size_t new_size)
-{
-    failing *c = ctx;
-    void *p;
-    if (++c->calls == c->fail_at)
-        return NULL;
-    p = realloc(ptr, new_size);
-    if (p != NULL) {
-        if (ptr == NULL)
-            c->blocks++;
-        c->bytes += (long long)new_size - (long long)old_size;
-    }
-    return p;
-}
-
-static void f_free(void *ctx, void *ptr, size_t size)
-{
-    failing *c = ctx;
-    if (ptr == NULL)
-        return;
-    c->blocks--;
-    c->bytes -= (long long)size;
-    free(ptr);
-}
-
 /* evaluate_to_partial, read, write and merge with the Nth allocation
  * failing, N = 1, 2, ... until a run succeeds: each failure is NOMEM and
  * leaves nothing allocated; the successful run gives the reference bytes. */
@@ -592,15 +541,17 @@ static void test_allocation_failures(void)
     CHECK_INT(vernier_evaluate_to_partial(&ref, &ref_size, gt, res, NULL, 2, NULL, NULL),
               VERNIER_OK);
     for (n = 1;; n++) {
-        failing c = {0, n, 0, 0};
-        vernier_allocator alc = {f_malloc, f_realloc, f_free, &c};
+        fail_alloc c;
+        vernier_allocator alc = fail_alloc_allocator(&c);
         void *blob = NULL, *again = NULL;
         size_t size = 0, again_size = 0;
         vernier_partial *p = NULL;
         vernier_eval *ev = NULL;
         vernier_error err;
         const void *bl[1];
-        int rc = vernier_evaluate_to_partial(&blob, &size, gt, res, NULL, 2, &alc, &err);
+        int rc;
+        fail_alloc_init(&c, n, FAIL_ONLY);
+        rc = vernier_evaluate_to_partial(&blob, &size, gt, res, NULL, 2, &alc, &err);
         if (rc == VERNIER_OK)
             rc = vernier_partial_read(&p, blob, size, &alc, &err);
         if (rc == VERNIER_OK)

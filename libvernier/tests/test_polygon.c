@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "support.h"
 #include "mask/polygon.h"
 #include "mask/rle.h"
 #include "common/vn_alloc.h"
@@ -481,37 +482,12 @@ static void test_random_against_reference(void)
 
 /* ---- allocation failures ------------------------------------------------ */
 
-static size_t fail_after; /* successful allocations left */
-
-static void *count_malloc(void *ctx, size_t size)
-{
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    fail_after--;
-    return malloc(size);
-}
-static void *count_realloc(void *ctx, void *p, size_t o, size_t n)
-{
-    (void)ctx;
-    (void)o;
-    if (fail_after == 0)
-        return NULL;
-    fail_after--;
-    return realloc(p, n);
-}
-static void count_free(void *ctx, void *p, size_t size)
-{
-    (void)ctx;
-    (void)size;
-    free(p);
-}
-
 /* A polygon whose keys need more than one arena block and the heap buffer
  * of the radix sort: every allocation is failed in turn. */
 static void test_nomem(void)
 {
-    vernier_allocator a = {count_malloc, count_realloc, count_free, NULL};
+    fail_alloc fa;
+    vernier_allocator a = fail_alloc_allocator(&fa);
     static double zig[2 * 600];
     size_t j, n;
     int ok = 0;
@@ -526,7 +502,7 @@ static void test_nomem(void)
         int rc;
         vn_mem_init(&m, &a);
         vn_arena_init(&ar, &m);
-        fail_after = n;
+        fail_alloc_init(&fa, (long)n + 1, FAIL_FROM); /* n allocations succeed */
         rc = vn_rle_from_poly(&ar, zig, 600, 1000, 1000, &r);
         if (rc == VERNIER_OK) {
             uint32_t *ref;

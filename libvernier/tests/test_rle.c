@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "support.h"
 #include "mask/rle.h"
 #include "common/vn_alloc.h"
 #include "common/vn_error.h"
@@ -179,34 +180,15 @@ static void test_edge_shapes(void)
 }
 
 /* Allocation failure: the error is NOMEM and nothing is held. */
-static void *null_malloc(void *ctx, size_t size)
-{
-    (void)ctx;
-    (void)size;
-    return NULL;
-}
-static void *null_realloc(void *ctx, void *p, size_t o, size_t n)
-{
-    (void)ctx;
-    (void)p;
-    (void)o;
-    (void)n;
-    return NULL;
-}
-static void null_free(void *ctx, void *p, size_t size)
-{
-    (void)ctx;
-    (void)p;
-    (void)size;
-}
-
 static void test_nomem(void)
 {
-    vernier_allocator a = {null_malloc, null_realloc, null_free, NULL};
+    fail_alloc fa;
+    vernier_allocator a = fail_alloc_allocator(&fa);
     uint32_t *cnts = NULL;
     size_t n = 0;
     vernier_error err;
     vn_mem m;
+    fail_alloc_init(&fa, 1, FAIL_FROM); /* every allocation fails */
     CHECK_INT(vn_mem_init(&m, &a), VERNIER_OK);
     CHECK_INT(vn_rle_decode_string(&m, "S1", 2, 5, 7, &cnts, &n, &err), VERNIER_E_NOMEM);
     CHECK_INT(err.code, VERNIER_E_NOMEM);
@@ -615,12 +597,14 @@ static void test_inconsistent_no_hang(void)
 
 static void test_arena_nomem(void)
 {
-    vernier_allocator a = {null_malloc, null_realloc, null_free, NULL};
+    fail_alloc fa;
+    vernier_allocator a = fail_alloc_allocator(&fa);
     vn_mem m;
     vn_arena ar;
     vn_rle r, in[3];
     vernier_error err;
     static const uint32_t c[2] = {3, 3};
+    fail_alloc_init(&fa, 1, FAIL_FROM); /* every allocation fails */
     vn_mem_init(&m, &a);
     vn_arena_init(&ar, &m);
     CHECK_INT(vn_rle_from_string(&ar, "S1", 2, 5, 7, &r, &err), VERNIER_E_NOMEM);
@@ -639,35 +623,10 @@ static void test_arena_nomem(void)
 
 /* Allocation failures one at a time: a merge whose scratch buffer is
  * too large for the stack needs two arena blocks. */
-static size_t fail_after;
-
-static void *count_malloc(void *ctx, size_t size)
-{
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    fail_after--;
-    return malloc(size);
-}
-static void *count_realloc(void *ctx, void *p, size_t o, size_t n)
-{
-    (void)ctx;
-    (void)o;
-    if (fail_after == 0)
-        return NULL;
-    fail_after--;
-    return realloc(p, n);
-}
-static void count_free(void *ctx, void *p, size_t size)
-{
-    (void)ctx;
-    (void)size;
-    free(p);
-}
-
 static void test_merge_nomem_loop(void)
 {
-    vernier_allocator a = {count_malloc, count_realloc, count_free, NULL};
+    fail_alloc fa;
+    vernier_allocator a = fail_alloc_allocator(&fa);
     enum { N = 300000 }; /* counts per mask: buffers of 3.6 MB */
     static uint32_t c[3][N];
     vn_rle in[3];
@@ -691,7 +650,7 @@ static void test_merge_nomem_loop(void)
         int rc;
         vn_mem_init(&m, &a);
         vn_arena_init(&ar, &m);
-        fail_after = n;
+        fail_alloc_init(&fa, (long)n + 1, FAIL_FROM); /* n allocations succeed */
         rc = vn_rle_merge(&ar, in, 3, 0, &r);
         if (rc == VERNIER_OK) {
             uint64_t s = 0;

@@ -84,14 +84,6 @@ static void check_config(const vernier_dataset *gt, const fixture *f,
     vernier_eval_free(ref);
 }
 
-static vernier_dataset *load_gt(const fixture *f)
-{
-    vernier_dataset *gt = NULL;
-    vernier_error err;
-    CHECK_INT(vernier_dataset_load_json(&gt, f->gt, f->gt_len, NULL, &err), VERNIER_OK);
-    return gt;
-}
-
 static void test_equality(void)
 {
     uint32_t seed;
@@ -268,41 +260,6 @@ static void test_finalize_twice_and_table(void)
     fixture_free(&f);
 }
 
-/* A counting allocator that fails the Nth allocation. */
-typedef struct failing {
-    long calls, fail_at;
-    long live;
-} failing;
-
-static void *f_malloc(void *ctx, size_t n)
-{
-    failing *f = ctx;
-    if (++f->calls == f->fail_at)
-        return NULL;
-    f->live++;
-    return malloc(n);
-}
-
-static void *f_realloc(void *ctx, void *p, size_t o, size_t n)
-{
-    failing *f = ctx;
-    (void)o;
-    if (++f->calls == f->fail_at)
-        return NULL;
-    if (p == NULL)
-        f->live++;
-    return realloc(p, n);
-}
-
-static void f_free(void *ctx, void *p, size_t n)
-{
-    failing *f = ctx;
-    (void)n;
-    if (p != NULL)
-        f->live--;
-    free(p);
-}
-
 static void test_allocation_failures(void)
 {
     fixture f;
@@ -313,12 +270,14 @@ static void test_allocation_failures(void)
     fixture_make(&f, 2);
     gt = load_gt(&f);
     for (at = 1; !done && at < 10000; at++) {
-        failing fl = {0, at, 0};
-        vernier_allocator alc = {f_malloc, f_realloc, f_free, &fl};
+        fail_alloc fl;
+        vernier_allocator alc = fail_alloc_allocator(&fl);
         vernier_session *s = NULL;
         vernier_eval *ev = NULL;
         vernier_results *res = fixture_results(&f, idx, 4);
-        int rc = vernier_session_new(&s, gt, NULL, &alc, 0, NULL);
+        int rc;
+        fail_alloc_init(&fl, at, FAIL_ONLY);
+        rc = vernier_session_new(&s, gt, NULL, &alc, 0, NULL);
         if (rc == VERNIER_OK) {
             rc = vernier_session_add(s, res, NULL);
             if (rc == VERNIER_OK)
@@ -331,7 +290,7 @@ static void test_allocation_failures(void)
         vernier_eval_free(ev);
         vernier_session_free(s);
         vernier_results_free(res);
-        CHECK_INT(fl.live, 0);
+        CHECK_INT(fl.blocks, 0);
     }
     CHECK(done);
     vernier_dataset_free(gt);

@@ -4,8 +4,9 @@
  * surface on the next submit (and on finalize), never lost; finalize
  * twice; an abandoned worker shuts down without hanging or leaking.
  *
- * The worker is made slow deterministically with a gated allocator: while
- * the gate is closed, any allocation blocks, and only the worker thread
+ * The worker is made slow deterministically with a gated allocator (the
+ * shared counting allocator of support.h with a hook): while the gate is
+ * closed, any allocation of a new block blocks, and only the worker thread
  * allocates between creation and finalize (matching a batch allocates its
  * scratch).  Also run under ThreadSanitizer (make ctest-tsan). */
 #define _POSIX_C_SOURCE 200809L
@@ -16,6 +17,7 @@
 
 #include "batch_fixture.h"
 #include "harness.h"
+#include "support.h"
 #include "vernier.h"
 
 typedef struct gate {
@@ -25,7 +27,9 @@ typedef struct gate {
     int waiting; /* allocations blocked right now */
 } gate;
 
-static void *g_malloc(void *ctx, size_t n)
+/* The hook of the shared counting allocator: blocks while the gate is
+ * closed, before any new block is allocated. */
+static void gate_pass(void *ctx)
 {
     gate *g = ctx;
     pthread_mutex_lock(&g->lock);
@@ -35,22 +39,6 @@ static void *g_malloc(void *ctx, size_t n)
         g->waiting--;
     }
     pthread_mutex_unlock(&g->lock);
-    return malloc(n);
-}
-
-static void *g_realloc(void *ctx, void *p, size_t o, size_t n)
-{
-    (void)o;
-    if (p == NULL)
-        return g_malloc(ctx, n);
-    return realloc(p, n);
-}
-
-static void g_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    free(p);
 }
 
 static void gate_set(gate *g, int closed)
@@ -81,13 +69,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static vernier_dataset *load_gt(const fixture *f)
-{
-    vernier_dataset *gt = NULL;
-    CHECK_INT(vernier_dataset_load_json(&gt, f->gt, f->gt_len, NULL, NULL), VERNIER_OK);
-    return gt;
 }
 
 static vernier_eval *reference(const vernier_dataset *gt, const fixture *f, const int *idx, int n)
@@ -156,9 +137,13 @@ static void test_queue_full_and_timeout(void)
     vernier_error err;
     vernier_results *b0, *b1, *b2;
     gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
-    vernier_allocator alc = {g_malloc, g_realloc, g_free, &g};
+    fail_alloc fa;
+    vernier_allocator alc = fail_alloc_allocator(&fa);
     int all[3] = {0, 1, 2};
     double t0;
+    fail_alloc_init(&fa, 0, FAIL_ONLY);
+    fa.hook = gate_pass;
+    fa.hook_ctx = &g;
     fixture_make(&f, 4);
     gt = load_gt(&f);
     vernier_worker_options_init(&wo, VERNIER_WORKER_OPTIONS_VERSION);
@@ -195,6 +180,7 @@ static void test_queue_full_and_timeout(void)
     vernier_eval_free(ref);
     vernier_eval_free(ev);
     vernier_worker_free(w);
+    CHECK(fail_alloc_clean(&fa)); /* the worker returned all it allocated */
     vernier_dataset_free(gt);
     fixture_free(&f);
 }
