@@ -330,8 +330,15 @@ static void test_invalid(void)
     o.n_recall_thresholds = VERNIER_MAX_RECALL_THRESHOLDS + 1;
     o.recall_thresholds = many_r;
     REFUSED(o);
-    /* (a count with a NULL list is not tested here: vn_plan_from_options
-     * reads through the NULL today; reported, not fixed in this layer) */
+    /* a count with a NULL list is refused, for either ladder */
+    defaults(&o);
+    o.n_recall_thresholds = 3;
+    o.recall_thresholds = NULL;
+    REFUSED(o);
+    defaults(&o);
+    o.n_iou_thresholds = 3;
+    o.iou_thresholds = NULL;
+    REFUSED(o);
     /* area ranges */
     defaults(&o);
     o.n_area_ranges = 2;

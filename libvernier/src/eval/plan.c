@@ -40,6 +40,8 @@ static int check_ladder(const double *v, size_t n, size_t max, const char *what,
     if (n < 1 || n > max)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "%s must have 1 to %zu values, got %zu", what,
                        max, n);
+    if (v == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "%s is NULL but its count is %zu", what, n);
     for (i = 0; i < n; i++) {
         if (!(v[i] >= 0.0 && v[i] <= 1.0))
             return vn_fail(err, VERNIER_E_INVALID_ARG, "%s[%zu] = %g is not in [0, 1]", what, i,
