@@ -142,7 +142,6 @@ def _area_ranges(values):
     return tuple(out)
 
 
-
 _IOU_BY_NAME = {"bbox": Bbox, "segm": Segm, "boundary": Boundary, "keypoints": Keypoints}
 
 
