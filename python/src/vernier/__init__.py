@@ -1,8 +1,8 @@
 """vernier: COCO-style detection evaluation with a C11 core.
 
 Bit-for-bit the numbers of pycocotools 2.0.11 in ``parity_mode="strict"``.
-The public API lives in :mod:`vernier.instance`; the exceptions are
-re-exported here.
+The public API lives in :mod:`vernier.instance`; its main classes and the
+exceptions are re-exported here.
 """
 from ._errors import (BudgetExceededError, DuplicateImageError, InvalidArgumentError,
                       InvalidConfigError, JSONError, LimitError, OutOfBudgetError,
@@ -10,24 +10,27 @@ from ._errors import (BudgetExceededError, DuplicateImageError, InvalidArgumentE
                       PartialError, PartialMismatchError, PartialOverlapError,
                       PartialVersionError, QueueFullError, RLEError, SchemaError, StateError,
                       UnknownImageError, UnsupportedInputError, VernierError)
-from ._vernier import ffi as _ffi
-from ._vernier import lib as _lib
+from . import _lowlevel
 
 __version__ = "0.1.0"
 
 
 def version() -> str:
     """The version of the C library actually loaded."""
-    return _ffi.string(_lib.vernier_version_string()).decode()
+    return _lowlevel.version()
 
 
-if _lib.vernier_version_number() != _lib.VERNIER_VERSION_NUMBER or version() != __version__:
-    raise ImportError(f"vernier: C library {version()} does not match the Python package "
-                      f"{__version__}; rebuild the extension")
+_lowlevel.check_version(__version__)
+
+from ._background import BackgroundEvaluator  # noqa: E402  (after the version check)
+from ._dataset import CocoDataset  # noqa: E402
+from ._evaluator import Evaluator  # noqa: E402
+from ._kernels import Bbox, Boundary, Keypoints, Segm  # noqa: E402
 
 __all__ = [
-    "__version__", "version", "VernierError", "InvalidArgumentError", "InvalidConfigError",
-    "JSONError", "SchemaError", "UnknownImageError", "RLEError", "LimitError",
+    "__version__", "version", "Evaluator", "CocoDataset", "Bbox", "Segm", "Boundary",
+    "Keypoints", "BackgroundEvaluator", "VernierError", "InvalidArgumentError",
+    "InvalidConfigError", "JSONError", "SchemaError", "UnknownImageError", "RLEError", "LimitError",
     "UnsupportedInputError", "StateError", "OutOfMemoryError", "BudgetExceededError",
     "OutOfBudgetError", "QueueFullError", "DuplicateImageError", "PartialError",
     "PartialCorruptError", "PartialVersionError", "PartialMismatchError",

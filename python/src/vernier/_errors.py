@@ -18,6 +18,8 @@ working.  Where the C library located the problem, the exception carries:
 """
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "VernierError",
     "InvalidArgumentError",
@@ -217,53 +219,109 @@ class PartialOverlapError(PartialError, DuplicateImageError):
     rank_ids: tuple = ()
 
 
-def _code_map(lib):
-    return {
-        lib.VERNIER_E_INVALID_ARG: InvalidArgumentError,
-        lib.VERNIER_E_NOMEM: OutOfMemoryError,
-        lib.VERNIER_E_BUDGET: BudgetExceededError,
-        lib.VERNIER_E_JSON: JSONError,
-        lib.VERNIER_E_SCHEMA: SchemaError,
-        lib.VERNIER_E_UNKNOWN_IMAGE: UnknownImageError,
-        lib.VERNIER_E_RLE: RLEError,
-        lib.VERNIER_E_STATE: StateError,
-        lib.VERNIER_E_LIMIT: LimitError,
-        lib.VERNIER_E_UNSUPPORTED: UnsupportedInputError,
-        lib.VERNIER_E_DUPLICATE_IMAGE: DuplicateImageError,
-        lib.VERNIER_E_QUEUE_FULL: QueueFullError,
-        lib.VERNIER_E_PARTIAL_CORRUPT: PartialCorruptError,
-        lib.VERNIER_E_PARTIAL_VERSION: PartialVersionError,
-        lib.VERNIER_E_PARTIAL_MISMATCH: PartialMismatchError,
-        lib.VERNIER_E_PARTIAL_DATASET: PartialDatasetMismatchError,
-    }
+# ---- the one place that maps a C status to an exception ----------------------
+# _lowlevel calls raise_status after every failed C call; nothing else maps
+# status codes.
+
+_CLASSES = {
+    "E_INVALID_ARG": InvalidArgumentError,
+    "E_NOMEM": OutOfMemoryError,
+    "E_BUDGET": BudgetExceededError,
+    "E_JSON": JSONError,
+    "E_SCHEMA": SchemaError,
+    "E_UNKNOWN_IMAGE": UnknownImageError,
+    "E_RLE": RLEError,
+    "E_STATE": StateError,
+    "E_LIMIT": LimitError,
+    "E_UNSUPPORTED": UnsupportedInputError,
+    "E_DUPLICATE_IMAGE": DuplicateImageError,
+    "E_QUEUE_FULL": QueueFullError,
+    "E_PARTIAL_CORRUPT": PartialCorruptError,
+    "E_PARTIAL_VERSION": PartialVersionError,
+    "E_PARTIAL_MISMATCH": PartialMismatchError,
+    "E_PARTIAL_DATASET": PartialDatasetMismatchError,
+}
+
+# structured fields: issue 13 step 3 -- these patterns recover fields the C
+# library only states in its messages (image ids, ranks); they go when the
+# C API reports them in vernier_error.
+_IMAGE_ID = re.compile(r"image id (-?\d+)")
+_OVERLAP = re.compile(r"image id (-?\d+) is covered by both partials\[(\d+)\] \(rank (\d+)\) "
+                      r"and partials\[(\d+)\] \(rank (\d+)\)")
+_RANK = re.compile(r"\brank (\d+)\b")
 
 
-_CODES = None
+def raise_status(code: int, name: str | None, message: str, *, offset=None, line=None,
+                 column=None, path=None, index=None, context: str = "call",
+                 source: str | None = None, timeout=None, queue_capacity: int = 0,
+                 used_bytes: int = 0, budget_bytes: int = 0, requested_bytes: int = 0,
+                 breakdown: dict | None = None) -> None:
+    """Raise the exception for C status ``code`` (named ``name``, e.g.
+    ``"E_SCHEMA"``; None for an unknown code) with the ``vernier_error``
+    fields the call filled.  ``source`` names the input and prefixes the
+    message.  ``context`` says which call failed, where it changes the
+    exception:
 
-
-def check(rc: int, err, ffi, lib, *, source: str | None = None, cls=None) -> None:
-    """Raise the exception for C status ``rc`` (no-op for VERNIER_OK).
-
-    ``err`` is the ``vernier_error *`` the call filled; ``source`` names
-    the input (e.g. a file name) and is prefixed to the message."""
-    global _CODES
-    if rc == lib.VERNIER_OK:
-        return
-    if _CODES is None:
-        _CODES = _code_map(lib)
-    if cls is None:
-        cls = _CODES.get(rc, VernierError)
-    msg = ffi.string(err.message).decode("utf-8", "replace") if err is not None else ""
-    if not msg:
-        msg = ffi.string(lib.vernier_strerror(rc)).decode()
-    offset = line = column = index = None
-    path = None
-    if err is not None:
-        offset = err.offset if err.offset >= 0 else None
-        line = err.line if err.line >= 0 else None
-        column = err.column if err.column >= 0 else None
-        index = err.index if err.index >= 0 else None
-        path = ffi.string(err.path).decode("utf-8", "replace") or None
+    ``"call"``
+        the status's class;
+    ``"options"``
+        evaluate / evaluate_to_partial / worker_new: the handles are valid,
+        so an invalid argument is an evaluator option the data contradicts
+        (InvalidConfigError);
+    ``"records"``
+        reading the per-image records: a state error means none were kept;
+    ``"worker"``
+        a worker call: the refusal's memory snapshot (``used_bytes``,
+        ``budget_bytes``, ``requested_bytes``, ``breakdown``), the queue's
+        capacity and the submit's ``timeout`` go on the exception;
+    ``"partial"``, ``"merge"``
+        reading a partial, merging partials (as ``"options"`` for an
+        invalid argument; two partials covering one image are a
+        PartialOverlapError)."""
+    cls = _CLASSES.get(name, VernierError)
+    if name == "E_INVALID_ARG" and context in ("options", "merge"):
+        cls = InvalidConfigError
+    if name == "E_STATE" and context == "records":
+        raise StateError(
+            "this evaluation kept no per-image records: evaluate with keep_records=True")
     # the C message already says where (line/column) for parse errors
-    text = f"{source}: {msg}" if source else msg
-    raise cls(text, code=rc, offset=offset, line=line, column=column, path=path, index=index)
+    text = f"{source}: {message}" if source else message
+    fields = dict(code=code, offset=offset, line=line, column=column, path=path, index=index)
+    if context == "worker":
+        if issubclass(cls, BudgetExceededError):
+            e = OutOfBudgetError(text, code=code)
+            e.used_bytes = used_bytes
+            e.budget_bytes = budget_bytes
+            e.requested_bytes = requested_bytes
+            e.breakdown = dict(breakdown or {})
+            raise e
+        if issubclass(cls, QueueFullError):
+            e = cls(text, **fields)
+            e.queue_capacity = queue_capacity
+            e.timeout = timeout
+            raise e
+        if issubclass(cls, DuplicateImageError):
+            e = cls(text, **fields)
+            m = _IMAGE_ID.search(text)
+            e.image_id = int(m.group(1)) if m else None
+            raise e
+    if context in ("partial", "merge"):
+        if issubclass(cls, PartialError):
+            e = cls(text, **fields)
+            e.partial_index = e.index
+            e.field = e.path
+            m = _RANK.search(text)
+            e.rank_id = int(m.group(1)) if m and not issubclass(cls, PartialCorruptError) \
+                else None
+            raise e
+        m = _OVERLAP.search(text) if issubclass(cls, DuplicateImageError) else None
+        if context == "merge" and m is not None:
+            e = PartialOverlapError(text, code=code, path=path, index=index)
+            e.image_id = int(m.group(1))
+            e.partial_indices = (int(m.group(2)), int(m.group(4)))
+            e.rank_ids = (int(m.group(3)), int(m.group(5)))
+            e.partial_index = e.partial_indices[1]
+            e.rank_id = e.rank_ids[1]
+            e.field = "images"
+            raise e
+    raise cls(text, **fields)

@@ -1,20 +1,126 @@
-"""Thin 1:1 layer over the C library (unstable: use vernier.instance).
+"""The one boundary between Python and the C library (unstable: use
+vernier.instance).
 
-Each function validates its Python arguments, calls one C function, checks
-the status through ``_errors.check`` and wraps owned handles with
-``ffi.gc`` as a safety net (the public classes also free them explicitly).
-cffi releases the GIL around every C call.
+Only this module touches the cffi ``ffi`` and ``lib`` objects.  Its
+functions take and return Python values (ints, floats, bytes, numpy arrays
+copied out of C memory) or small handle objects that own one C object
+(:class:`Dataset`, :class:`Results`, :class:`Eval`, :class:`Options`,
+:class:`Worker`).  A handle frees its C object on ``close()`` or, as a
+safety net, when it is garbage-collected (``ffi.gc``).  Every C status goes
+through :func:`_check`, which hands the status and the filled
+``vernier_error`` fields to ``_errors.raise_status`` (the single place that
+chooses the exception).  cffi releases the GIL around every C call.
 """
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
 from . import _errors
 from ._vernier import ffi, lib
 
-__all__ = ["ffi", "lib", "dataset_load_json", "results_load_json", "evaluate"]
+__all__ = [
+    "Dataset", "Results", "Eval", "Options", "Worker", "version", "check_version",
+    "dataset_load_json", "results_load_json", "eval_options", "evaluate",
+    "evaluate_to_partial", "merge_partials", "partial_info", "partial_rewrite",
+    "check_rank_id", "MAX_MAX_DETS", "MAX_THREADS", "MAX_IOU_THRESHOLDS",
+    "MAX_RECALL_THRESHOLDS", "MAX_AREA_RANGES", "MAX_AREA_LABEL",
+]
+
+# ---- compile-time limits of vernier.h, read from the compiled module -------
+
+MAX_MAX_DETS = int(lib.VERNIER_MAX_MAX_DETS)
+MAX_THREADS = int(lib.VERNIER_MAX_THREADS)
+MAX_IOU_THRESHOLDS = int(lib.VERNIER_MAX_IOU_THRESHOLDS)
+MAX_RECALL_THRESHOLDS = int(lib.VERNIER_MAX_RECALL_THRESHOLDS)
+MAX_AREA_RANGES = int(lib.VERNIER_MAX_AREA_RANGES)
+MAX_AREA_LABEL = int(lib.VERNIER_MAX_AREA_LABEL)  # bytes, without the NUL
+
+# status codes callers compare ``VernierError.code`` with
+E_INVALID_ARG = int(lib.VERNIER_E_INVALID_ARG)
+E_UNKNOWN_IMAGE = int(lib.VERNIER_E_UNKNOWN_IMAGE)
+
+_CODE_NAMES = ("OK", "E_INVALID_ARG", "E_NOMEM", "E_BUDGET", "E_JSON", "E_SCHEMA",
+               "E_UNKNOWN_IMAGE", "E_RLE", "E_STATE", "E_LIMIT", "E_UNSUPPORTED",
+               "E_DUPLICATE_IMAGE", "E_QUEUE_FULL", "E_PARTIAL_CORRUPT",
+               "E_PARTIAL_VERSION", "E_PARTIAL_MISMATCH", "E_PARTIAL_DATASET")
+# C status -> the name _errors maps (its table is keyed by name, not number)
+_STATUS_NAMES = {int(getattr(lib, "VERNIER_" + n)): n for n in _CODE_NAMES}
+
+
+# ---- errors ------------------------------------------------------------------
+
+def _check(rc: int, err=None, *, context: str = "call", source: str | None = None,
+           **extra) -> None:
+    """Raise the exception for status ``rc`` (no-op for VERNIER_OK).
+
+    ``err`` is the ``vernier_error *`` the call filled (or None); the
+    fields are copied out and handed to ``_errors.raise_status`` with
+    ``context`` and ``extra`` (see there)."""
+    if rc == lib.VERNIER_OK:
+        return
+    message = ""
+    offset = line = column = index = None
+    path = None
+    if err is not None:
+        message = ffi.string(err.message).decode("utf-8", "replace")
+        offset = int(err.offset) if err.offset >= 0 else None
+        line = int(err.line) if err.line >= 0 else None
+        column = int(err.column) if err.column >= 0 else None
+        index = int(err.index) if err.index >= 0 else None
+        path = ffi.string(err.path).decode("utf-8", "replace") or None
+    if not message:
+        message = ffi.string(lib.vernier_strerror(rc)).decode()
+    _errors.raise_status(int(rc), _STATUS_NAMES.get(int(rc)), message, offset=offset, line=line,
+                         column=column, path=path, index=index, context=context,
+                         source=source, **extra)
+
+
+def _new_error():
+    return ffi.new("vernier_error *")
+
+
+# ---- version -------------------------------------------------------------------
+
+def version() -> str:
+    """The version string of the C library actually loaded."""
+    return ffi.string(lib.vernier_version_string()).decode()
+
+
+def check_version(expected: str) -> None:
+    """ImportError unless the loaded library is the one the headers (and
+    the Python package, ``expected``) describe."""
+    if lib.vernier_version_number() != lib.VERNIER_VERSION_NUMBER or version() != expected:
+        raise ImportError(f"vernier: C library {version()} does not match the Python package "
+                          f"{expected}; rebuild the extension")
+
+
+# ---- owned handles -------------------------------------------------------------
+
+class _Handle:
+    """Owns one C object.  ``close()`` frees it now (idempotent); otherwise
+    the ``ffi.gc`` destructor frees it when the handle is collected."""
+
+    __slots__ = ("_ptr", "__weakref__")
+    _what = "handle"
+
+    def __init__(self, ptr):
+        self._ptr = ptr
+
+    @property
+    def ptr(self):
+        """The cdata pointer (raises ValueError once closed)."""
+        if self._ptr is None:
+            raise ValueError(f"{self._what} is closed")
+        return self._ptr
+
+    @property
+    def closed(self) -> bool:
+        return self._ptr is None
+
+    def close(self) -> None:
+        p, self._ptr = self._ptr, None
+        if p is not None:
+            ffi.release(p)  # runs the ffi.gc destructor now
 
 
 def _bytes_like(data):
@@ -26,184 +132,103 @@ def _bytes_like(data):
     return bytes(memoryview(data))
 
 
-def _new_error():
-    return ffi.new("vernier_error *")
+_CACHE_KINDS = {"masks": "VERNIER_CACHE_MASKS", "bands": "VERNIER_CACHE_BANDS"}
 
 
-def dataset_load_json(data, *, source: str | None = None):
+class Dataset(_Handle):
+    """A parsed ground truth (``vernier_dataset``)."""
+
+    __slots__ = ()
+    _what = "CocoDataset"
+
+    @property
+    def num_images(self) -> int:
+        return int(lib.vernier_dataset_num_images(self.ptr))
+
+    @property
+    def num_annotations(self) -> int:
+        return int(lib.vernier_dataset_num_annotations(self.ptr))
+
+    @property
+    def num_categories(self) -> int:
+        return int(lib.vernier_dataset_num_categories(self.ptr))
+
+    def cache_len(self, kind: str) -> int:
+        """Entries of the derivation cache ``kind``: "masks" or "bands"."""
+        return int(lib.vernier_dataset_cache_len(self.ptr, getattr(lib, _CACHE_KINDS[kind])))
+
+    def clear_cache(self) -> None:
+        _check(lib.vernier_dataset_clear_cache(self.ptr))
+
+    def digest(self) -> bytes:
+        out = ffi.new("uint8_t[]", lib.VERNIER_DIGEST_SIZE)
+        _check(lib.vernier_dataset_digest(self.ptr, out))
+        return bytes(ffi.buffer(out))
+
+
+def dataset_load_json(data, *, source: str | None = None) -> Dataset:
     data = _bytes_like(data)
     out = ffi.new("vernier_dataset **")
     err = _new_error()
     with ffi.from_buffer("char[]", data) as buf:
         rc = lib.vernier_dataset_load_json(out, buf, len(data), ffi.NULL, err)
-    _errors.check(rc, err, ffi, lib, source=source)
-    return ffi.gc(out[0], lib.vernier_dataset_free, size=lib.vernier_dataset_sizeof(out[0]))
+    _check(rc, err, source=source)
+    return Dataset(ffi.gc(out[0], lib.vernier_dataset_free,
+                          size=lib.vernier_dataset_sizeof(out[0])))
 
 
-def results_load_json(data, *, source: str | None = None):
+class Results(_Handle):
+    """A parsed result list (``vernier_results``)."""
+
+    __slots__ = ()
+    _what = "results"
+
+    def count(self) -> int:
+        return int(lib.vernier_results_count(self.ptr))
+
+
+def _results_parse(data, *, source: str | None = None):
+    """A parsed results pointer WITHOUT a destructor (the caller owns it)."""
     data = _bytes_like(data)
     out = ffi.new("vernier_results **")
     err = _new_error()
     with ffi.from_buffer("char[]", data) as buf:
         rc = lib.vernier_results_load_json(out, buf, len(data), ffi.NULL, err)
-    _errors.check(rc, err, ffi, lib, source=source)
-    return ffi.gc(out[0], lib.vernier_results_free)
+    _check(rc, err, source=source)
+    return out[0]
 
+
+def results_load_json(data, *, source: str | None = None) -> Results:
+    return Results(ffi.gc(_results_parse(data, source=source), lib.vernier_results_free))
+
+
+# ---- evaluation options --------------------------------------------------------
 
 _IOU_TYPES = {"bbox": "VERNIER_IOU_BBOX", "segm": "VERNIER_IOU_SEGM",
               "boundary": "VERNIER_IOU_BOUNDARY", "keypoints": "VERNIER_IOU_KEYPOINTS"}
+_IOU_NAMES = ("bbox", "segm", "boundary", "keypoints")  # by vernier_iou_type value
+_PARITY_NAMES = ("strict", "corrected")  # by vernier_parity_mode value
 
 
-def evaluate(ds, res, *, iou, parity_mode: int, use_cats: bool, max_dets,
-             iou_thresholds=None, recall_thresholds=None, area_ranges=None,
-             keep_records=False, num_threads=1):
-    keep = []  # cdata the options point into, alive until the call returns
-    opts = ffi.new("vernier_eval_options *")
-    rc = lib.vernier_eval_options_init(opts, lib.VERNIER_EVAL_OPTIONS_VERSION)
-    _errors.check(rc, None, ffi, lib)
-    opts.iou_type = getattr(lib, _IOU_TYPES[iou.name])
-    if iou.name == "boundary":
-        opts.dilation_ratio = iou.dilation_ratio
-    if iou.name == "keypoints" and iou.sigmas:
-        items = sorted(iou.sigmas.items())
-        ids = ffi.new("int64_t[]", [c for c, _ in items])
-        counts = ffi.new("size_t[]", [len(v) for _, v in items])
-        values = ffi.new("double[]", [x for _, v in items for x in v])
-        keep += [ids, counts, values]
-        opts.n_category_sigmas = len(items)
-        opts.category_sigma_ids = ids
-        opts.category_sigma_counts = counts
-        opts.category_sigma_values = values
-    if iou_thresholds is not None:
-        arr = ffi.new("double[]", list(iou_thresholds))
-        keep.append(arr)
-        opts.n_iou_thresholds = len(iou_thresholds)
-        opts.iou_thresholds = arr
-    if recall_thresholds is not None:
-        arr = ffi.new("double[]", list(recall_thresholds))
-        keep.append(arr)
-        opts.n_recall_thresholds = len(recall_thresholds)
-        opts.recall_thresholds = arr
-    if area_ranges is not None:
-        bounds = ffi.new("double[]", [x for _, lo, hi in area_ranges for x in (lo, hi)])
-        labels = [ffi.new("char[]", lbl.encode()) for lbl, _, _ in area_ranges]
-        label_ptrs = ffi.new("char *[]", labels)
-        keep += [bounds, labels, label_ptrs]
-        opts.n_area_ranges = len(area_ranges)
-        opts.area_ranges = bounds
-        opts.area_labels = label_ptrs
-    opts.parity_mode = parity_mode
-    opts.use_cats = 1 if use_cats else 0
-    opts.keep_records = 1 if keep_records else 0
-    opts.num_threads = num_threads
-    if max_dets is not None:
-        if len(max_dets) > lib.VERNIER_MAX_MAX_DETS:
-            raise _errors.InvalidConfigError(
-                f"max_dets has {len(max_dets)} entries; at most {lib.VERNIER_MAX_MAX_DETS}")
-        opts.n_max_dets = len(max_dets)
-        for i, v in enumerate(max_dets):
-            opts.max_dets[i] = v
-    out = ffi.new("vernier_eval **")
-    err = _new_error()
-    rc = lib.vernier_evaluate(out, ds, res, opts, ffi.NULL, err)
-    if rc == lib.VERNIER_E_INVALID_ARG:
-        # the handles are ours and valid: an invalid argument here is an
-        # evaluator option the data contradicts (e.g. a sigma count)
-        _errors.check(rc, err, ffi, lib, cls=_errors.InvalidConfigError)
-    _errors.check(rc, err, ffi, lib)
-    return ffi.gc(out[0], lib.vernier_eval_free)
+class Options:
+    """A filled ``vernier_eval_options`` and the cdata arrays it points
+    into (kept alive as long as this object)."""
 
+    __slots__ = ("ptr", "_keep")
 
-def eval_dims(ev):
-    dims = ffi.new("size_t[5]")
-    lib.vernier_eval_dims(ev, dims + 0, dims + 1, dims + 2, dims + 3, dims + 4)
-    return tuple(int(d) for d in dims)
+    def __init__(self, ptr, keep):
+        self.ptr = ptr
+        self._keep = keep
 
-
-def copy_f64(ptr, shape) -> np.ndarray:
-    n = 1
-    for d in shape:
-        n *= d
-    if n == 0:
-        return np.zeros(shape, dtype=np.float64)
-    return np.frombuffer(ffi.buffer(ptr, n * 8), dtype=np.float64).reshape(shape).copy()
-
-
-def copy_array(ev, copy_fn, shape) -> np.ndarray:
-    """A fresh float64 array of `shape` filled by vernier_eval_copy_*."""
-    out = np.empty(shape, dtype=np.float64)
-    rc = copy_fn(ev, ffi.cast("double *", ffi.from_buffer(out)), out.size)
-    _errors.check(rc, None, ffi, lib)
-    return out
-
-
-def copy_i64(ptr, n) -> list:
-    return [int(ptr[i]) for i in range(n)]
-
-
-def eval_stats(ev) -> list:
-    n = lib.vernier_eval_num_stats(ev)
-    buf = ffi.new("double[]", max(n, 1))
-    lib.vernier_eval_stats(ev, buf, n)
-    return [float(buf[i]) for i in range(n)]
-
-
-def eval_summary_lines(ev) -> list:
-    n = lib.vernier_eval_num_stats(ev)
-    buf = ffi.new("char[]", 160)
-    lines = []
-    for i in range(n):
-        k = lib.vernier_eval_summary_line(ev, i, buf, 160)
-        if k < 0:
-            _errors.check(k, None, ffi, lib)
-        lines.append(ffi.string(buf).decode("ascii"))
-    return lines
-
-
-def copy_records(ev, n_thresholds: int) -> dict:
-    """The per-image record tables of ``ev`` (see vernier.h section 9) as
-    numpy arrays; StateError when the evaluation did not keep them."""
-    dims = ffi.new("size_t[4]")
-    rc = lib.vernier_eval_records_dims(ev, dims, dims + 1, dims + 2, dims + 3)
-    if rc == lib.VERNIER_E_STATE:
-        raise _errors.StateError(
-            "this evaluation kept no per-image records: evaluate with keep_records=True")
-    _errors.check(rc, None, ffi, lib)
-    n_rec, n_dt, n_gt, n_all = (int(dims[i]) for i in range(4))
-    T = n_thresholds
-    out = {
-        "records": np.empty((n_rec, 7), np.int64),
-        "dt_id": np.empty(n_dt, np.int64),
-        "dt_score": np.empty(n_dt, np.float64),
-        "dt_match": np.empty((n_dt, T), np.int32),
-        "dt_ignore": np.empty((n_dt, T), np.uint8),
-        "gt_id": np.empty(n_gt, np.int64),
-        "gt_ignore": np.empty(n_gt, np.uint8),
-        "gt_match": np.empty((n_gt, T), np.int32),
-    }
-
-    def ptr(name, ctype):
-        return ffi.cast(ctype, ffi.from_buffer(out[name]))
-
-    rc = lib.vernier_eval_copy_records(
-        ev, ptr("records", "int64_t *"), ptr("dt_id", "int64_t *"), ptr("dt_score", "double *"),
-        ptr("dt_match", "int32_t *"), ptr("dt_ignore", "uint8_t *"), ptr("gt_id", "int64_t *"),
-        ptr("gt_ignore", "uint8_t *"), ptr("gt_match", "int32_t *"))
-    _errors.check(rc, None, ffi, lib)
-    out["n_eval_imgs"] = n_all
-    return out
-
-
-# ---- incremental session and background worker (vernier.h sections 10, 11) --
 
 def eval_options(*, iou, parity_mode: int, use_cats: bool, max_dets, iou_thresholds=None,
-                 recall_thresholds=None, area_ranges=None):
-    """A filled ``vernier_eval_options *`` and the list of cdata it points
-    into (keep both alive while C uses the options)."""
+                 recall_thresholds=None, area_ranges=None, keep_records: bool = False,
+                 num_threads: int = 1) -> Options:
+    """The C options for a kernel object (``iou.name``, and
+    ``dilation_ratio`` / ``sigmas`` where they apply) and the grid."""
     keep = []
     opts = ffi.new("vernier_eval_options *")
-    rc = lib.vernier_eval_options_init(opts, lib.VERNIER_EVAL_OPTIONS_VERSION)
-    _errors.check(rc, None, ffi, lib)
+    _check(lib.vernier_eval_options_init(opts, lib.VERNIER_EVAL_OPTIONS_VERSION))
     opts.iou_type = getattr(lib, _IOU_TYPES[iou.name])
     if iou.name == "boundary":
         opts.dilation_ratio = iou.dilation_ratio
@@ -234,148 +259,249 @@ def eval_options(*, iou, parity_mode: int, use_cats: bool, max_dets, iou_thresho
         opts.area_labels = label_ptrs
     opts.parity_mode = parity_mode
     opts.use_cats = 1 if use_cats else 0
+    opts.keep_records = 1 if keep_records else 0
+    opts.num_threads = num_threads
     if max_dets is not None:
-        if len(max_dets) > lib.VERNIER_MAX_MAX_DETS:
+        if len(max_dets) > MAX_MAX_DETS:
             raise _errors.InvalidConfigError(
-                f"max_dets has {len(max_dets)} entries; at most {lib.VERNIER_MAX_MAX_DETS}")
+                f"max_dets has {len(max_dets)} entries; at most {MAX_MAX_DETS}")
         opts.n_max_dets = len(max_dets)
         for i, v in enumerate(max_dets):
             opts.max_dets[i] = v
-    return opts, keep
+    return Options(opts, keep)
 
 
-def results_parse(data):
-    """A parsed results handle WITHOUT a destructor: the caller frees it
-    (lib.vernier_results_free) or hands it to the worker."""
-    data = _bytes_like(data)
-    out = ffi.new("vernier_results **")
+# ---- evaluation results ----------------------------------------------------------
+
+class Eval(_Handle):
+    """A finished evaluation (``vernier_eval``): accessors copy out."""
+
+    __slots__ = ()
+    _what = "evaluation"
+
+    def dims(self) -> tuple:
+        """(T, R, K, A, M)."""
+        dims = ffi.new("size_t[5]")
+        lib.vernier_eval_dims(self.ptr, dims + 0, dims + 1, dims + 2, dims + 3, dims + 4)
+        return tuple(int(d) for d in dims)
+
+    def stats(self) -> list:
+        ev = self.ptr
+        n = lib.vernier_eval_num_stats(ev)
+        buf = ffi.new("double[]", max(n, 1))
+        lib.vernier_eval_stats(ev, buf, n)
+        return [float(buf[i]) for i in range(n)]
+
+    def summary_lines(self) -> list:
+        ev = self.ptr
+        n = lib.vernier_eval_num_stats(ev)
+        buf = ffi.new("char[]", 160)
+        lines = []
+        for i in range(n):
+            k = lib.vernier_eval_summary_line(ev, i, buf, 160)
+            if k < 0:
+                _check(k)
+            lines.append(ffi.string(buf).decode("ascii"))
+        return lines
+
+    @staticmethod
+    def _f64(ptr, shape) -> np.ndarray:
+        n = 1
+        for d in shape:
+            n *= d
+        if n == 0:
+            return np.zeros(shape, dtype=np.float64)
+        return np.frombuffer(ffi.buffer(ptr, n * 8), dtype=np.float64).reshape(shape).copy()
+
+    def iou_thresholds(self, t: int) -> np.ndarray:
+        return self._f64(lib.vernier_eval_iou_thresholds(self.ptr), (t,))
+
+    def recall_thresholds(self, r: int) -> np.ndarray:
+        return self._f64(lib.vernier_eval_recall_thresholds(self.ptr), (r,))
+
+    def area_ranges(self, a: int) -> np.ndarray:
+        """A x 2 (lo, hi)."""
+        return self._f64(lib.vernier_eval_area_ranges(self.ptr), (a, 2))
+
+    def category_ids(self, k: int) -> list:
+        p = lib.vernier_eval_category_ids(self.ptr)
+        return [int(p[i]) for i in range(k)]
+
+    def max_dets(self, m: int) -> list:
+        p = lib.vernier_eval_max_dets(self.ptr)
+        return [int(p[i]) for i in range(m)]
+
+    def area_labels(self, a: int) -> list:
+        ev = self.ptr
+        return [ffi.string(lib.vernier_eval_area_label(ev, i)).decode() for i in range(a)]
+
+    def _copy(self, fn, shape) -> np.ndarray:
+        out = np.empty(shape, dtype=np.float64)
+        _check(fn(self.ptr, ffi.cast("double *", ffi.from_buffer(out)), out.size))
+        return out
+
+    def precision(self, shape) -> np.ndarray:
+        return self._copy(lib.vernier_eval_copy_precision, shape)
+
+    def recall(self, shape) -> np.ndarray:
+        return self._copy(lib.vernier_eval_copy_recall, shape)
+
+    def scores(self, shape) -> np.ndarray:
+        return self._copy(lib.vernier_eval_copy_scores, shape)
+
+    def records(self, n_thresholds: int) -> dict:
+        """The per-image record tables (vernier.h section 9) as numpy
+        arrays; StateError when the evaluation did not keep them."""
+        ev = self.ptr
+        dims = ffi.new("size_t[4]")
+        rc = lib.vernier_eval_records_dims(ev, dims, dims + 1, dims + 2, dims + 3)
+        _check(rc, context="records")
+        n_rec, n_dt, n_gt, n_all = (int(dims[i]) for i in range(4))
+        T = n_thresholds
+        out = {
+            "records": np.empty((n_rec, 7), np.int64),
+            "dt_id": np.empty(n_dt, np.int64),
+            "dt_score": np.empty(n_dt, np.float64),
+            "dt_match": np.empty((n_dt, T), np.int32),
+            "dt_ignore": np.empty((n_dt, T), np.uint8),
+            "gt_id": np.empty(n_gt, np.int64),
+            "gt_ignore": np.empty(n_gt, np.uint8),
+            "gt_match": np.empty((n_gt, T), np.int32),
+        }
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        rc = lib.vernier_eval_copy_records(
+            ev, p("records", "int64_t *"), p("dt_id", "int64_t *"), p("dt_score", "double *"),
+            p("dt_match", "int32_t *"), p("dt_ignore", "uint8_t *"), p("gt_id", "int64_t *"),
+            p("gt_ignore", "uint8_t *"), p("gt_match", "int32_t *"))
+        _check(rc)
+        out["n_eval_imgs"] = n_all
+        return out
+
+
+def _eval(out) -> Eval:
+    return Eval(ffi.gc(out[0], lib.vernier_eval_free))
+
+
+def evaluate(ds: Dataset, res: Results, opts: Options) -> Eval:
+    out = ffi.new("vernier_eval **")
     err = _new_error()
-    with ffi.from_buffer("char[]", data) as buf:
-        rc = lib.vernier_results_load_json(out, buf, len(data), ffi.NULL, err)
-    _errors.check(rc, err, ffi, lib)
-    return out[0]
+    rc = lib.vernier_evaluate(out, ds.ptr, res.ptr, opts.ptr, ffi.NULL, err)
+    # the handles are ours and valid: an invalid argument here is an
+    # evaluator option the data contradicts (e.g. a sigma count)
+    _check(rc, err, context="options")
+    return _eval(out)
 
 
-def memory_dict(usage) -> dict:
+# ---- background worker (vernier.h sections 10, 11) -------------------------------
+
+def _memory_dict(usage) -> dict:
     return {name: int(getattr(usage, name))
             for name in ("index", "records", "scores", "outcomes", "queued", "scratch_peak")}
 
 
-def worker_new(ds, opts, *, queue_capacity: int, memory_budget_bytes: int, keepalive=()):
-    """A worker handle; its destructor (vernier_worker_free) holds
-    `keepalive` (the dataset handle) so the dataset outlives the thread."""
+class Worker(_Handle):
+    """A ``vernier_worker`` (its thread, queue and session).  Its destructor
+    keeps the dataset handle given at creation alive, so the C dataset is
+    freed only after the thread was joined."""
+
+    __slots__ = ()
+    _what = "worker"
+
+    def _check(self, rc, err, *, timeout=None):
+        if rc == lib.VERNIER_OK:
+            return
+        w = self.ptr
+        usage = ffi.new("vernier_memory_usage *")
+        lib.vernier_worker_error_memory(w, usage)
+        _check(rc, err, context="worker", timeout=timeout,
+               queue_capacity=int(lib.vernier_worker_queue_capacity(w)),
+               used_bytes=int(usage.used), budget_bytes=int(usage.budget),
+               requested_bytes=int(usage.requested), breakdown=_memory_dict(usage))
+
+    def submit(self, data, timeout) -> None:
+        """Parse ``data`` (result-list JSON bytes) here and hand it to the
+        worker; ``timeout`` None: never wait for room in the queue."""
+        w = self.ptr
+        res = _results_parse(data)
+        err = _new_error()
+        try:
+            if timeout is None:
+                rc = lib.vernier_worker_try_submit(w, res, err)
+            else:
+                rc = lib.vernier_worker_submit(w, res, float(timeout), err)
+            if rc != lib.VERNIER_OK:
+                self._check(rc, err, timeout=timeout)
+        except BaseException:
+            # refused (or interrupted before the call): the batch is still ours
+            lib.vernier_results_free(res)
+            raise
+
+    def finalize(self) -> Eval:
+        out = ffi.new("vernier_eval **")
+        err = _new_error()
+        rc = lib.vernier_worker_finalize(out, self.ptr, err)
+        self._check(rc, err)
+        return _eval(out)
+
+    def finalize_to_partial(self, rank_id: int) -> bytes:
+        out = ffi.new("void **")
+        size = ffi.new("size_t *")
+        err = _new_error()
+        rc = lib.vernier_worker_finalize_to_partial(out, size, self.ptr, rank_id, ffi.NULL, err)
+        self._check(rc, err)
+        return _take_buffer(out, size)
+
+    def counters(self) -> dict:
+        w = self.ptr
+        usage = ffi.new("vernier_memory_usage *")
+        lib.vernier_worker_memory(w, usage)
+        return {"images_seen": int(lib.vernier_worker_images_seen(w)),
+                "detections_seen": int(lib.vernier_worker_detections_seen(w)),
+                "queue_depth": int(lib.vernier_worker_queue_depth(w)),
+                "memory_used_bytes": int(usage.used),
+                "breakdown": _memory_dict(usage)}
+
+    def image_table(self) -> dict:
+        """The session's per-image table as numpy columns."""
+        session = lib.vernier_worker_session(self.ptr)
+        n = int(lib.vernier_session_num_images(session))
+        cols = {"image_id": np.empty(n, np.int64), "n_gt": np.empty(n, np.uint32),
+                "n_dt": np.empty(n, np.uint32), "tp": np.empty(n, np.uint32),
+                "seen": np.empty(n, np.uint8)}
+        if n:
+            rc = lib.vernier_session_image_table(
+                session, ffi.cast("int64_t *", ffi.from_buffer(cols["image_id"])),
+                ffi.cast("uint32_t *", ffi.from_buffer(cols["n_gt"])),
+                ffi.cast("uint32_t *", ffi.from_buffer(cols["n_dt"])),
+                ffi.cast("uint32_t *", ffi.from_buffer(cols["tp"])),
+                ffi.cast("uint8_t *", ffi.from_buffer(cols["seen"])), n)
+            _check(rc)
+        cols["seen"] = cols["seen"].astype(bool)
+        return cols
+
+
+def worker_new(ds: Dataset, opts: Options, *, queue_capacity: int,
+               memory_budget_bytes: int) -> Worker:
+    """Start a worker on ``ds`` (kept alive by the worker's destructor)."""
     wopts = ffi.new("vernier_worker_options *")
-    _errors.check(lib.vernier_worker_options_init(wopts, lib.VERNIER_WORKER_OPTIONS_VERSION),
-                  None, ffi, lib)
+    _check(lib.vernier_worker_options_init(wopts, lib.VERNIER_WORKER_OPTIONS_VERSION))
     wopts.queue_capacity = queue_capacity
     wopts.memory_budget_bytes = memory_budget_bytes
     out = ffi.new("vernier_worker **")
     err = _new_error()
-    rc = lib.vernier_worker_new(out, ds, opts, wopts, ffi.NULL, err)
-    if rc == lib.VERNIER_E_INVALID_ARG:
-        _errors.check(rc, err, ffi, lib, cls=_errors.InvalidConfigError)
-    _errors.check(rc, err, ffi, lib)
+    rc = lib.vernier_worker_new(out, ds.ptr, opts.ptr, wopts, ffi.NULL, err)
+    _check(rc, err, context="options")
 
-    def free(ptr, _keep=keepalive):
-        lib.vernier_worker_free(ptr)
+    def free(ptr, _keep=ds):
+        lib.vernier_worker_free(ptr)  # drops the queue, joins the thread
 
-    return ffi.gc(out[0], free)
+    return Worker(ffi.gc(out[0], free))
 
 
-def _worker_error(w, rc, err, *, timeout=None):
-    """Raise the exception for a worker status (no-op for VERNIER_OK)."""
-    if rc == lib.VERNIER_OK:
-        return
-    try:
-        _errors.check(rc, err, ffi, lib)
-    except _errors.BudgetExceededError as e:
-        usage = ffi.new("vernier_memory_usage *")
-        lib.vernier_worker_error_memory(w, usage)
-        new = _errors.OutOfBudgetError(str(e), code=rc)
-        new.used_bytes = int(usage.used)
-        new.budget_bytes = int(usage.budget)
-        new.requested_bytes = int(usage.requested)
-        new.breakdown = memory_dict(usage)
-        raise new from None
-    except _errors.QueueFullError as e:
-        e.queue_capacity = int(lib.vernier_worker_queue_capacity(w))
-        e.timeout = timeout
-        raise
-    except _errors.DuplicateImageError as e:
-        m = re.search(r"image id (-?\d+)", str(e))
-        e.image_id = int(m.group(1)) if m else None
-        raise
-
-
-def worker_submit(w, res, timeout) -> None:
-    """Hands `res` to the worker (it owns it on success; the caller still
-    does when this raises).  timeout None: never wait."""
-    err = _new_error()
-    if timeout is None:
-        rc = lib.vernier_worker_try_submit(w, res, err)
-    else:
-        rc = lib.vernier_worker_submit(w, res, float(timeout), err)
-    _worker_error(w, rc, err, timeout=timeout)
-
-
-def worker_finalize(w):
-    out = ffi.new("vernier_eval **")
-    err = _new_error()
-    rc = lib.vernier_worker_finalize(out, w, err)
-    _worker_error(w, rc, err)
-    return ffi.gc(out[0], lib.vernier_eval_free)
-
-
-def session_image_table(session) -> dict:
-    n = int(lib.vernier_session_num_images(session))
-    cols = {"image_id": np.empty(n, np.int64), "n_gt": np.empty(n, np.uint32),
-            "n_dt": np.empty(n, np.uint32), "tp": np.empty(n, np.uint32),
-            "seen": np.empty(n, np.uint8)}
-    if n:
-        rc = lib.vernier_session_image_table(
-            session, ffi.cast("int64_t *", ffi.from_buffer(cols["image_id"])),
-            ffi.cast("uint32_t *", ffi.from_buffer(cols["n_gt"])),
-            ffi.cast("uint32_t *", ffi.from_buffer(cols["n_dt"])),
-            ffi.cast("uint32_t *", ffi.from_buffer(cols["tp"])),
-            ffi.cast("uint8_t *", ffi.from_buffer(cols["seen"])), n)
-        _errors.check(rc, None, ffi, lib)
-    cols["seen"] = cols["seen"].astype(bool)
-    return cols
-
-
-# ---- partials (vernier.h section 12) -----------------------------------------
-
-_OVERLAP = re.compile(r"image id (-?\d+) is covered by both partials\[(\d+)\] \(rank (\d+)\) "
-                      r"and partials\[(\d+)\] \(rank (\d+)\)")
-_RANK = re.compile(r"\brank (\d+)\b")
-
-
-def _partial_error(rc, err, *, merging: bool):
-    """Raise the exception for a status of a partial call (no-op if OK)."""
-    if rc == lib.VERNIER_OK:
-        return
-    try:
-        _errors.check(rc, err, ffi, lib)
-    except _errors.PartialError as e:
-        e.partial_index = e.index
-        e.field = e.path
-        m = _RANK.search(str(e))
-        e.rank_id = int(m.group(1)) if m and not isinstance(e, _errors.PartialCorruptError) \
-            else None
-        raise
-    except _errors.DuplicateImageError as e:
-        m = _OVERLAP.search(str(e))
-        if not merging or m is None:
-            raise
-        new = _errors.PartialOverlapError(str(e), code=rc, path=e.path, index=e.index)
-        new.image_id = int(m.group(1))
-        new.partial_indices = (int(m.group(2)), int(m.group(4)))
-        new.rank_ids = (int(m.group(3)), int(m.group(5)))
-        new.partial_index = new.partial_indices[1]
-        new.rank_id = new.rank_ids[1]
-        new.field = "images"
-        raise new from None
-
+# ---- partials (vernier.h section 12) ---------------------------------------------
 
 def _take_buffer(out, size) -> bytes:
     try:
@@ -391,55 +517,44 @@ def check_rank_id(rank_id) -> int:
     return int(rank_id)
 
 
-def evaluate_to_partial(ds, res, opts, rank_id: int) -> bytes:
+def evaluate_to_partial(ds: Dataset, res: Results, opts: Options, rank_id: int) -> bytes:
     out = ffi.new("void **")
     size = ffi.new("size_t *")
     err = _new_error()
-    rc = lib.vernier_evaluate_to_partial(out, size, ds, res, opts, rank_id, ffi.NULL, err)
-    if rc == lib.VERNIER_E_INVALID_ARG:
-        _errors.check(rc, err, ffi, lib, cls=_errors.InvalidConfigError)
-    _errors.check(rc, err, ffi, lib)
+    rc = lib.vernier_evaluate_to_partial(out, size, ds.ptr, res.ptr, opts.ptr, rank_id,
+                                         ffi.NULL, err)
+    _check(rc, err, context="options")
     return _take_buffer(out, size)
 
 
-def worker_finalize_to_partial(w, rank_id: int) -> bytes:
-    out = ffi.new("void **")
-    size = ffi.new("size_t *")
-    err = _new_error()
-    rc = lib.vernier_worker_finalize_to_partial(out, size, w, rank_id, ffi.NULL, err)
-    _worker_error(w, rc, err)
-    return _take_buffer(out, size)
-
-
-def merge_partials(ds, opts, blobs, memory_budget_bytes: int = 0):
-    """The merged evaluation of `blobs` (a list of bytes-like objects)."""
+def merge_partials(ds: Dataset, opts: Options, blobs, memory_budget_bytes: int = 0) -> Eval:
+    """The merged evaluation of ``blobs`` (a list of bytes-like objects)."""
     bufs = [ffi.from_buffer(b) for b in blobs]
     n = len(bufs)
     ptrs = ffi.new("void *[]", [ffi.cast("void *", b) for b in bufs] or [ffi.NULL])
     sizes = ffi.new("size_t[]", [len(b) for b in bufs] or [0])
     out = ffi.new("vernier_eval **")
     err = _new_error()
-    rc = lib.vernier_merge_partials(out, ds, opts, ffi.cast("const void *const *", ptrs), sizes,
-                                    n, memory_budget_bytes, ffi.NULL, err)
+    rc = lib.vernier_merge_partials(out, ds.ptr, opts.ptr, ffi.cast("const void *const *", ptrs),
+                                    sizes, n, memory_budget_bytes, ffi.NULL, err)
     del bufs
-    if rc == lib.VERNIER_E_INVALID_ARG:
-        _errors.check(rc, err, ffi, lib, cls=_errors.InvalidConfigError)
-    _partial_error(rc, err, merging=True)
-    return ffi.gc(out[0], lib.vernier_eval_free)
+    _check(rc, err, context="merge")
+    return _eval(out)
 
 
-_IOU_NAMES = ("bbox", "segm", "boundary", "keypoints")
+def _partial_read(blob):
+    out = ffi.new("vernier_partial **")
+    err = _new_error()
+    with ffi.from_buffer(blob) as buf:
+        rc = lib.vernier_partial_read(out, buf, len(buf), ffi.NULL, err)
+    _check(rc, err, context="partial")
+    return ffi.gc(out[0], lib.vernier_partial_free)
 
 
 def partial_info(blob) -> dict:
     """The header figures of a partial, after checking it (framing,
     checksum and structure)."""
-    out = ffi.new("vernier_partial **")
-    err = _new_error()
-    with ffi.from_buffer(blob) as buf:
-        rc = lib.vernier_partial_read(out, buf, len(buf), ffi.NULL, err)
-    _partial_error(rc, err, merging=False)
-    p = ffi.gc(out[0], lib.vernier_partial_free)
+    p = _partial_read(blob)
     info = ffi.new("vernier_partial_info *")
     lib.vernier_partial_get_info(p, info)
     ffi.release(p)
@@ -447,7 +562,7 @@ def partial_info(blob) -> dict:
         "format_version": int(info.format_version),
         "rank_id": int(info.rank_id),
         "iou_type": _IOU_NAMES[info.iou_type],
-        "parity_mode": ("strict", "corrected")[info.parity_mode],
+        "parity_mode": _PARITY_NAMES[info.parity_mode],
         "use_cats": bool(info.use_cats),
         "num_images": int(info.n_images),
         "num_records": int(info.n_records),
@@ -460,20 +575,12 @@ def partial_info(blob) -> dict:
 
 def partial_rewrite(blob) -> bytes:
     """Read then write a partial (determinism checks)."""
-    out = ffi.new("vernier_partial **")
-    err = _new_error()
-    with ffi.from_buffer(blob) as buf:
-        rc = lib.vernier_partial_read(out, buf, len(buf), ffi.NULL, err)
-    _partial_error(rc, err, merging=False)
-    p = ffi.gc(out[0], lib.vernier_partial_free)
-    res = ffi.new("void **")
-    size = ffi.new("size_t *")
-    rc = lib.vernier_partial_write(res, size, p, ffi.NULL, err)
-    _errors.check(rc, err, ffi, lib)
-    return _take_buffer(res, size)
-
-
-def dataset_digest(ds) -> bytes:
-    out = ffi.new("uint8_t[]", lib.VERNIER_DIGEST_SIZE)
-    _errors.check(lib.vernier_dataset_digest(ds, out), None, ffi, lib)
-    return bytes(ffi.buffer(out))
+    p = _partial_read(blob)
+    try:
+        out = ffi.new("void **")
+        size = ffi.new("size_t *")
+        err = _new_error()
+        _check(lib.vernier_partial_write(out, size, p, ffi.NULL, err), err)
+        return _take_buffer(out, size)
+    finally:
+        ffi.release(p)

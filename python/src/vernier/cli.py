@@ -34,7 +34,7 @@ __all__ = ["main", "console"]
 EXIT_EVAL = 1
 EXIT_USAGE = 2
 MAX_EMITS = 8
-MAX_MAX_DETS = 16
+MAX_MAX_DETS = _ll.MAX_MAX_DETS
 JSON_SCHEMA = "vernier.eval/1"
 
 HELP_MAIN = """\
@@ -345,8 +345,10 @@ class _Cli:
                     self.usage_error("--sigmas: empty path")
                 a["sigmas"] = val
             elif name == "--threads":
-                if not _DIGITS.fullmatch(val) or len(val) > 3 or int(val) > 256:
-                    self.usage_error(f"--threads: '{val}' is not an integer from 0 to 256")
+                if not _DIGITS.fullmatch(val) or len(val) > len(str(_ll.MAX_THREADS)) \
+                        or int(val) > _ll.MAX_THREADS:
+                    self.usage_error(f"--threads: '{val}' is not an integer from 0 to "
+                                     f"{_ll.MAX_THREADS}")
                 a["threads"] = int(val)
             else:
                 self.parse_emit(a["emits"], val)
@@ -459,8 +461,8 @@ class _Cli:
             self.progress_end()
             self.report_exc(dt_name, dt_bytes, e)
             return EXIT_EVAL
-        n_res = int(_ll.lib.vernier_results_count(res))
-        _ll.ffi.release(res)
+        n_res = res.count()
+        res.close()
         t_dt = time.monotonic()
 
         try:
@@ -573,11 +575,11 @@ def _field_after(line: str, key: str) -> str:
 def _blame(a, e: VernierError) -> int:
     """1 ground truth, 2 results, 3 the sigmas file, 0 none (the C rule)."""
     path = e.path or ""
-    if e.code == _ll.lib.VERNIER_E_UNKNOWN_IMAGE or path.startswith("["):
+    if e.code == _ll.E_UNKNOWN_IMAGE or path.startswith("["):
         return 2
     if path.startswith(("annotations", "images", "categories")):
         return 1
-    if e.code == _ll.lib.VERNIER_E_INVALID_ARG and a["sigmas"] is not None:
+    if e.code == _ll.E_INVALID_ARG and a["sigmas"] is not None:
         return 3
     return 0
 
@@ -602,7 +604,7 @@ def _list_sigmas_per_category(gt_bytes: bytes, values):
 
 
 def _version() -> str:
-    return _ll.ffi.string(_ll.lib.vernier_version_string()).decode()
+    return _ll.version()
 
 
 def _isatty(stream) -> bool:

@@ -1,11 +1,16 @@
 /* Declarations cffi sees: a trimmed copy of libvernier/include/vernier.h.
- * Constant values are left to the compiler (`...`).  A test checks that
- * every VERNIER_API function of vernier.h is declared here and nothing
- * else. */
+ * Constant values (`#define NAME ...`) and array lengths (`[...]`: the
+ * header sizes them with macros cffi's parser cannot evaluate) are left to
+ * the compiler; Python reads the constants from the compiled module.  The
+ * structs are complete (no `...;`).  python/tests/test_cdef.py checks that
+ * every VERNIER_API function of vernier.h is declared here with the same
+ * types, that each struct has the header's fields in order, and that the
+ * constants have the header's values. */
 
 #define VERNIER_VERSION_NUMBER ...
 #define VERNIER_EVAL_OPTIONS_VERSION ...
 #define VERNIER_MAX_MAX_DETS ...
+#define VERNIER_MAX_THREADS ...
 
 #define VERNIER_OK ...
 #define VERNIER_E_INVALID_ARG ...
@@ -45,7 +50,6 @@ typedef struct vernier_error {
     int64_t index;
     char path[...];
     char message[...];
-    ...;
 } vernier_error;
 
 typedef struct vernier_allocator {
@@ -82,7 +86,6 @@ typedef struct vernier_eval_options {
     const char *const *area_labels;
     int keep_records;
     unsigned num_threads;
-    ...;
 } vernier_eval_options;
 
 unsigned vernier_version_number(void);
@@ -141,7 +144,6 @@ typedef struct vernier_memory_usage {
     size_t queued;
     size_t scratch_peak;
     size_t requested;
-    ...;
 } vernier_memory_usage;
 
 typedef struct vernier_worker_options {
@@ -149,7 +151,6 @@ typedef struct vernier_worker_options {
     size_t queue_capacity;
     size_t memory_budget_bytes;
     double shutdown_grace_seconds;
-    ...;
 } vernier_worker_options;
 
 int vernier_session_new(vernier_session **, const vernier_dataset *, const vernier_eval_options *, const vernier_allocator *, size_t, vernier_error *);
@@ -199,7 +200,6 @@ typedef struct vernier_partial_info {
     size_t size;
     uint8_t dataset_digest[...];
     uint8_t params_digest[...];
-    ...;
 } vernier_partial_info;
 
 int vernier_dataset_digest(const vernier_dataset *, uint8_t *);

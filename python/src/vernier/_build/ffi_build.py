@@ -23,6 +23,9 @@ with open(os.path.join(HERE, "cdef.h"), encoding="utf-8") as f:
 _sources = sorted(glob.glob(os.path.join(LIBVERNIER, "src", "**", "*.c"), recursive=True))
 _sources = [os.path.relpath(s, os.getcwd()) for s in _sources]
 _cflags = ["-std=c11", "-ffp-contract=off", "-fvisibility=hidden", "-O2"]
+# warnings are errors, in the library sources and in the wrapper cffi
+# generates (_vernier.c, which compiles clean with these: no -Wno-* needed)
+_cflags += ["-Wall", "-Wextra", "-Werror"]
 _cflags += os.environ.get("VERNIER_CFLAGS", "").split()
 
 ffibuilder.set_source(

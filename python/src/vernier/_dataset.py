@@ -1,0 +1,131 @@
+"""CocoDataset: COCO ground truth parsed once by the C library, and the one
+rule for what a ``gt`` argument may be."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+from . import _lowlevel as _ll
+from ._errors import StateError
+
+class CocoDataset:
+    """COCO ground truth, parsed once by the C library.
+
+    Build it with :meth:`from_json`; pass it to :meth:`Evaluator.evaluate`
+    any number of times.  The handle is immutable and may be shared between
+    threads.  :meth:`close` (or ``with``) frees it at once; otherwise it is
+    freed when garbage-collected.
+    """
+
+    __slots__ = ("_handle", "_lock", "_pins", "__weakref__")
+
+    def __init__(self, _handle):
+        self._handle = _handle
+        self._lock = threading.Lock()
+        self._pins = 0  # BackgroundEvaluators using the handle
+
+    @classmethod
+    def from_json(cls, data: bytes, *, source: str | None = None) -> "CocoDataset":
+        """Parse COCO ground-truth JSON bytes (``images``, ``categories``,
+        ``annotations``).  ``source`` (e.g. the file name) is quoted in
+        error messages.  Raises :class:`~vernier.JSONError` or
+        :class:`~vernier.SchemaError` naming the location of bad input."""
+        return cls(_ll.dataset_load_json(data, source=source))
+
+    @classmethod
+    def from_file(cls, path) -> "CocoDataset":
+        """Read and parse a ground-truth JSON file."""
+        with open(path, "rb") as f:
+            data = f.read()
+        return cls.from_json(data, source=str(path))
+
+    def _h(self) -> _ll.Dataset:
+        if self._handle is None:
+            raise ValueError("CocoDataset is closed")
+        return self._handle
+
+    @property
+    def num_images(self) -> int:
+        """Entries of ``images`` (as read, duplicates included)."""
+        return self._h().num_images
+
+    @property
+    def num_annotations(self) -> int:
+        """Entries of ``annotations``."""
+        return self._h().num_annotations
+
+    @property
+    def num_categories(self) -> int:
+        """Entries of ``categories``."""
+        return self._h().num_categories
+
+    @property
+    def segm_cache_len(self) -> int:
+        """Ground-truth masks derived and kept by earlier mask evaluations."""
+        return self._h().cache_len("masks")
+
+    @property
+    def boundary_cache_len(self) -> int:
+        """Boundary bands kept (all dilation ratios together)."""
+        return self._h().cache_len("bands")
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 (hex) of the parsed ground truth's canonical encoding,
+        as recorded in partials: formatting (whitespace, key order, number
+        spelling, unknown keys) does not change it; any value the
+        evaluation reads, or the order of an array, does."""
+        return self._h().digest().hex()
+
+    def clear_cache(self) -> None:
+        """Drop the derived masks and bands (the next mask evaluation derives
+        them again).  Raises :class:`~vernier.StateError` while an evaluation
+        on another thread is using this dataset."""
+        self._h().clear_cache()
+
+    def close(self) -> None:
+        """Free the C dataset now.  Idempotent.  Raises
+        :class:`~vernier.StateError` while a :class:`BackgroundEvaluator`
+        built on this dataset is open."""
+        with self._lock:
+            if self._pins and self._handle is not None:
+                raise StateError("a BackgroundEvaluator still uses this dataset: finalize or "
+                                 "close it first")
+            h, self._handle = self._handle, None
+        if h is not None:
+            h.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "CocoDataset(closed)"
+        return (f"CocoDataset(num_images={self.num_images}, "
+                f"num_annotations={self.num_annotations}, num_categories={self.num_categories})")
+
+
+def _gt_handle(gt) -> tuple:
+    """``(handle, owned)`` for a ``gt`` argument: a :class:`CocoDataset`'s
+    own handle (``owned`` False) or one parsed from COCO JSON bytes
+    (bytes, bytearray, memoryview; ``owned`` True: the caller closes it)."""
+    if isinstance(gt, CocoDataset):
+        return gt._h(), False
+    if isinstance(gt, (bytes, bytearray, memoryview)):
+        return _ll.dataset_load_json(gt), True
+    raise TypeError(f"gt must be a CocoDataset or JSON bytes, not {type(gt).__name__}")
+
+
+@contextmanager
+def _gt_dataset(gt):
+    """The dataset handle of a ``gt`` argument for the ``with`` block; one
+    parsed here is freed when the block ends."""
+    handle, owned = _gt_handle(gt)
+    try:
+        yield handle
+    finally:
+        if owned:
+            handle.close()

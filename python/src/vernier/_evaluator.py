@@ -1,0 +1,222 @@
+"""Evaluator: the immutable evaluation configuration and its entry points
+(one-shot evaluation, partials for distributed evaluation)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from . import _lowlevel as _ll
+from ._convert import _detections_bytes
+from ._dataset import CocoDataset, _gt_dataset
+from ._errors import InvalidConfigError
+from ._kernels import (PARITY_MODES, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
+                       _ladder, _memory_budget, _num_threads)
+from ._summary import Summary
+
+if TYPE_CHECKING:
+    from ._background import BackgroundEvaluator
+
+__all__ = ["Evaluator", "partial_info"]
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    """An immutable evaluation configuration.
+
+    ``iou``
+        the IoU kernel: ``Bbox()``, ``Segm()``, ``Boundary(dilation_ratio)``
+        or ``Keypoints(sigmas)``.
+    ``parity_mode``
+        ``"strict"`` reproduces pycocotools 2.0.11 bit for bit, quirks
+        included; ``"corrected"`` (the default) fixes the documented quirks
+        listed in docs/explanation/quirks.md (ADR 0011).
+    ``max_dets``
+        the max-detections ladder (default ``(1, 10, 100)``); sorted
+        ascending as pycocotools does; values must be distinct integers
+        >= 0.  The 12 summary stats need at least three caps.
+    ``use_cats``
+        ``False`` pools all categories (pycocotools ``useCats=0``).
+    ``iou_thresholds``, ``recall_thresholds``
+        custom threshold ladders (values in [0, 1], ascending, distinct);
+        ``None`` keeps pycocotools' ``linspace(.5, .95, 10)`` and
+        ``linspace(0, 1, 101)``.
+    ``area_ranges``
+        custom area ranges as ``(label, lo, hi)`` triples (``None``: all,
+        small, medium, large; keypoints: all, medium, large).
+
+    With a custom grid the arrays follow it; the summary statistics look
+    thresholds (0.5, 0.75), labels and caps up by value exactly as
+    pycocotools' ``summarize()`` does, so a statistic whose slot is not on
+    the grid is -1 (ADR 0010).
+    """
+
+    iou: Bbox | Segm | Boundary | Keypoints = Bbox()
+    parity_mode: str = "corrected"
+    max_dets: tuple | None = None
+    use_cats: bool = True
+    iou_thresholds: tuple | None = None
+    recall_thresholds: tuple | None = None
+    area_ranges: tuple | None = None
+    cast_inputs: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.iou, _IOU_KINDS):
+            raise InvalidConfigError(
+                f"iou must be Bbox(), Segm(), Boundary() or Keypoints(), got {self.iou!r}")
+        if self.parity_mode not in PARITY_MODES:
+            raise InvalidConfigError(
+                f"parity_mode must be one of {PARITY_MODES}, got {self.parity_mode!r}")
+        if not isinstance(self.use_cats, (bool, int)) or self.use_cats not in (0, 1):
+            raise InvalidConfigError(f"use_cats must be a bool, got {self.use_cats!r}")
+        if self.max_dets is not None:
+            md = self.max_dets
+            if isinstance(md, (str, bytes)) or not isinstance(md, Sequence):
+                raise InvalidConfigError(f"max_dets must be a sequence of ints, got {md!r}")
+            if len(md) == 0:
+                raise InvalidConfigError("max_dets must not be empty")
+            for v in md:
+                if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                    raise InvalidConfigError(f"max_dets values must be ints >= 0, got {v!r}")
+            if len(set(int(v) for v in md)) != len(md):
+                raise InvalidConfigError(f"max_dets values must be distinct, got {md!r}")
+            object.__setattr__(self, "max_dets", tuple(int(v) for v in md))
+        if self.iou_thresholds is not None:
+            object.__setattr__(self, "iou_thresholds",
+                               _ladder("iou_thresholds", self.iou_thresholds))
+            if len(self.iou_thresholds) > _ll.MAX_IOU_THRESHOLDS:
+                raise InvalidConfigError(
+                    f"iou_thresholds: at most {_ll.MAX_IOU_THRESHOLDS} values")
+        if self.recall_thresholds is not None:
+            object.__setattr__(self, "recall_thresholds",
+                               _ladder("recall_thresholds", self.recall_thresholds))
+            if len(self.recall_thresholds) > _ll.MAX_RECALL_THRESHOLDS:
+                raise InvalidConfigError(
+                    f"recall_thresholds: at most {_ll.MAX_RECALL_THRESHOLDS} values")
+        if self.area_ranges is not None:
+            object.__setattr__(self, "area_ranges", _area_ranges(self.area_ranges))
+            if len(self.area_ranges) > _ll.MAX_AREA_RANGES:
+                raise InvalidConfigError(f"area_ranges: at most {_ll.MAX_AREA_RANGES} ranges")
+        if not isinstance(self.cast_inputs, bool):
+            raise InvalidConfigError(f"cast_inputs must be a bool, got {self.cast_inputs!r}")
+
+    def evaluate(self, gt: CocoDataset | bytes, dt: Any, *, keep_records: bool = False,
+                 num_threads: int | None = None) -> Summary:
+        """Evaluate detections ``dt`` against ground truth ``gt``.
+
+        ``gt`` is a :class:`CocoDataset` (parsed once, reusable) or COCO
+        JSON bytes.  ``dt`` is loadRes-shaped JSON bytes, a list of result
+        dicts (``image_id``, ``category_id``, ``bbox``, ``score``), a
+        ``Detections`` dict of numpy arrays or a sequence of them (see
+        :meth:`BackgroundEvaluator.submit`).
+        Raises :class:`~vernier.UnknownImageError` for a result on an image
+        the ground truth lacks, and JSON/schema errors for bad input.
+
+        ``num_threads``: threads that match cells (None or 1: the calling
+        thread only; 0: one per online CPU; n: n threads).  The numbers do
+        not depend on it.
+
+        ``keep_records=True`` also keeps the per-image match records
+        (pycocotools' ``evalImgs``), read with :meth:`Summary.eval_imgs` and
+        :meth:`Summary.image_records`."""
+        with _gt_dataset(gt) as ds:
+            res = _ll.results_load_json(_detections_bytes(dt, cast_inputs=self.cast_inputs))
+            try:
+                opts = self._options(keep_records=keep_records,
+                                     num_threads=_num_threads(num_threads))
+                ev = _ll.evaluate(ds, res, opts)
+            finally:
+                res.close()
+        return Summary(ev, self.parity_mode)
+
+    def _options(self, **extra) -> _ll.Options:
+        return _ll.eval_options(
+            iou=self.iou, parity_mode=PARITY_MODES.index(self.parity_mode),
+            use_cats=bool(self.use_cats), max_dets=self.max_dets,
+            iou_thresholds=self.iou_thresholds, recall_thresholds=self.recall_thresholds,
+            area_ranges=self.area_ranges, **extra)
+
+    def evaluate_to_partial(self, gt: CocoDataset | bytes, dt: Any, *, rank_id: int = 0) -> bytes:
+        """This rank's share of a distributed evaluation, as a partial.
+
+        Matches ``dt`` (every form :meth:`evaluate` accepts) against ``gt``
+        like :meth:`evaluate` and returns the compact per-image state --
+        scores and match outcomes of the kept detections, never the raw
+        detections -- as a self-describing byte string (format:
+        docs/reference/partial-format.md).  Merge the ranks' partials with
+        :meth:`from_partials`; the result equals :meth:`evaluate` on all the
+        ranks' detections bit for bit, provided each image was evaluated by
+        one rank.  ``rank_id`` is recorded and named in merge errors.
+        Custom grids are carried."""
+        rank_id = _ll.check_rank_id(rank_id)
+        with _gt_dataset(gt) as ds:
+            res = _ll.results_load_json(_detections_bytes(dt, cast_inputs=self.cast_inputs))
+            try:
+                return _ll.evaluate_to_partial(ds, res, self._options(), rank_id)
+            finally:
+                res.close()
+
+    def merge_partials(self, gt: CocoDataset | bytes, partials, *,
+                       memory_budget_bytes: int | None = None) -> Summary:
+        """Merge partials produced with this configuration (see
+        :meth:`from_partials`, which builds the evaluator first)."""
+        if isinstance(partials, (bytes, bytearray, memoryview, str)):
+            raise TypeError("partials must be a sequence of partials (bytes), not one partial")
+        blobs = []
+        for i, b in enumerate(partials):
+            if not isinstance(b, (bytes, bytearray, memoryview)):
+                raise TypeError(f"partials[{i}] must be bytes, not {type(b).__name__}")
+            blobs.append(b)
+        budget = _memory_budget(memory_budget_bytes)
+        with _gt_dataset(gt) as ds:
+            ev = _ll.merge_partials(ds, self._options(), blobs, budget or 0)
+        return Summary(ev, self.parity_mode)
+
+    @classmethod
+    def from_partials(cls, gt: CocoDataset | bytes, partials, *, iou=Bbox(),
+                      parity_mode: str = "corrected", max_dets=None, use_cats: bool = True,
+                      iou_thresholds=None, recall_thresholds=None, area_ranges=None,
+                      memory_budget_bytes: int | None = None) -> Summary:
+        """Merge the ranks' partials (from :meth:`evaluate_to_partial` or
+        :meth:`BackgroundEvaluator.finalize_to_partial`, in any order) into
+        the :class:`Summary` of the whole evaluation.
+
+        The configuration must be the one the ranks used: a partial made
+        with another kernel, parity mode or parameter raises
+        :class:`~vernier.PartialMismatchError` naming the partial, its rank
+        and the first differing setting; one made against other ground
+        truth :class:`~vernier.PartialDatasetMismatchError`; a damaged one
+        :class:`~vernier.PartialCorruptError`; two covering the same image
+        :class:`~vernier.PartialOverlapError`.  ``memory_budget_bytes``
+        bounds the merge's retained state (checked before allocating)."""
+        evaluator = cls(iou=iou, parity_mode=parity_mode, max_dets=max_dets, use_cats=use_cats,
+                        iou_thresholds=iou_thresholds, recall_thresholds=recall_thresholds,
+                        area_ranges=area_ranges)
+        return evaluator.merge_partials(gt, partials, memory_budget_bytes=memory_budget_bytes)
+
+    def background(self, gt: CocoDataset | bytes, *, queue_capacity: int = 4,
+                   memory_budget_bytes: int | None = None,
+                   rank_id: int = 0) -> "BackgroundEvaluator":
+        """A :class:`BackgroundEvaluator` with this evaluator's settings (iou,
+        parity_mode, max_dets, use_cats, cast_inputs and the custom grid).
+        A :class:`CocoDataset` is reused, derivation cache included.
+        ``rank_id`` is recorded by :meth:`BackgroundEvaluator.finalize_to_partial`."""
+        from ._background import BackgroundEvaluator
+
+        return BackgroundEvaluator._start(self, gt, queue_capacity=queue_capacity,
+                                          memory_budget_bytes=memory_budget_bytes,
+                                          rank_id=rank_id)
+
+
+def partial_info(partial) -> dict:
+    """What a partial's header says, after checking its framing, checksum
+    and structure: ``format_version``, ``rank_id``, ``iou_type``,
+    ``parity_mode``, ``use_cats``, ``num_images`` (image ids covered),
+    ``num_records``, ``num_detections`` (kept), ``size`` (bytes),
+    ``dataset_digest`` and ``params_digest`` (hex SHA-256).  Raises
+    :class:`~vernier.PartialCorruptError` or
+    :class:`~vernier.PartialVersionError`."""
+    if not isinstance(partial, (bytes, bytearray, memoryview)):
+        raise TypeError(f"a partial is bytes, not {type(partial).__name__}")
+    return _ll.partial_info(partial)
