@@ -111,8 +111,8 @@ venv-torch: $(TSTAMP) ## Install torch into .venv (for the distributed-evaluatio
 
 $(PYSTAMP): $(VSTAMP) $(SRCS) $(HDRS) $(PYSRCS) pyproject.toml setup.py
 	@mkdir -p $(BUILD)
-	$(Q)$(VPY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
-	$(Q)$(VPY) setup.py -q build_ext --inplace >/dev/null
+	$(Q)VERNIER_WERROR=1 $(VPY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
+	$(Q)VERNIER_WERROR=1 $(VPY) setup.py -q build_ext --inplace >/dev/null
 	$(Q)touch $@
 
 python: $(PYSTAMP) ## Build the Python extension into the virtual environment
@@ -316,7 +316,7 @@ ASAN_PYTESTS ?= python/tests/test_api.py python/tests/test_partials.py \
 $(ASAN_PYSTAMP): $(SRCS) $(HDRS) $(PYSRCS) $(VSTAMP) python/tests/asan_build.py
 	@mkdir -p $(ASAN_PY)/vernier
 	$(Q)VERNIER_CFLAGS="$(FUZZ_SANFLAGS) -O1 -g" VERNIER_LDFLAGS="-fsanitize=address,undefined" \
-	    $(VPY) python/tests/asan_build.py $(ASAN_PY) >/dev/null
+	    VERNIER_WERROR=1 $(VPY) python/tests/asan_build.py $(ASAN_PY) >/dev/null
 	$(Q)for f in python/src/vernier/*; do case $${f##*/} in _vernier*|__pycache__) ;; \
 	    *) ln -sfn $(abspath .)/$$f $(ASAN_PY)/vernier/;; esac; done
 	$(Q)touch $@
