@@ -9,6 +9,7 @@ NaN).  No tolerance is used anywhere.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 
@@ -59,6 +60,23 @@ def load_pair(entry: dict) -> tuple[bytes, bytes]:
         dets = whole.pop("detections")
         return json.dumps(whole).encode(), json.dumps(dets).encode()
     return (FIXTURES / entry["gt"]).read_bytes(), (FIXTURES / entry["dt"]).read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# Generated workloads
+# ---------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _built(builder, args: tuple, knobs: tuple):
+    return builder(*args, **dict(knobs))
+
+
+def cached_workload(builder, *args, **knobs):
+    """``builder(*args, **knobs)`` (a ``parity.generate`` builder: same seed, same
+    workload) built once per session; every call gets its own deep copy, so a
+    test may change what it gets.  For workloads several tests share; not for
+    the val2017-scale ones (too large to keep)."""
+    return copy.deepcopy(_built(builder, args, tuple(sorted(knobs.items()))))
 
 
 # ---------------------------------------------------------------------------

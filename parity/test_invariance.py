@@ -31,8 +31,8 @@ import numpy as np
 import pytest
 
 from parity import negative_controls as nc
-from parity.checks import (assert_matches_oracle, evaluate_in_mode, summary_difference,
-                           vernier_iou)
+from parity.checks import (assert_matches_oracle, cached_workload, evaluate_in_mode,
+                           summary_difference, vernier_iou)
 from parity.corrected_oracle import run_corrected
 from parity.generate import (_categories, _image, adversarial_tied_scores, make_keypoint_workload,
                              make_segm_workload, make_workload)
@@ -44,10 +44,10 @@ KINDS = ("bbox", "segm", "keypoints", "boundary")
 def _workload(kind: str):
     """Small generated workloads, ties in scores included (2-decimal exports)."""
     if kind == "bbox":
-        return make_workload(40, 501, crowd_rate=0.03)
+        return cached_workload(make_workload, 40, 501, crowd_rate=0.03)
     if kind in ("segm", "boundary"):
-        return make_segm_workload(10, 502, crowd_rate=0.03)
-    return make_keypoint_workload(25, 503)
+        return cached_workload(make_segm_workload, 10, 502, crowd_rate=0.03)
+    return cached_workload(make_keypoint_workload, 25, 503)
 
 
 def _oracle_same(a, b) -> bool:

@@ -36,8 +36,9 @@ import sys
 import numpy as np
 import pytest
 
-from parity.checks import (assert_matches_oracle, compressed_rle, decode_counts, encode_counts,
-                           evaluate_in_mode, mask_utils, summary_difference, unique_scores)
+from parity.checks import (assert_matches_oracle, cached_workload, compressed_rle, decode_counts,
+                           encode_counts, evaluate_in_mode, mask_utils, summary_difference,
+                           unique_scores)
 from parity.corrected_oracle import run_corrected
 from parity.generate import (_categories, _image, adversarial_absent_categories,
                              adversarial_area_boundaries, adversarial_images_without_detections,
@@ -192,7 +193,7 @@ def test_crowd_matching_rules():
 def test_b1_iou_exactly_on_thresholds():
     """IoUs exactly on each threshold and one ulp either side (the union
     without a fused multiply-add, I7)."""
-    gt, dt = adversarial_iou_thresholds()
+    gt, dt = cached_workload(adversarial_iou_thresholds)
     _both_modes(gt, unique_scores(dt), "B1")
 
 

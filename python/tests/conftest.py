@@ -25,6 +25,14 @@ CASES = {
 }
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "heavy: a binding test that takes many seconds or extra processes (the torch "
+        "distributed ranks, the largest differential sweeps); `make check` deselects them "
+        "with -m 'not heavy', `make test` runs everything")
+
+
 @pytest.fixture(scope="session")
 def sample_bytes():
     """The shipped sample: COCO val2014 100-image GT and cocoapi's bbox results."""
