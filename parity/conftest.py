@@ -75,7 +75,7 @@ QUICK_CASES = {
 
 def _mark_quick(items) -> None:
     quick = pytest.mark.quick
-    matched = {key: False for key in QUICK_CASES}
+    unmatched = {(key, part) for key, parts in QUICK_CASES.items() for part in parts}
     collected = set()
     for item in items:
         module = item.path.name
@@ -84,11 +84,12 @@ def _mark_quick(items) -> None:
             item.add_marker(quick)
             continue
         key = f"{module}::{item.originalname}"
-        if key in QUICK_CASES and any(part in item.name for part in QUICK_CASES[key]):
+        hits = {(key, part) for part in QUICK_CASES.get(key, ()) if part in item.name}
+        if hits:
             item.add_marker(quick)
-            matched[key] = True
+            unmatched -= hits
     # an entry that selects nothing (a renamed test or case) would shrink the tier silently
-    stale = [key for key, hit in matched.items() if not hit and key.split("::")[0] in collected]
+    stale = sorted(f"{key} {part!r}" for key, part in unmatched if key.split("::")[0] in collected)
     if stale:
         raise pytest.UsageError("parity/conftest.py QUICK_CASES selects no test for: "
                                 + ", ".join(stale))
