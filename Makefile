@@ -136,7 +136,7 @@ test: lint layers ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole 
 # fixtures and generated workloads, the quirk catalogue, the adversarial
 # bbox cases).  `make test` stays the whole suite.
 .PHONY: check
-check: lint ctest python ## The quick tier (< 3 min): lint, C tests, python/tests -m "not heavy", parity -m quick
+check: lint layers ctest python ## The quick tier (< 3 min): lint, layers, C tests, python/tests -m "not heavy", parity -m quick
 	$(Q)$(PYTEST) -q python/tests -m "not heavy"
 	$(Q)$(PYTEST) -q parity -m quick
 
