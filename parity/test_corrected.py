@@ -632,7 +632,8 @@ def test_a1_tie_break_tied_scores_fixture():
         assert_matches_oracle(s, run_pycocotools(gt, sh), label=f"A1 strict shuffle {seed}")
         strict_changed |= summary_difference(s, strict) is not None
         corrected_differs |= summary_difference(s, corrected) is not None
-        assert_same_summary(evaluate_in_mode(gt, sh, "corrected"), corrected, f"A1 corrected shuffle {seed}")
+        assert_same_summary(evaluate_in_mode(gt, sh, "corrected"), corrected,
+                            f"A1 corrected shuffle {seed}")
     assert strict_changed, "shuffling never changed strict: the fixture has no teeth"
     assert corrected_differs
 
@@ -701,7 +702,8 @@ def test_a1_equal_score_and_box_are_interchangeable():
     dt = dt + [dict(r) for r in dt[::3]]
     corrected = evaluate_in_mode(gt, dt, "corrected")
     assert_matches_oracle(corrected, run_corrected(gt, dt), label="A1 duplicates")
-    assert_same_summary(evaluate_in_mode(gt, dt[::-1], "corrected"), corrected, "A1 duplicates reversed")
+    assert_same_summary(evaluate_in_mode(gt, dt[::-1], "corrected"), corrected,
+                        "A1 duplicates reversed")
 
 
 # ---------------------------------------------------------------------------
@@ -732,7 +734,8 @@ def test_no_quirk_bbox(use_cats):
     dt = unique_scores(dt)
     strict = evaluate_in_mode(gt, dt, "strict", use_cats=use_cats)
     assert_matches_oracle(strict, run_pycocotools(gt, dt, use_cats=use_cats), label="no quirk")
-    assert_same_summary(strict, evaluate_in_mode(gt, dt, "corrected", use_cats=use_cats), "no quirk bbox")
+    assert_same_summary(strict, evaluate_in_mode(gt, dt, "corrected", use_cats=use_cats),
+                        "no quirk bbox")
 
 
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
