@@ -129,6 +129,17 @@ parity-quick: python ## The parity suite without the slow val2017-scale case
 test: lint layers ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole test suite (C tests, sanitizers, Python tests, parity)
 	$(Q)VERNIER_REQUIRE_TORCH=1 $(PYTEST) -q -p no:cacheprovider python/tests parity
 
+# The everyday tier, under 3 minutes on 2 cores: no sanitizers, no fuzz
+# replay, no install checks; the binding tests without the `heavy` ones
+# (torch ranks, the largest differential sweeps) and the parity suite's
+# `quick` slice (parity/conftest.py: every kernel in both modes on a few
+# fixtures and generated workloads, the quirk catalogue, the adversarial
+# bbox cases).  `make test` stays the whole suite.
+.PHONY: check
+check: lint layers ctest python ## The quick tier (< 3 min): lint, layers, C tests, python/tests -m "not heavy", parity -m quick
+	$(Q)$(PYTEST) -q python/tests -m "not heavy"
+	$(Q)$(PYTEST) -q parity -m quick
+
 bench: python ## Benchmark against pycocotools (and peers when installed)
 	$(Q)$(PYTEST) -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
 

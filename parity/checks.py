@@ -8,6 +8,8 @@ NaN).  No tolerance is used anywhere.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 
@@ -61,6 +63,23 @@ def load_pair(entry: dict) -> tuple[bytes, bytes]:
 
 
 # ---------------------------------------------------------------------------
+# Generated workloads
+# ---------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _built(builder, args: tuple, knobs: tuple):
+    return builder(*args, **dict(knobs))
+
+
+def cached_workload(builder, *args, **knobs):
+    """``builder(*args, **knobs)`` (a ``parity.generate`` builder: same seed, same
+    workload) built once per session; every call gets its own deep copy, so a
+    test may change what it gets.  For workloads several tests share; not for
+    the val2017-scale ones (too large to keep)."""
+    return copy.deepcopy(_built(builder, args, tuple(sorted(knobs.items()))))
+
+
+# ---------------------------------------------------------------------------
 # vernier
 # ---------------------------------------------------------------------------
 
@@ -97,6 +116,25 @@ def run_vernier(gt, dt, *, max_dets=None, use_cats: bool = True, iou: str = "bbo
                    recall_thresholds=None if recall_thresholds is None else tuple(recall_thresholds),
                    area_ranges=None if area_ranges is None else tuple(area_ranges))
     return ev.evaluate(gt, dt)
+
+
+def evaluate_in_mode(gt, dt, mode: str, iou: str = "bbox", *, sigmas=None, max_dets=None,
+                     use_cats: bool = True, iou_thresholds=None, recall_thresholds=None,
+                     area_ranges=None, dt_as_list: bool = False):
+    """vernier in parity mode ``mode`` ("strict" or "corrected") on JSON-serialisable
+    ``gt``/``dt``: ``gt`` passed as JSON bytes, ``dt`` as JSON bytes (or the list
+    itself with ``dt_as_list``).  The kernel is :func:`vernier_iou` (``iou``,
+    ``sigmas``); the grid arguments are passed through (None keeps the default).
+
+    Not :func:`run_vernier`: ``--negative-control`` swaps a broken evaluator into
+    ``run_vernier`` only, and the tests of the two modes keep the real one."""
+    from vernier.instance import Evaluator   # imported late: see conftest.vernier
+
+    ev = Evaluator(iou=vernier_iou(iou, sigmas=sigmas), parity_mode=mode,
+                   max_dets=None if max_dets is None else tuple(max_dets), use_cats=use_cats,
+                   iou_thresholds=iou_thresholds, recall_thresholds=recall_thresholds,
+                   area_ranges=area_ranges)
+    return ev.evaluate(json.dumps(gt).encode(), dt if dt_as_list else json.dumps(dt).encode())
 
 
 def as_dataset(gt_bytes: bytes):
@@ -192,6 +230,61 @@ def assert_matches_oracle(summary, ref, label: str = "") -> None:
     if problems:
         raise AssertionError((f"[{label}] " if label else "") + "vernier differs from pycocotools:\n  "
                              + "\n  ".join(problems))
+
+
+def summary_difference(a, b) -> str | None:
+    """None when two vernier summaries are bit-identical (stats, precision,
+    recall, scores and the printed lines), else what differs."""
+    problems = [
+        stats_difference(a.stats, np.asarray(b.stats, dtype=np.float64)),
+        array_difference("precision", a.precision, b.precision, PRECISION_AXES),
+        array_difference("recall", a.recall, b.recall, RECALL_AXES),
+        array_difference("scores", a.scores, b.scores, PRECISION_AXES),
+        lines_difference(a.pretty_lines(), b.pretty_lines()),
+    ]
+    problems = [p for p in problems if p]
+    return "\n  ".join(problems) if problems else None
+
+
+def assert_same_summary(a, b, label: str) -> None:
+    """Assert that two vernier summaries are bit-identical (:func:`summary_difference`)."""
+    diff = summary_difference(a, b)
+    assert diff is None, f"[{label}] the two evaluations differ:\n  {diff}"
+
+
+def unique_scores(dt: list[dict]) -> list[dict]:
+    """A copy of the results with every score replaced by a distinct one, same
+    ranking (ties broken by list position): removes quirk A1 from a fixture."""
+    out = copy.deepcopy(dt)
+    order = sorted(range(len(out)), key=lambda i: (out[i]["score"], i))
+    for rank, i in enumerate(order):
+        out[i]["score"] = (rank + 1) / (len(out) + 1)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Masks: pycocotools' own codec (the reference's rasteriser and encoder)
+# ---------------------------------------------------------------------------
+
+def mask_utils():
+    """``pycocotools.mask``, imported when first needed."""
+    from pycocotools import mask
+
+    return mask
+
+
+def compressed_rle(mask: np.ndarray) -> dict:
+    """A binary mask as a JSON-ready compressed RLE (``size``, ``counts`` as str),
+    encoded by pycocotools."""
+    rle = mask_utils().encode(np.asfortranarray(mask.astype(np.uint8)))
+    return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
+
+
+def rect_mask(h: int, w: int, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """An h x w uint8 mask with ones in rows y0:y1, columns x0:x1."""
+    m = np.zeros((h, w), np.uint8)
+    m[y0:y1, x0:x1] = 1
+    return m
 
 
 # ---------------------------------------------------------------------------

@@ -38,8 +38,7 @@ import io
 import numpy as np
 from pycocotools.cocoeval import COCOeval
 
-from parity.oracle import (REFERENCE_VERSION, OracleResult, _coco_from_dict, _load,
-                           _no_detections)
+from parity.oracle import OracleResult, check_reference_version, evaluate_accumulate
 
 
 class CorrectedCOCOeval(COCOeval):
@@ -166,35 +165,10 @@ def run_corrected(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: bool 
     run exactly as :func:`parity.oracle.run_pycocotools` runs ``COCOeval``
     (same inputs, same parameters, same empty-results convention, same
     returned fields)."""
-    from importlib.metadata import version
-
-    found = version("pycocotools")
-    if found != REFERENCE_VERSION:
-        raise RuntimeError(f"the parity reference is pycocotools {REFERENCE_VERSION}, found {found}")
-    gt_data = _load(gt, "gt")
-    dt_data = _load(dt, "dt")
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        coco_gt = _coco_from_dict(gt_data)
-        if isinstance(dt_data, list) and len(dt_data) == 0:
-            coco_dt = _no_detections(coco_gt)
-        else:
-            coco_dt = coco_gt.loadRes(dt_data)
-        ev = CorrectedCOCOeval(coco_gt, coco_dt, iou_type)
-        if max_dets is not None:
-            ev.params.maxDets = [int(m) for m in max_dets]
-        ev.params.useCats = int(bool(use_cats))
-        if kpt_oks_sigmas is not None:
-            ev.params.kpt_oks_sigmas = np.array(kpt_oks_sigmas, dtype=np.float64)
-        if iou_thrs is not None:
-            ev.params.iouThrs = np.array([float(t) for t in iou_thrs], dtype=np.float64)
-        if rec_thrs is not None:
-            ev.params.recThrs = np.array([float(r) for r in rec_thrs], dtype=np.float64)
-        if area_rng is not None:
-            ev.params.areaRng = [[lo, hi] for _, lo, hi in area_rng]
-            ev.params.areaRngLbl = [label for label, _, _ in area_rng]
-        ev.evaluate()
-        ev.accumulate()
+    check_reference_version()
+    ev = evaluate_accumulate(CorrectedCOCOeval, gt, dt, iou_type, max_dets=max_dets,
+                             use_cats=use_cats, kpt_oks_sigmas=kpt_oks_sigmas, iou_thrs=iou_thrs,
+                             rec_thrs=rec_thrs, area_rng=area_rng)
 
     # bbox/segm with fewer than three caps: summarize() reads maxDets[2] and
     # raises IndexError; vernier (ADR 0010) and run_pycocotools report no

@@ -77,6 +77,53 @@ def _no_detections(coco_gt: COCO) -> COCO:
     })
 
 
+def check_reference_version() -> None:
+    """Raise unless the installed pycocotools is the parity reference."""
+    found = _dist_version("pycocotools")
+    if found != REFERENCE_VERSION:
+        raise RuntimeError(f"the parity reference is pycocotools {REFERENCE_VERSION}, found {found}")
+
+
+def set_params(params, *, max_dets=None, use_cats: bool = True, kpt_oks_sigmas=None,
+               iou_thrs=None, rec_thrs=None, area_rng=None) -> None:
+    """Set a ``COCOeval.params`` the way the parity suite does (the arguments of
+    :func:`run_pycocotools`); None keeps pycocotools' default."""
+    if max_dets is not None:
+        params.maxDets = [int(m) for m in max_dets]
+    params.useCats = int(bool(use_cats))
+    if kpt_oks_sigmas is not None:
+        params.kpt_oks_sigmas = np.array(kpt_oks_sigmas, dtype=np.float64)
+    if iou_thrs is not None:
+        params.iouThrs = np.array([float(t) for t in iou_thrs], dtype=np.float64)
+    if rec_thrs is not None:
+        params.recThrs = np.array([float(r) for r in rec_thrs], dtype=np.float64)
+    if area_rng is not None:
+        params.areaRng = [[lo, hi] for _, lo, hi in area_rng]
+        params.areaRngLbl = [label for label, _, _ in area_rng]
+
+
+def evaluate_accumulate(eval_cls, gt, dt, iou_type: str, **params):
+    """``eval_cls`` (``COCOeval`` or a subclass) on fresh copies of ``gt``/``dt``,
+    parameters set by :func:`set_params`, after ``evaluate()`` and
+    ``accumulate()``, everything they print swallowed.  An empty result list
+    is "no detections" (:func:`_no_detections`)."""
+    gt_data = _load(gt, "gt")
+    dt_data = _load(dt, "dt")
+
+    chatter = io.StringIO()       # createIndex/loadRes/evaluate/accumulate progress lines
+    with contextlib.redirect_stdout(chatter):
+        coco_gt = _coco_from_dict(gt_data)
+        if isinstance(dt_data, list) and len(dt_data) == 0:
+            coco_dt = _no_detections(coco_gt)
+        else:
+            coco_dt = coco_gt.loadRes(dt_data)
+        ev = eval_cls(coco_gt, coco_dt, iou_type)
+        set_params(ev.params, **params)
+        ev.evaluate()
+        ev.accumulate()
+    return ev
+
+
 def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: bool = True,
                     kpt_oks_sigmas=None, iou_thrs=None, rec_thrs=None,
                     area_rng=None) -> OracleResult:
@@ -107,34 +154,10 @@ def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: boo
     pycocotools prints is swallowed except summarize()'s lines, which are
     returned in ``lines``.
     """
-    found = _dist_version("pycocotools")
-    if found != REFERENCE_VERSION:
-        raise RuntimeError(f"the parity reference is pycocotools {REFERENCE_VERSION}, found {found}")
-    gt_data = _load(gt, "gt")
-    dt_data = _load(dt, "dt")
-
-    chatter = io.StringIO()       # createIndex/loadRes/evaluate/accumulate progress lines
-    with contextlib.redirect_stdout(chatter):
-        coco_gt = _coco_from_dict(gt_data)
-        if isinstance(dt_data, list) and len(dt_data) == 0:
-            coco_dt = _no_detections(coco_gt)
-        else:
-            coco_dt = coco_gt.loadRes(dt_data)
-        ev = COCOeval(coco_gt, coco_dt, iou_type)
-        if max_dets is not None:
-            ev.params.maxDets = [int(m) for m in max_dets]
-        ev.params.useCats = int(bool(use_cats))
-        if kpt_oks_sigmas is not None:
-            ev.params.kpt_oks_sigmas = np.array(kpt_oks_sigmas, dtype=np.float64)
-        if iou_thrs is not None:
-            ev.params.iouThrs = np.array([float(t) for t in iou_thrs], dtype=np.float64)
-        if rec_thrs is not None:
-            ev.params.recThrs = np.array([float(r) for r in rec_thrs], dtype=np.float64)
-        if area_rng is not None:
-            ev.params.areaRng = [[lo, hi] for _, lo, hi in area_rng]
-            ev.params.areaRngLbl = [label for label, _, _ in area_rng]
-        ev.evaluate()
-        ev.accumulate()
+    check_reference_version()
+    ev = evaluate_accumulate(COCOeval, gt, dt, iou_type, max_dets=max_dets, use_cats=use_cats,
+                             kpt_oks_sigmas=kpt_oks_sigmas, iou_thrs=iou_thrs, rec_thrs=rec_thrs,
+                             area_rng=area_rng)
 
     printed = io.StringIO()
     summarize_error = None
@@ -176,9 +199,7 @@ def run_boundary_oracle(gt, dt, dilation_ratio: float = 0.02, max_dets=None,
     """
     from parity.boundary_oracle import evaluate_boundary   # needs OpenCV
 
-    found = _dist_version("pycocotools")
-    if found != REFERENCE_VERSION:
-        raise RuntimeError(f"the parity reference is pycocotools {REFERENCE_VERSION}, found {found}")
+    check_reference_version()
     res = evaluate_boundary(gt, dt, dilation_ratio=dilation_ratio, max_dets=max_dets,
                             use_cats=use_cats, pycocotools_ignore=True)
     return OracleResult(

@@ -14,7 +14,7 @@ import math
 import pytest
 
 from parity import generate as g
-from parity.checks import assert_matches_oracle, run_vernier, vernier_inputs
+from parity.checks import assert_matches_oracle, cached_workload, run_vernier, vernier_inputs
 from parity.oracle import run_pycocotools
 
 BUILDERS = {
@@ -40,14 +40,14 @@ def _compare(gt, dt, *, form="bytes/bytes", max_dets=None, use_cats=True, label=
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_adversarial(name, use_cats, vernier):
-    gt, dt = BUILDERS[name]()
+    gt, dt = cached_workload(BUILDERS[name])
     for form in ("bytes/bytes", "dataset/list"):
         _compare(gt, dt, form=form, use_cats=use_cats, label=f"{name} {form}")
 
 
 @pytest.mark.parametrize("max_dets", MAX_DETS, ids=lambda m: "default" if m is None else "-".join(map(str, m)))
 def test_many_detections_max_dets(max_dets, vernier):
-    gt, dt = g.adversarial_many_detections()
+    gt, dt = cached_workload(g.adversarial_many_detections)
     _compare(gt, dt, max_dets=max_dets, form="bytes/list", label=f"maxDets={max_dets}")
 
 
@@ -56,7 +56,7 @@ def test_iou_threshold_cases_are_exact():
     by pycocotools' own IoU formula (checked against maskUtils.iou itself)."""
     from pycocotools import mask as mask_utils
 
-    gt, dt = g.adversarial_iou_thresholds()
+    gt, dt = cached_workload(g.adversarial_iou_thresholds)
     gt_by_image = {}
     for a in gt["annotations"]:
         gt_by_image.setdefault(a["image_id"], []).append(a)

@@ -33,8 +33,9 @@ import math
 import numpy as np
 import pytest
 
-from parity.checks import (PRECISION_AXES, RECALL_AXES, array_difference, assert_matches_oracle,
-                           lines_difference, stats_difference)
+from parity.checks import (array_difference, assert_matches_oracle, assert_same_summary,
+                           compressed_rle, evaluate_in_mode, mask_utils, rect_mask,
+                           stats_difference, summary_difference, unique_scores, vernier_iou)
 from parity.corrected_oracle import run_corrected
 from parity.generate import (_categories, _image, adversarial_many_detections,
                              adversarial_tied_scores, make_segm_workload, make_workload)
@@ -50,21 +51,6 @@ KP_NAMES = ["nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shou
 # Helpers
 # ---------------------------------------------------------------------------
 
-def _kernel(iou: str):
-    from vernier.instance import Bbox, Boundary, Keypoints, Segm
-
-    return {"bbox": Bbox, "segm": Segm, "boundary": Boundary, "keypoints": Keypoints}[iou]()
-
-
-def _evaluate(gt, dt, mode: str, iou: str = "bbox", max_dets=None, use_cats: bool = True):
-    """vernier in ``mode`` on JSON-serialisable ``gt``/``dt`` (passed as bytes)."""
-    from vernier.instance import Evaluator
-
-    ev = Evaluator(iou=_kernel(iou), parity_mode=mode,
-                   max_dets=None if max_dets is None else tuple(max_dets), use_cats=use_cats)
-    return ev.evaluate(json.dumps(gt).encode(), json.dumps(dt).encode())
-
-
 def _reference(gt, dt, iou: str, max_dets=None, use_cats: bool = True):
     """pycocotools 2.0.11 (strict's reference)."""
     if iou == "boundary":
@@ -72,33 +58,15 @@ def _reference(gt, dt, iou: str, max_dets=None, use_cats: bool = True):
     return run_pycocotools(gt, dt, iou, max_dets=max_dets, use_cats=use_cats)
 
 
-def _summary_difference(a, b) -> str | None:
-    """None when two vernier summaries are bit-identical (stats, arrays, lines)."""
-    problems = [
-        stats_difference(a.stats, np.asarray(b.stats, dtype=np.float64)),
-        array_difference("precision", a.precision, b.precision, PRECISION_AXES),
-        array_difference("recall", a.recall, b.recall, RECALL_AXES),
-        array_difference("scores", a.scores, b.scores, PRECISION_AXES),
-        lines_difference(a.pretty_lines(), b.pretty_lines()),
-    ]
-    problems = [p for p in problems if p]
-    return "\n  ".join(problems) if problems else None
-
-
-def _assert_same(a, b, label: str) -> None:
-    diff = _summary_difference(a, b)
-    assert diff is None, f"[{label}] the two evaluations differ:\n  {diff}"
-
-
 def _check_fix(gt, dt, label: str, iou: str = "bbox", max_dets=None, use_cats: bool = True):
     """(a) strict == pycocotools, (b) corrected == corrected oracle, (c) they differ.
     Returns (strict, corrected) summaries."""
-    strict = _evaluate(gt, dt, "strict", iou, max_dets, use_cats)
+    strict = evaluate_in_mode(gt, dt, "strict", iou, max_dets=max_dets, use_cats=use_cats)
     assert_matches_oracle(strict, _reference(gt, dt, iou, max_dets, use_cats), label=f"{label} strict")
-    corrected = _evaluate(gt, dt, "corrected", iou, max_dets, use_cats)
+    corrected = evaluate_in_mode(gt, dt, "corrected", iou, max_dets=max_dets, use_cats=use_cats)
     assert_matches_oracle(corrected, run_corrected(gt, dt, iou, max_dets, use_cats),
                           label=f"{label} corrected vs corrected oracle")
-    assert _summary_difference(strict, corrected) is not None, \
+    assert summary_difference(strict, corrected) is not None, \
         f"[{label}] strict and corrected agree: the fixture does not trigger the quirk"
     return strict, corrected
 
@@ -107,25 +75,15 @@ def _check_refusal(gt, dt, label: str, iou: str, index: int, path: str, vernier,
                    max_dets=None):
     """(a) strict == pycocotools; (b) corrected raises SchemaError naming the entry
     (so (c) holds: strict evaluates, corrected does not)."""
-    strict = _evaluate(gt, dt, "strict", iou, max_dets)
+    strict = evaluate_in_mode(gt, dt, "strict", iou, max_dets=max_dets)
     assert_matches_oracle(strict, _reference(gt, dt, iou, max_dets), label=f"{label} strict")
     with pytest.raises(vernier.VernierError) as info:
-        _evaluate(gt, dt, "corrected", iou, max_dets)
+        evaluate_in_mode(gt, dt, "corrected", iou, max_dets=max_dets)
     err = info.value
     assert type(err) is vernier.SchemaError, f"[{label}] {type(err).__name__}: {err}"
     assert err.index == index, f"[{label}] index {err.index}, expected {index}: {err}"
     assert err.path == path, f"[{label}] path {err.path!r}, expected {path!r}: {err}"
     assert path in str(err), f"[{label}] the message does not name {path}: {err}"
-
-
-def _unique_scores(dt: list[dict]) -> list[dict]:
-    """The results with every score replaced by a distinct one, same ranking
-    (ties broken by list position): removes quirk A1 from a fixture."""
-    out = copy.deepcopy(dt)
-    order = sorted(range(len(out)), key=lambda i: (out[i]["score"], i))
-    for rank, i in enumerate(order):
-        out[i]["score"] = (rank + 1) / (len(out) + 1)
-    return out
 
 
 def _shuffled(dt: list[dict], seed: int) -> list[dict]:
@@ -149,23 +107,6 @@ def _top_result_with_gt(gt, dt, usable=lambda r: True) -> int:
                 best = i
     assert best is not None
     return best
-
-
-def _mask_utils():
-    from pycocotools import mask as mask_utils
-
-    return mask_utils
-
-
-def _compressed(mask: np.ndarray) -> dict:
-    rle = _mask_utils().encode(np.asfortranarray(mask.astype(np.uint8)))
-    return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
-
-
-def _rect_mask(h: int, w: int, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
-    m = np.zeros((h, w), np.uint8)
-    m[y0:y1, x0:x1] = 1
-    return m
 
 
 # ---------------------------------------------------------------------------
@@ -220,7 +161,7 @@ def _keypoint_workload(n_images: int, seed: int, *, ignore_rate: float = 0.0,
                          "score": 0.0})
     for d in dets:
         d["score"] = float(rng.uniform(0.0, 1.0))
-    dets = _unique_scores(dets)
+    dets = unique_scores(dets)
     if id_zero:
         # the GT with many visible keypoints detected most accurately: its
         # detection matches it at the low thresholds at least
@@ -299,7 +240,7 @@ def test_d1_ignore_flag_small_masks_too(iou):
     """The same fixture in a mask evaluation (the GTs carry polygons)."""
     gt, dt = _d1_small()
     if iou == "segm":
-        mu = _mask_utils()
+        mu = mask_utils()
         for r in dt:      # compressed RLE of the box, rasterised at the image size
             rle = mu.frPyObjects(np.array([r["bbox"]], dtype=np.float64), 240, 320)[0]
             r["segmentation"] = {"size": [int(v) for v in rle["size"]],
@@ -312,14 +253,14 @@ def test_d1_ignore_flag_small_masks_too(iou):
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
 def test_d1_ignore_flag_generated_bbox(use_cats):
     gt, dt = make_workload(60, 31, crowd_rate=0.05)
-    _check_fix(_with_ignore_flags(gt, 1), _unique_scores(dt), "D1 generated bbox",
+    _check_fix(_with_ignore_flags(gt, 1), unique_scores(dt), "D1 generated bbox",
                use_cats=use_cats)
 
 
 @quirk("D1")
 def test_d1_ignore_flag_generated_segm():
     gt, dt = make_segm_workload(20, 32, crowd_rate=0.05)
-    _check_fix(_with_ignore_flags(gt, 2), _unique_scores(dt), "D1 generated segm", iou="segm")
+    _check_fix(_with_ignore_flags(gt, 2), unique_scores(dt), "D1 generated segm", iou="segm")
 
 
 @quirk("D1")
@@ -338,7 +279,7 @@ def test_d1_ignore_flag_boundary(which):
 
     if which == "small":
         gt, dt = _d1_small()
-        mu = _mask_utils()
+        mu = mask_utils()
         for r in dt:
             rle = mu.frPyObjects(np.array([r["bbox"]], dtype=np.float64), 240, 320)[0]
             r["segmentation"] = {"size": [int(v) for v in rle["size"]],
@@ -346,13 +287,13 @@ def test_d1_ignore_flag_boundary(which):
             del r["bbox"]
     else:
         gt, dt = make_segm_workload(20, 34, crowd_rate=0.05)
-        gt, dt = _with_ignore_flags(gt, 3), _unique_scores(dt)
-    strict = _evaluate(gt, dt, "strict", "boundary")
+        gt, dt = _with_ignore_flags(gt, 3), unique_scores(dt)
+    strict = evaluate_in_mode(gt, dt, "strict", "boundary")
     assert_matches_oracle(strict, run_boundary_oracle(gt, dt), label="D1 boundary strict")
-    corrected = _evaluate(gt, dt, "corrected", "boundary")
+    corrected = evaluate_in_mode(gt, dt, "corrected", "boundary")
     assert_matches_oracle(corrected, evaluate_boundary(gt, dt, pycocotools_ignore=False),
                           label="D1 boundary corrected vs the fork's rule")
-    assert _summary_difference(strict, corrected) is not None
+    assert summary_difference(strict, corrected) is not None
 
 
 @quirk("D1")
@@ -392,7 +333,7 @@ def _give_id_zero_to_a_detected_gt(gt: dict, dt: list[dict], mask: bool = False)
     result = {"image_id": ann["image_id"], "category_id": ann["category_id"], "score": 2.0}
     if mask:
         img = next(i for i in gt["images"] if i["id"] == ann["image_id"])
-        mu = _mask_utils()
+        mu = mask_utils()
         rle = mu.merge(mu.frPyObjects(ann["segmentation"], img["height"], img["width"]))
         result["segmentation"] = {"size": [int(v) for v in rle["size"]],
                                   "counts": rle["counts"].decode("ascii")}
@@ -425,7 +366,7 @@ def test_id_zero_small():
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
 def test_id_zero_generated_bbox(use_cats):
     gt, dt = make_workload(40, 41)
-    gt, dt = _give_id_zero_to_a_detected_gt(gt, _unique_scores(dt))
+    gt, dt = _give_id_zero_to_a_detected_gt(gt, unique_scores(dt))
     _check_fix(gt, dt, "id 0 generated bbox", use_cats=use_cats)
 
 
@@ -433,7 +374,7 @@ def test_id_zero_generated_bbox(use_cats):
 @pytest.mark.parametrize("result_bbox", [False, True], ids=["nobbox", "bbox"])
 def test_id_zero_generated_segm(result_bbox):
     gt, dt = make_segm_workload(15, 42, result_bbox=result_bbox)
-    gt, dt = _give_id_zero_to_a_detected_gt(gt, _unique_scores(dt), mask=True)
+    gt, dt = _give_id_zero_to_a_detected_gt(gt, unique_scores(dt), mask=True)
     _check_fix(gt, dt, "id 0 generated segm", iou="segm")
 
 
@@ -454,7 +395,7 @@ def test_l9_ladder_without_100(max_dets):
     """strict: stats[0] is -1 (100 is not on the ladder); corrected: AP at the
     largest cap.  Nothing else changes: same arrays, same stats[1:]."""
     gt, dt = make_workload(60, 51)
-    strict, corrected = _check_fix(gt, _unique_scores(dt), "L9", max_dets=max_dets)
+    strict, corrected = _check_fix(gt, unique_scores(dt), "L9", max_dets=max_dets)
     assert strict.stats[0] == -1.0 and corrected.stats[0] > 0.0
     assert stats_difference(strict.stats[1:], np.asarray(corrected.stats[1:])) is None
     for name in ("precision", "recall", "scores"):
@@ -466,7 +407,7 @@ def test_l9_ladder_beyond_100():
     """A ladder (1, 10, 100, 300) on images with up to 260 detections: strict
     reads stats[0] at 100, corrected at 300."""
     gt, dt = adversarial_many_detections()
-    strict, corrected = _check_fix(gt, _unique_scores(dt), "L9 beyond 100",
+    strict, corrected = _check_fix(gt, unique_scores(dt), "L9 beyond 100",
                                    max_dets=(1, 10, 100, 300))
     assert strict.stats[0] != corrected.stats[0]
     assert strict.stats[1:] == corrected.stats[1:]
@@ -479,16 +420,16 @@ def test_l9_fewer_than_three_caps(max_dets):
     mode (pycocotools' summarize raises IndexError on maxDets[2]; ADR 0010):
     L9 does not invent them.  The arrays are the same in both modes."""
     gt, dt = make_workload(30, 53)
-    dt = _unique_scores(dt)
-    strict = _evaluate(gt, dt, "strict", max_dets=max_dets)
-    corrected = _evaluate(gt, dt, "corrected", max_dets=max_dets)
+    dt = unique_scores(dt)
+    strict = evaluate_in_mode(gt, dt, "strict", max_dets=max_dets)
+    corrected = evaluate_in_mode(gt, dt, "corrected", max_dets=max_dets)
     assert strict.stats == [] and corrected.stats == []
     assert corrected.pretty_lines() == []
     ref = run_pycocotools(gt, dt, max_dets=max_dets)
     assert ref.summarize_error is not None          # pycocotools' summarize raised IndexError
     assert_matches_oracle(strict, ref, label="L9 short strict")
     assert_matches_oracle(corrected, run_corrected(gt, dt, max_dets=max_dets), label="L9 short")
-    _assert_same(strict, corrected, "L9 short ladder")
+    assert_same_summary(strict, corrected, "L9 short ladder")
 
 
 @quirk("L9")
@@ -514,7 +455,7 @@ def _size_mismatch_fixture(side: str) -> tuple[dict, list[dict], int]:
     h, w = 30, 40
     square = [8.0, 6.0, 24.0, 6.0, 24.0, 20.0, 8.0, 20.0]
     if side == "gt":
-        seg = _compressed(_rect_mask(h, w + 1, 8, 6, 24, 20))
+        seg = compressed_rle(rect_mask(h, w + 1, 8, 6, 24, 20))
     else:
         seg = [square]
     gt = {"images": [_image(5, w, h), _image(6, w, h)], "categories": _categories([1]),
@@ -527,11 +468,11 @@ def _size_mismatch_fixture(side: str) -> tuple[dict, list[dict], int]:
     odd_h = h + 2 if side == "dt" else h
     dt = [
         {"image_id": 6, "category_id": 1, "score": 0.9,
-         "segmentation": _compressed(_rect_mask(h, w, 2, 2, 12, 12))},
+         "segmentation": compressed_rle(rect_mask(h, w, 2, 2, 12, 12))},
         {"image_id": 5, "category_id": 1, "score": 0.8,
-         "segmentation": _compressed(_rect_mask(odd_h, w, 9, 6, 24, 20))},
+         "segmentation": compressed_rle(rect_mask(odd_h, w, 9, 6, 24, 20))},
         {"image_id": 5, "category_id": 1, "score": 0.7,
-         "segmentation": _compressed(_rect_mask(h, w, 30, 22, 38, 29))},
+         "segmentation": compressed_rle(rect_mask(h, w, 30, 22, 38, 29))},
     ]
     return gt, dt, 1
 
@@ -548,10 +489,10 @@ def test_i2_mismatch_without_overlap_is_not_an_error():
     """A mask of another size whose box overlaps no GT box is never compared
     (pycocotools' box prefilter gives IoU 0, not -1): corrected evaluates it."""
     gt, dt, k = _size_mismatch_fixture("dt")
-    dt[k]["segmentation"] = _compressed(_rect_mask(32, 40, 30, 24, 38, 31))
-    corrected = _evaluate(gt, dt, "corrected", "segm")
+    dt[k]["segmentation"] = compressed_rle(rect_mask(32, 40, 30, 24, 38, 31))
+    corrected = evaluate_in_mode(gt, dt, "corrected", "segm")
     assert_matches_oracle(corrected, run_corrected(gt, dt, "segm"), label="I2 control")
-    _assert_same(_evaluate(gt, dt, "strict", "segm"), corrected, "I2 control")
+    assert_same_summary(evaluate_in_mode(gt, dt, "strict", "segm"), corrected, "I2 control")
 
 
 @quirk("H2")
@@ -561,14 +502,14 @@ def test_h2_parts_of_different_sizes_refused_in_both_modes(mode, vernier):
     merge silently returns an empty 0x0 mask.  vernier refuses a list of RLE
     objects as a segmentation in both modes, naming the annotation."""
     gt, dt, _ = _size_mismatch_fixture("dt")
-    gt["annotations"][0]["segmentation"] = [_compressed(_rect_mask(30, 40, 8, 6, 24, 20)),
-                                            _compressed(_rect_mask(31, 40, 8, 6, 12, 10))]
-    mu = _mask_utils()
+    gt["annotations"][0]["segmentation"] = [compressed_rle(rect_mask(30, 40, 8, 6, 24, 20)),
+                                            compressed_rle(rect_mask(31, 40, 8, 6, 12, 10))]
+    mu = mask_utils()
     merged = mu.merge([{"size": p["size"], "counts": p["counts"].encode()}
                        for p in gt["annotations"][0]["segmentation"]])
     assert [int(v) for v in merged["size"]] == [0, 0] and mu.area(merged) == 0   # pycocotools
     with pytest.raises(vernier.SchemaError) as info:
-        _evaluate(gt, dt[:1], mode, "segm")
+        evaluate_in_mode(gt, dt[:1], mode, "segm")
     assert info.value.path == "annotations[0].segmentation", str(info.value)
 
 
@@ -594,7 +535,7 @@ def test_j2_result_without_segmentation_in_a_cell_without_gt(vernier):
                            "area": 100.0, "iscrowd": 0,
                            "segmentation": [[5.0, 5.0, 15.0, 5.0, 15.0, 15.0, 5.0, 15.0]]}]}
     dt = [{"image_id": 1, "category_id": 1, "bbox": [5.0, 5.0, 10.0, 10.0], "score": 0.9,
-           "segmentation": _compressed(_rect_mask(40, 50, 5, 5, 15, 15))},
+           "segmentation": compressed_rle(rect_mask(40, 50, 5, 5, 15, 15))},
           {"image_id": 1, "category_id": 2, "bbox": [20.0, 20.0, 10.0, 10.0], "score": 0.8}]
     _check_refusal(gt, dt, "J2 no GT", "segm", 1, "[1].segmentation", vernier)
 
@@ -679,19 +620,20 @@ def test_a1_tie_break_tied_scores_fixture():
     """adversarial_tied_scores: strict follows pycocotools in every order and
     changes with the order; corrected equals its oracle and never changes."""
     gt, dt = adversarial_tied_scores()
-    corrected = _evaluate(gt, dt, "corrected")
+    corrected = evaluate_in_mode(gt, dt, "corrected")
     assert_matches_oracle(corrected, run_corrected(gt, dt), label="A1 corrected")
-    strict = _evaluate(gt, dt, "strict")
+    strict = evaluate_in_mode(gt, dt, "strict")
     assert_matches_oracle(strict, run_pycocotools(gt, dt), label="A1 strict")
     strict_changed = False
-    corrected_differs = _summary_difference(strict, corrected) is not None
+    corrected_differs = summary_difference(strict, corrected) is not None
     for seed in SHUFFLES:
         sh = _shuffled(dt, seed)
-        s = _evaluate(gt, sh, "strict")
+        s = evaluate_in_mode(gt, sh, "strict")
         assert_matches_oracle(s, run_pycocotools(gt, sh), label=f"A1 strict shuffle {seed}")
-        strict_changed |= _summary_difference(s, strict) is not None
-        corrected_differs |= _summary_difference(s, corrected) is not None
-        _assert_same(_evaluate(gt, sh, "corrected"), corrected, f"A1 corrected shuffle {seed}")
+        strict_changed |= summary_difference(s, strict) is not None
+        corrected_differs |= summary_difference(s, corrected) is not None
+        assert_same_summary(evaluate_in_mode(gt, sh, "corrected"), corrected,
+                            f"A1 corrected shuffle {seed}")
     assert strict_changed, "shuffling never changed strict: the fixture has no teeth"
     assert corrected_differs
 
@@ -700,12 +642,12 @@ def test_a1_tie_break_tied_scores_fixture():
 def test_a1_shuffle_generated_bbox(use_cats):
     """make_workload writes 40% of its images with 2-decimal scores: many ties."""
     gt, dt = make_workload(80, 81)
-    corrected = _evaluate(gt, dt, "corrected", use_cats=use_cats)
+    corrected = evaluate_in_mode(gt, dt, "corrected", use_cats=use_cats)
     assert_matches_oracle(corrected, run_corrected(gt, dt, use_cats=use_cats),
                           label="A1 generated corrected")
     for seed in SHUFFLES[:3]:
-        _assert_same(_evaluate(gt, _shuffled(dt, seed), "corrected", use_cats=use_cats), corrected,
-                     f"A1 generated shuffle {seed}")
+        assert_same_summary(evaluate_in_mode(gt, _shuffled(dt, seed), "corrected", use_cats=use_cats),
+                            corrected, f"A1 generated shuffle {seed}")
 
 
 @quirk("A1")
@@ -714,19 +656,19 @@ def test_a1_shuffle_ties_across_the_cap():
     the order in strict, on the boxes in corrected."""
     gt, dt = adversarial_many_detections()
     for max_dets in ((1, 10, 100), (1, 10, 110)):
-        corrected = _evaluate(gt, dt, "corrected", max_dets=max_dets)
+        corrected = evaluate_in_mode(gt, dt, "corrected", max_dets=max_dets)
         assert_matches_oracle(corrected, run_corrected(gt, dt, max_dets=max_dets),
                               label=f"A1 cap {max_dets}")
-        strict = _evaluate(gt, dt, "strict", max_dets=max_dets)
+        strict = evaluate_in_mode(gt, dt, "strict", max_dets=max_dets)
         assert_matches_oracle(strict, run_pycocotools(gt, dt, max_dets=max_dets),
                               label=f"A1 cap {max_dets} strict")
         changed = False
         for seed in SHUFFLES[:3]:
             sh = _shuffled(dt, seed)
-            _assert_same(_evaluate(gt, sh, "corrected", max_dets=max_dets), corrected,
-                         f"A1 cap {max_dets} shuffle {seed}")
-            changed |= _summary_difference(_evaluate(gt, sh, "strict", max_dets=max_dets),
-                                           strict) is not None
+            assert_same_summary(evaluate_in_mode(gt, sh, "corrected", max_dets=max_dets), corrected,
+                                f"A1 cap {max_dets} shuffle {seed}")
+            changed |= summary_difference(evaluate_in_mode(gt, sh, "strict", max_dets=max_dets),
+                                          strict) is not None
         assert changed, f"shuffling never changed strict at {max_dets}"
 
 
@@ -739,17 +681,18 @@ def test_a1_shuffle_generated_segm(result_bbox):
     seen = {}
     for r in dt:
         box = tuple(r["bbox"]) if result_bbox else tuple(
-            _mask_utils().toBbox({"size": r["segmentation"]["size"],
-                                  "counts": r["segmentation"]["counts"].encode()}).tolist())
+            mask_utils().toBbox({"size": r["segmentation"]["size"],
+                                 "counts": r["segmentation"]["counts"].encode()}).tolist())
         key = (r["image_id"], r["category_id"], r["score"], box)
         assert seen.setdefault(key, r["segmentation"]) == r["segmentation"], key
-    corrected = _evaluate(gt, dt, "corrected", "segm")
+    corrected = evaluate_in_mode(gt, dt, "corrected", "segm")
     assert_matches_oracle(corrected, run_corrected(gt, dt, "segm"), label="A1 segm corrected")
     for seed in SHUFFLES[:2]:
         sh = _shuffled(dt, seed)
         if "bbox" in dt[0]:
             assert "bbox" in sh[0]
-        _assert_same(_evaluate(gt, sh, "corrected", "segm"), corrected, f"A1 segm shuffle {seed}")
+        assert_same_summary(evaluate_in_mode(gt, sh, "corrected", "segm"), corrected,
+                            f"A1 segm shuffle {seed}")
 
 
 def test_a1_equal_score_and_box_are_interchangeable():
@@ -757,9 +700,10 @@ def test_a1_equal_score_and_box_are_interchangeable():
     same detection to the evaluator: their order cannot matter."""
     gt, dt = adversarial_tied_scores()
     dt = dt + [dict(r) for r in dt[::3]]
-    corrected = _evaluate(gt, dt, "corrected")
+    corrected = evaluate_in_mode(gt, dt, "corrected")
     assert_matches_oracle(corrected, run_corrected(gt, dt), label="A1 duplicates")
-    _assert_same(_evaluate(gt, dt[::-1], "corrected"), corrected, "A1 duplicates reversed")
+    assert_same_summary(evaluate_in_mode(gt, dt[::-1], "corrected"), corrected,
+                        "A1 duplicates reversed")
 
 
 # ---------------------------------------------------------------------------
@@ -772,14 +716,14 @@ def test_result_fields_loadres_overwrites_are_kept_in_both_modes():
     `area` are overwritten by loadRes; neither mode reads them, and the id-0
     fix concerns ground truth only."""
     gt, dt = make_workload(30, 95)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     for i, r in enumerate(dt):
         r["id"] = [0, 7, 7, i][i % 4]
         r["iscrowd"] = 1 if i % 3 == 0 else 0
         r["area"] = 5.0 if i % 2 else 1e9
-    strict = _evaluate(gt, dt, "strict")
+    strict = evaluate_in_mode(gt, dt, "strict")
     assert_matches_oracle(strict, run_pycocotools(gt, dt), label="loadRes overwrites")
-    _assert_same(strict, _evaluate(gt, dt, "corrected"), "loadRes overwrites")
+    assert_same_summary(strict, evaluate_in_mode(gt, dt, "corrected"), "loadRes overwrites")
 
 
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
@@ -787,10 +731,11 @@ def test_no_quirk_bbox(use_cats):
     """A generated workload with unique scores, no ignore flags, no id 0, the
     default ladder (crowds included: they are not a quirk of the fixes)."""
     gt, dt = make_workload(100, 91, crowd_rate=0.05)
-    dt = _unique_scores(dt)
-    strict = _evaluate(gt, dt, "strict", use_cats=use_cats)
+    dt = unique_scores(dt)
+    strict = evaluate_in_mode(gt, dt, "strict", use_cats=use_cats)
     assert_matches_oracle(strict, run_pycocotools(gt, dt, use_cats=use_cats), label="no quirk")
-    _assert_same(strict, _evaluate(gt, dt, "corrected", use_cats=use_cats), "no quirk bbox")
+    assert_same_summary(strict, evaluate_in_mode(gt, dt, "corrected", use_cats=use_cats),
+                        "no quirk bbox")
 
 
 @pytest.mark.parametrize("iou", ["segm", "boundary"])
@@ -800,27 +745,27 @@ def test_no_quirk_masks(result_bbox, iou):
     polygons and RLEs triggers J6)."""
     gt, dt = make_segm_workload(25, 92, result_bbox=result_bbox, crowd_rate=0.05,
                                 result_uncompressed_rate=0.2 if result_bbox else 0.0)
-    dt = _unique_scores(dt)
-    strict = _evaluate(gt, dt, "strict", iou)
+    dt = unique_scores(dt)
+    strict = evaluate_in_mode(gt, dt, "strict", iou)
     if iou == "segm":
         assert_matches_oracle(strict, run_pycocotools(gt, dt, "segm"), label="no quirk segm")
-    _assert_same(strict, _evaluate(gt, dt, "corrected", iou), f"no quirk {iou}")
+    assert_same_summary(strict, evaluate_in_mode(gt, dt, "corrected", iou), f"no quirk {iou}")
 
 
 @pytest.mark.parametrize("use_cats", [True, False], ids=["cats", "nocats"])
 def test_no_quirk_keypoints(use_cats):
     gt, dt = _keypoint_workload(30, 93)
-    strict = _evaluate(gt, dt, "strict", "keypoints", use_cats=use_cats)
+    strict = evaluate_in_mode(gt, dt, "strict", "keypoints", use_cats=use_cats)
     assert_matches_oracle(strict, run_pycocotools(gt, dt, "keypoints", use_cats=use_cats),
                           label="no quirk kps")
-    _assert_same(strict, _evaluate(gt, dt, "corrected", "keypoints", use_cats=use_cats),
-                 "no quirk keypoints")
+    assert_same_summary(strict, evaluate_in_mode(gt, dt, "corrected", "keypoints", use_cats=use_cats),
+                        "no quirk keypoints")
 
 
 def test_corrected_oracle_is_pycocotools_without_quirks():
     """The oracle itself: on a quirk-free workload it is pycocotools exactly."""
     gt, dt = make_workload(50, 94)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     ref, cor = run_pycocotools(gt, dt), run_corrected(gt, dt)
     assert ref.stats.tobytes() == cor.stats.tobytes()
     for name in ("precision", "recall", "scores"):
@@ -875,7 +820,7 @@ def test_fixture_corpus(kind, entry, vernier):
         cats = [c["id"] for c in json.loads(gt_bytes)["categories"]]
         kernel = Keypoints(sigmas={c: sigmas for c in cats})
     else:
-        kernel = _kernel(kind)
+        kernel = vernier_iou(kind)
     key = (kind, pair_id(entry))
     if key in CORPUS_REFUSED:
         index, fix = CORPUS_REFUSED[key]
@@ -887,7 +832,7 @@ def test_fixture_corpus(kind, entry, vernier):
     assert_matches_oracle(corrected, run_corrected(gt_bytes, dt_bytes, kind, kpt_oks_sigmas=sigmas),
                           label=f"{key[1]} corrected")
     strict = Evaluator(iou=kernel, parity_mode="strict").evaluate(gt_bytes, dt_bytes)
-    differs = _summary_difference(strict, corrected) is not None
+    differs = summary_difference(strict, corrected) is not None
     assert differs == (key in CORPUS_DIFFERENT), (
         f"{key[1]}: strict and corrected {'differ' if differs else 'agree'}, expected "
         f"{'a difference (' + CORPUS_DIFFERENT[key] + ')' if key in CORPUS_DIFFERENT else 'agreement'}")

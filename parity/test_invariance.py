@@ -31,8 +31,8 @@ import numpy as np
 import pytest
 
 from parity import negative_controls as nc
-from parity.checks import (PRECISION_AXES, RECALL_AXES, array_difference, assert_matches_oracle,
-                           lines_difference, stats_difference, vernier_iou)
+from parity.checks import (assert_matches_oracle, cached_workload, evaluate_in_mode,
+                           summary_difference, vernier_iou)
 from parity.corrected_oracle import run_corrected
 from parity.generate import (_categories, _image, adversarial_tied_scores, make_keypoint_workload,
                              make_segm_workload, make_workload)
@@ -44,29 +44,10 @@ KINDS = ("bbox", "segm", "keypoints", "boundary")
 def _workload(kind: str):
     """Small generated workloads, ties in scores included (2-decimal exports)."""
     if kind == "bbox":
-        return make_workload(40, 501, crowd_rate=0.03)
+        return cached_workload(make_workload, 40, 501, crowd_rate=0.03)
     if kind in ("segm", "boundary"):
-        return make_segm_workload(10, 502, crowd_rate=0.03)
-    return make_keypoint_workload(25, 503)
-
-
-def _evaluate(gt, dt, mode: str, kind: str, use_cats: bool = True):
-    from vernier.instance import Evaluator
-
-    ev = Evaluator(iou=vernier_iou(kind), parity_mode=mode, use_cats=use_cats)
-    return ev.evaluate(json.dumps(gt).encode(), json.dumps(dt).encode())
-
-
-def _difference(a, b) -> str | None:
-    problems = [
-        stats_difference(a.stats, np.asarray(b.stats, dtype=np.float64)),
-        array_difference("precision", a.precision, b.precision, PRECISION_AXES),
-        array_difference("recall", a.recall, b.recall, RECALL_AXES),
-        array_difference("scores", a.scores, b.scores, PRECISION_AXES),
-        lines_difference(a.pretty_lines(), b.pretty_lines()),
-    ]
-    problems = [p for p in problems if p]
-    return "\n  ".join(problems) if problems else None
+        return cached_workload(make_segm_workload, 10, 502, crowd_rate=0.03)
+    return cached_workload(make_keypoint_workload, 25, 503)
 
 
 def _oracle_same(a, b) -> bool:
@@ -84,9 +65,9 @@ def _check_invariant(kind: str, gt, dt, gt2, dt2, label: str, use_cats: bool = T
         ref, ref2 = (run_pycocotools(g, d, kind, use_cats=use_cats) for g, d in ((gt, dt), (gt2, dt2)))
         assert _oracle_same(ref, ref2), f"[{label}] pycocotools itself depends on this order"
     for mode in ("strict", "corrected"):
-        base = _evaluate(gt, dt, mode, kind, use_cats)
-        perm = _evaluate(gt2, dt2, mode, kind, use_cats)
-        diff = _difference(base, perm)
+        base = evaluate_in_mode(gt, dt, mode, kind, use_cats=use_cats)
+        perm = evaluate_in_mode(gt2, dt2, mode, kind, use_cats=use_cats)
+        diff = summary_difference(base, perm)
         assert diff is None, f"[{label} {mode}] the order changed the result:\n  {diff}"
         if mode == "strict" and kind != "boundary":
             assert_matches_oracle(perm, ref2, label=f"{label} strict")
@@ -140,9 +121,9 @@ def test_gt_order_matters_through_b2():
     ref1, ref2 = run_pycocotools(g1, dt), run_pycocotools(g2, dt)
     assert not _oracle_same(ref1, ref2), "pycocotools did not depend on the GT order"
     for g, ref in ((g1, ref1), (g2, ref2)):
-        strict = _evaluate(g, dt, "strict", "bbox")
+        strict = evaluate_in_mode(g, dt, "strict", "bbox")
         assert_matches_oracle(strict, ref, label="B2 order strict")
-        assert _difference(strict, _evaluate(g, dt, "corrected", "bbox")) is None
+        assert summary_difference(strict, evaluate_in_mode(g, dt, "corrected", "bbox")) is None
 
 
 def _interleaved(dt: list, seed: int) -> list:
@@ -185,12 +166,12 @@ def test_tied_results_within_an_image(use_cats):
     assert dt2 != dt
     ref, ref2 = run_pycocotools(gt, dt, use_cats=use_cats), run_pycocotools(gt, dt2, use_cats=use_cats)
     assert not _oracle_same(ref, ref2), "pycocotools did not depend on the tie order"
-    s1, s2 = (_evaluate(gt, d, "strict", "bbox", use_cats) for d in (dt, dt2))
+    s1, s2 = (evaluate_in_mode(gt, d, "strict", "bbox", use_cats=use_cats) for d in (dt, dt2))
     assert_matches_oracle(s1, ref, label="ties strict")
     assert_matches_oracle(s2, ref2, label="ties reversed strict")
-    c1, c2 = (_evaluate(gt, d, "corrected", "bbox", use_cats) for d in (dt, dt2))
+    c1, c2 = (evaluate_in_mode(gt, d, "corrected", "bbox", use_cats=use_cats) for d in (dt, dt2))
     assert_matches_oracle(c1, run_corrected(gt, dt, use_cats=use_cats), label="ties corrected")
-    diff = _difference(c1, c2)
+    diff = summary_difference(c1, c2)
     assert diff is None, f"corrected depends on the tie order:\n  {diff}"
 
 
@@ -208,7 +189,7 @@ def test_thread_count(kind, mode):
     one = ev.evaluate(gt_b, dt_b, keep_records=True)
     for n in (2, 3, 0, 7):
         many = ev.evaluate(gt_b, dt_b, keep_records=True, num_threads=n)
-        diff = _difference(many, one)
+        diff = summary_difference(many, one)
         assert diff is None, f"num_threads={n}:\n  {diff}"
         r1, rn = one.image_records(), many.image_records()
         for name, arr in r1.items():

@@ -30,16 +30,15 @@ import contextlib
 import copy
 import dataclasses
 import io
-import json
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from parity.checks import (PRECISION_AXES, RECALL_AXES, array_difference, assert_matches_oracle,
-                           decode_counts, encode_counts, lines_difference, stats_difference,
-                           vernier_iou)
+from parity.checks import (assert_matches_oracle, cached_workload, compressed_rle, decode_counts,
+                           encode_counts, evaluate_in_mode, mask_utils, summary_difference,
+                           unique_scores)
 from parity.corrected_oracle import run_corrected
 from parity.generate import (_categories, _image, adversarial_absent_categories,
                              adversarial_area_boundaries, adversarial_images_without_detections,
@@ -54,32 +53,6 @@ EPS = float(np.spacing(1))
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-def _evaluate(gt, dt, mode: str, iou: str = "bbox", *, sigmas=None, max_dets=None,
-              use_cats: bool = True, iou_thresholds=None, recall_thresholds=None,
-              area_ranges=None, dt_as_list: bool = False):
-    """vernier in ``mode``; ``gt`` as JSON bytes, ``dt`` as JSON bytes (or the
-    list itself with ``dt_as_list``)."""
-    from vernier.instance import Evaluator
-
-    ev = Evaluator(iou=vernier_iou(iou, sigmas=sigmas), parity_mode=mode,
-                   max_dets=None if max_dets is None else tuple(max_dets), use_cats=use_cats,
-                   iou_thresholds=iou_thresholds, recall_thresholds=recall_thresholds,
-                   area_ranges=area_ranges)
-    return ev.evaluate(json.dumps(gt).encode(), dt if dt_as_list else json.dumps(dt).encode())
-
-
-def _summary_difference(a, b) -> str | None:
-    problems = [
-        stats_difference(a.stats, np.asarray(b.stats, dtype=np.float64)),
-        array_difference("precision", a.precision, b.precision, PRECISION_AXES),
-        array_difference("recall", a.recall, b.recall, RECALL_AXES),
-        array_difference("scores", a.scores, b.scores, PRECISION_AXES),
-        lines_difference(a.pretty_lines(), b.pretty_lines()),
-    ]
-    problems = [p for p in problems if p]
-    return "\n  ".join(problems) if problems else None
-
 
 def _both_modes(gt, dt, label: str, iou: str = "bbox", *, sigmas=None, max_dets=None,
                 use_cats: bool = True, iou_thresholds=None, recall_thresholds=None,
@@ -97,13 +70,13 @@ def _both_modes(gt, dt, label: str, iou: str = "bbox", *, sigmas=None, max_dets=
     vgrid = dict(sigmas=sigmas, max_dets=max_dets, use_cats=use_cats,
                  iou_thresholds=iou_thresholds, recall_thresholds=recall_thresholds,
                  area_ranges=area_ranges, dt_as_list=dt_as_list)
-    strict = _evaluate(gt, dt, "strict", iou, **vgrid)
+    strict = evaluate_in_mode(gt, dt, "strict", iou, **vgrid)
     assert_matches_oracle(strict, ref, label=f"{label} strict")
-    corrected = _evaluate(gt, dt, "corrected", iou, **vgrid)
+    corrected = evaluate_in_mode(gt, dt, "corrected", iou, **vgrid)
     assert_matches_oracle(corrected, run_corrected(gt, dt, iou, kpt_oks_sigmas=kps, **grid),
                           label=f"{label} corrected")
     if same:
-        diff = _summary_difference(strict, corrected)
+        diff = summary_difference(strict, corrected)
         assert diff is None, f"[{label}] corrected differs from strict:\n  {diff}"
     return strict, corrected, ref
 
@@ -113,22 +86,13 @@ def _refused_in_both(gt, dt, iou: str, error, index: int | None, path: str | Non
     """Both modes raise ``error`` (a vernier exception class) naming the entry."""
     for mode in ("strict", "corrected"):
         with pytest.raises(vernier.VernierError) as info:
-            _evaluate(gt, dt, mode, iou, dt_as_list=dt_as_list)
+            evaluate_in_mode(gt, dt, mode, iou, dt_as_list=dt_as_list)
         err = info.value
         assert isinstance(err, error), f"{mode}: {type(err).__name__}: {err}"
         if index is not None:
             assert err.index == index, f"{mode}: index {err.index}, expected {index}: {err}"
         if path is not None:
             assert err.path == path, f"{mode}: path {err.path!r}, expected {path!r}: {err}"
-
-
-def _unique_scores(dt: list[dict]) -> list[dict]:
-    """Distinct scores, same ranking (ties broken by list position): no A1."""
-    out = copy.deepcopy(dt)
-    order = sorted(range(len(out)), key=lambda i: (out[i]["score"], i))
-    for rank, i in enumerate(order):
-        out[i]["score"] = (rank + 1) / (len(out) + 1)
-    return out
 
 
 def _ann(ann_id, image_id, box, *, cat=1, area=None, iscrowd=0, **extra):
@@ -154,17 +118,6 @@ def _eval_img(ref, cat_index: int, area_label: str, image_id: int):
     return ref.eval_imgs[(cat_index * len(p.areaRng) + a) * len(p.imgIds) + i]
 
 
-def _mask_utils():
-    from pycocotools import mask as mask_utils
-
-    return mask_utils
-
-
-def _compressed(mask: np.ndarray) -> dict:
-    rle = _mask_utils().encode(np.asfortranarray(mask.astype(np.uint8)))
-    return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
-
-
 # ---------------------------------------------------------------------------
 # A: orders and parameters
 # ---------------------------------------------------------------------------
@@ -172,7 +125,7 @@ def _compressed(mask: np.ndarray) -> dict:
 @quirk("A2")
 def test_a2_unsorted_ladder():
     gt, dt = make_workload(30, 201)
-    strict, corrected, ref = _both_modes(gt, _unique_scores(dt), "A2", max_dets=(100, 10, 1))
+    strict, corrected, ref = _both_modes(gt, unique_scores(dt), "A2", max_dets=(100, 10, 1))
     assert list(ref.params.maxDets) == [1, 10, 100]            # pycocotools sorted it
     assert strict.max_dets == corrected.max_dets == (1, 10, 100)
 
@@ -187,7 +140,7 @@ def test_a3_parameters_frozen_for_one_evaluation():
     from vernier.instance import Evaluator
 
     gt, dt = make_workload(30, 202)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     ranges = (("all", 0.0, 1e10), ("medium", 1024.0, 9216.0), ("large", 9216.0, 1e10))
     with contextlib.redirect_stdout(io.StringIO()):
         coco = _coco_from_dict(copy.deepcopy(gt))
@@ -240,8 +193,8 @@ def test_crowd_matching_rules():
 def test_b1_iou_exactly_on_thresholds():
     """IoUs exactly on each threshold and one ulp either side (the union
     without a fused multiply-add, I7)."""
-    gt, dt = adversarial_iou_thresholds()
-    _both_modes(gt, _unique_scores(dt), "B1")
+    gt, dt = cached_workload(adversarial_iou_thresholds)
+    _both_modes(gt, unique_scores(dt), "B1")
 
 
 @quirk("B2")
@@ -264,7 +217,7 @@ def test_b5_large_annotation_ids():
     gt, dt = make_workload(20, 203)
     for i, a in enumerate(gt["annotations"]):
         a["id"] = 2 ** 53 - 1 - 7 * i
-    _both_modes(gt, _unique_scores(dt), "B5")
+    _both_modes(gt, unique_scores(dt), "B5")
 
 
 @quirk("B7")
@@ -288,8 +241,8 @@ def test_accumulation_on_a_generated_workload():
     """101-point interpolation, the envelope, AR as final recall, TP/FP
     counting: the whole arrays on a COCO-like workload with crowds."""
     gt, dt = make_workload(40, 204, crowd_rate=0.03)
-    _both_modes(gt, _unique_scores(dt), "accumulation")
-    _both_modes(gt, _unique_scores(dt), "accumulation nocats", use_cats=False)
+    _both_modes(gt, unique_scores(dt), "accumulation")
+    _both_modes(gt, unique_scores(dt), "accumulation nocats", use_cats=False)
 
 
 @quirk("C3")
@@ -301,7 +254,7 @@ def test_c3_unreachable_recall_thresholds_stay_zero():
     _, _, ref = _both_modes(gt, dt, "C3")
     assert ref.precision[0, 51:, 0, 0, 2].tolist() == [0.0] * 50
     gt2, dt2 = adversarial_images_without_detections()
-    _both_modes(gt2, _unique_scores(dt2), "C3 images without detections")
+    _both_modes(gt2, unique_scores(dt2), "C3 images without detections")
 
 
 @quirk("C5")
@@ -315,7 +268,7 @@ def test_c5_undefined_cells_are_minus_one():
     assert (ref.precision[:, :, 2] == -1).all() and (ref.recall[:, 2] == -1).all()
     assert (ref.precision[:, :, 1, 0, :] == 0).all()
     gt2, dt2 = adversarial_absent_categories()
-    _both_modes(gt2, _unique_scores(dt2), "C5 absent categories")
+    _both_modes(gt2, unique_scores(dt2), "C5 absent categories")
 
 
 @quirk("C8")
@@ -340,7 +293,7 @@ def test_d3_inputs_are_not_mutated():
     from pycocotools.cocoeval import COCOeval
 
     gt, dt = make_workload(10, 205)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     g, d = copy.deepcopy(gt), copy.deepcopy(dt)
     with contextlib.redirect_stdout(io.StringIO()):
         coco = _coco_from_dict(g)
@@ -357,7 +310,7 @@ def test_area_ranges_closed_at_both_ends():
     """Areas exactly 32**2 and 96**2 (and one ulp off): area 1024 is small
     and medium (D6), the default ranges (D4)."""
     gt, dt = adversarial_area_boundaries()
-    _, _, ref = _both_modes(gt, _unique_scores(dt), "D4")
+    _, _, ref = _both_modes(gt, unique_scores(dt), "D4")
     assert [list(r) for r in ref.params.areaRng] == [[0, 1e10], [0, 1024], [1024, 9216],
                                                      [9216, 1e10]]
     g1 = _gt([_image(1, 100, 100)], [_ann(1, 1, [0.0, 0.0, 32.0, 32.0])])
@@ -387,7 +340,7 @@ def test_keypoints_generated():
     gt_images = {a["image_id"] for a in anns}
     dt_images = {d["image_id"] for d in dt}
     assert {i["id"] for i in gt["images"]} - gt_images and gt_images - dt_images       # F5
-    strict, corrected, ref = _both_modes(gt, _unique_scores(dt), "keypoints", "keypoints")
+    strict, corrected, ref = _both_modes(gt, unique_scores(dt), "keypoints", "keypoints")
     assert ref.params.areaRngLbl == ["all", "medium", "large"]                         # D5
     assert strict.area_ranges == corrected.area_ranges == ("all", "medium", "large")
 
@@ -398,13 +351,13 @@ def test_f1_one_sigma_array_for_all_categories():
     mapping with the same sigmas for each."""
     gt, dt = make_keypoint_workload(25, 207, category_ids=(1, 3))
     sig = tuple(float(v) for v in np.linspace(0.03, 0.11, 17))
-    _both_modes(gt, _unique_scores(dt), "F1", "keypoints", sigmas={1: sig, 3: sig})
+    _both_modes(gt, unique_scores(dt), "F1", "keypoints", sigmas={1: sig, 3: sig})
 
 
 @quirk("F6")
 def test_f6_keypoints_without_categories_score_zero():
     gt, dt = make_keypoint_workload(25, 208)
-    strict, _, ref = _both_modes(gt, _unique_scores(dt), "F6", "keypoints", use_cats=False)
+    strict, _, ref = _both_modes(gt, unique_scores(dt), "F6", "keypoints", use_cats=False)
     assert ref.stats.tolist() == [0.0] * 10
     assert strict.stats == [0.0] * 10
 
@@ -422,7 +375,7 @@ def test_l8_sigmas_belong_to_the_kernel():
     p.iouType = "bbox"
     assert p.kpt_oks_sigmas.tolist() == [0.2] * 17
     gt, dt = make_keypoint_workload(15, 209)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     sig = {1: (0.2,) * 17}
     _both_modes(gt, dt, "L8 custom", "keypoints", sigmas=sig)
     _both_modes(gt, dt, "L8 default afterwards", "keypoints")
@@ -445,13 +398,13 @@ def test_masks_generated():
                and any(x < 0 or x > imgs[a["image_id"]]["width"] - 1
                        for part in a["segmentation"] for x in part[0::2]) for a in anns)
     assert all(isinstance(d["segmentation"]["counts"], str) for d in dt)
-    _both_modes(gt, _unique_scores(dt), "masks", "segm")
+    _both_modes(gt, unique_scores(dt), "masks", "segm")
 
 
 @quirk("K3")
 def test_k3_counts_as_bytes_or_str():
     gt, dt = make_segm_workload(8, 211)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     for i, d in enumerate(dt):
         if i % 2:
             d["segmentation"]["counts"] = d["segmentation"]["counts"].encode("ascii")
@@ -465,12 +418,12 @@ def test_g3_long_counts_are_decoded_exactly_and_refused(vernier):
     a 32-bit int: garbage.  vernier decodes it exactly, sees that the runs do
     not cover the mask and refuses the result in both modes."""
     gt, dt = make_segm_workload(6, 212)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     k = len(dt) // 2
     counts = "0" + "_" * 7 + "0"
     h, w = dt[k]["segmentation"]["size"]
     exact = decode_counts(counts, max_groups=8)
-    garbage = int(_mask_utils().area({"size": [h, w], "counts": counts.encode()}))
+    garbage = int(mask_utils().area({"size": [h, w], "counts": counts.encode()}))
     assert garbage != sum(exact[1::2]), "pycocotools decoded the long count exactly"
     dt[k]["segmentation"]["counts"] = counts
     _refused_in_both(gt, dt, "segm", vernier.RLEError, k, None, vernier)
@@ -479,7 +432,7 @@ def test_g3_long_counts_are_decoded_exactly_and_refused(vernier):
 @quirk("G4")
 def test_g4_zero_length_runs():
     gt, dt = make_segm_workload(8, 213)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     changed = 0
     for d in dt[::3]:
         c = decode_counts(d["segmentation"]["counts"])
@@ -513,13 +466,13 @@ def test_h6_box_stand_in_rasterised_in_strict_refused_in_corrected(vernier):
     """A bbox-only result in a segm evaluation: rasterised through rleFrBbox
     in strict (as pycocotools), refused in corrected (J2)."""
     gt, dt = make_segm_workload(12, 214, result_bbox=True, bbox_only_rate=0.2)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     box_only = [i for i, d in enumerate(dt) if "segmentation" not in d]
     assert box_only and box_only[0] > 0        # the first result has a mask: a bbox-kind list
-    strict = _evaluate(gt, dt, "strict", "segm")
+    strict = evaluate_in_mode(gt, dt, "strict", "segm")
     assert_matches_oracle(strict, run_pycocotools(gt, dt, "segm"), label="H6 strict")
     with pytest.raises(vernier.SchemaError) as info:
-        _evaluate(gt, dt, "corrected", "segm")
+        evaluate_in_mode(gt, dt, "corrected", "segm")
     # which of the box-only results is named follows the evaluation order
     # (image, category), not the list order
     k = info.value.index
@@ -531,15 +484,15 @@ def test_i1_box_prefilter():
     """Masks whose boxes overlap the GT's box partially, and a result mask of
     another size whose box overlaps no GT box: never compared (IoU 0), so
     not an I2 error in corrected either."""
-    mu = _mask_utils()
+    mu = mask_utils()
     h, w = 30, 40
     gt = _gt([_image(5, w, h)], [_ann(1, 5, [8.0, 6.0, 16.0, 14.0])])
     m1 = np.zeros((h, w), np.uint8)
     m1[6:20, 10:24] = 1
     m2 = np.zeros((h + 2, w), np.uint8)
     m2[24:31, 30:38] = 1
-    dt = [{"image_id": 5, "category_id": 1, "score": 0.9, "segmentation": _compressed(m1)},
-          {"image_id": 5, "category_id": 1, "score": 0.8, "segmentation": _compressed(m2)}]
+    dt = [{"image_id": 5, "category_id": 1, "score": 0.9, "segmentation": compressed_rle(m1)},
+          {"image_id": 5, "category_id": 1, "score": 0.8, "segmentation": compressed_rle(m2)}]
     gbox = [8.0, 6.0, 16.0, 14.0]
     dbox = mu.toBbox({"size": [h + 2, w], "counts": dt[1]["segmentation"]["counts"].encode()})
     assert float(mu.iou([dbox.tolist()], [gbox], [0])[0, 0]) == 0.0
@@ -557,9 +510,9 @@ def test_i3_disjoint_masks_in_overlapping_boxes():
     d[4:12, 8:20] = 1
     gt = _gt([_image(1, w, h)], [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
                                   "bbox": [0.0, 0.0, 20.0, 20.0], "area": float(g.sum()),
-                                  "segmentation": _compressed(g)}])
-    dt = [{"image_id": 1, "category_id": 1, "score": 0.9, "segmentation": _compressed(d)}]
-    mu = _mask_utils()
+                                  "segmentation": compressed_rle(g)}])
+    dt = [{"image_id": 1, "category_id": 1, "score": 0.9, "segmentation": compressed_rle(d)}]
+    mu = mask_utils()
     gr = {"size": [h, w], "counts": gt["annotations"][0]["segmentation"]["counts"].encode()}
     dr = {"size": [h, w], "counts": dt[0]["segmentation"]["counts"].encode()}
     assert float(mu.iou([dr], [gr], [0])[0, 0]) == 0.0
@@ -570,7 +523,7 @@ def test_i3_disjoint_masks_in_overlapping_boxes():
 def test_i4_boxes_sharing_an_edge():
     gt = _gt([_image(1, 50, 50)], [_ann(1, 1, [0.0, 0.0, 10.0, 10.0])])
     dt = [_det(1, [10.0, 0.0, 10.0, 10.0], 0.9), _det(1, [0.0, 10.0, 10.0, 10.0], 0.8)]
-    assert _mask_utils().iou([d["bbox"] for d in dt], [[0.0, 0.0, 10.0, 10.0]], [0]).tolist() \
+    assert mask_utils().iou([d["bbox"] for d in dt], [[0.0, 0.0, 10.0, 10.0]], [0]).tolist() \
         == [[0.0], [0.0]]
     _, _, ref = _both_modes(gt, dt, "I4")
     assert ref.stats[0] == 0.0
@@ -586,7 +539,7 @@ def test_j5_images_missing_unknown_or_no_results(vernier):
     image absent from the GT: pycocotools asserts, vernier raises
     UnknownImageError naming it; an empty list: "no detections"."""
     gt, dt = make_workload(20, 215)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     some = {i["id"] for i in gt["images"][:10]}
     part = [d for d in dt if d["image_id"] in some]
     _both_modes(gt, part, "J5 subset")
@@ -600,7 +553,7 @@ def test_j5_images_missing_unknown_or_no_results(vernier):
         run_pycocotools(gt, bad)
     for mode in ("strict", "corrected"):
         with pytest.raises(vernier.UnknownImageError) as info:
-            _evaluate(gt, bad, mode)
+            evaluate_in_mode(gt, bad, mode)
         assert str(unknown) in str(info.value)
 
 
@@ -621,7 +574,7 @@ def _mixed_shapes_fixture(first: str, with_bbox: bool):
         else:
             m = np.zeros((h, w), np.uint8)
             m[int(y):int(y + bh), int(x):int(x + bw)] = 1
-            seg = _compressed(m)
+            seg = compressed_rle(m)
         r = {"image_id": img, "category_id": 1, "score": 0.9 - 0.1 * n, "segmentation": seg}
         if with_bbox:
             r["bbox"] = [x, y, bw, bh]
@@ -641,10 +594,10 @@ def test_j6_mixed_polygon_and_rle_results(first, vernier):
     pycocotools crashes: both modes raise UnsupportedInputError naming the
     first polygon."""
     gt, dt = _mixed_shapes_fixture(first, with_bbox=True)
-    strict = _evaluate(gt, dt, "strict", "segm")
+    strict = evaluate_in_mode(gt, dt, "strict", "segm")
     assert_matches_oracle(strict, run_pycocotools(gt, dt, "segm"), label=f"J6 {first} strict")
     with pytest.raises(vernier.VernierError) as info:
-        _evaluate(gt, dt, "corrected", "segm")
+        evaluate_in_mode(gt, dt, "corrected", "segm")
     err = info.value
     assert type(err) is vernier.SchemaError, f"{type(err).__name__}: {err}"
     assert err.index == 1 and err.path == "[1].segmentation", str(err)
@@ -669,7 +622,7 @@ def test_default_grids_and_summary():
     from pycocotools.cocoeval import COCOeval
 
     gt, dt = make_workload(20, 216)
-    strict, corrected, ref = _both_modes(gt, _unique_scores(dt), "L1")
+    strict, corrected, ref = _both_modes(gt, unique_scores(dt), "L1")
     for s in (strict, corrected):
         assert isinstance(s, Summary)
         assert s.iou_thresholds.tobytes() == np.asarray(ref.params.iouThrs).tobytes()
@@ -679,7 +632,7 @@ def test_default_grids_and_summary():
     assert strict.recall_thresholds[35] == 0.35000000000000003
     with contextlib.redirect_stdout(io.StringIO()):
         coco = _coco_from_dict(copy.deepcopy(gt))
-        ev = COCOeval(coco, coco.loadRes(_unique_scores(dt)), "bbox")
+        ev = COCOeval(coco, coco.loadRes(unique_scores(dt)), "bbox")
         ev.evaluate()
         ev.accumulate()
         assert ev.summarize() is None                               # L6
@@ -688,7 +641,7 @@ def test_default_grids_and_summary():
 @quirk("L4")
 def test_l4_pooled_categories():
     gt, dt = make_workload(20, 217)
-    strict, corrected, ref = _both_modes(gt, _unique_scores(dt), "L4", use_cats=False)
+    strict, corrected, ref = _both_modes(gt, unique_scores(dt), "L4", use_cats=False)
     assert ref.precision.shape[2] == 1
     assert list(strict.category_ids) == list(corrected.category_ids) == [-1]
 
@@ -701,7 +654,7 @@ def test_l7_missing_summary_slots_and_bad_parameters(vernier):
     from vernier.instance import Evaluator
 
     gt, dt = make_workload(20, 218)
-    dt = _unique_scores(dt)
+    dt = unique_scores(dt)
     thr = (0.5, 0.6, 0.7, 0.8, 0.9)
     ranges = (("all", 0.0, 1e10), ("medium", 1024.0, 9216.0), ("large", 9216.0, 1e10))
     strict, _, ref = _both_modes(gt, dt, "L7", iou_thresholds=thr, area_ranges=ranges)
@@ -718,7 +671,7 @@ def test_l7_missing_summary_slots_and_bad_parameters(vernier):
 
 def _pycocotools_shows(row: str) -> None:
     """Demonstrate the pycocotools behaviour of an n/a row."""
-    mu = _mask_utils()
+    mu = mask_utils()
     if row == "D7":       # getAnnIds(areaRng=...) is open at both ends
         gt = _gt([_image(1, 100, 100)], [_ann(1, 1, [0.0, 0.0, 32.0, 32.0])])
         coco = _coco_from_dict(gt)
@@ -806,4 +759,4 @@ def test_no_counterpart(row):
         with pytest.raises(TypeError):
             vi.Evaluator(parity_mode=mode, useSegm=1)
     gt, dt = make_workload(8, 220)
-    _both_modes(gt, _unique_scores(dt), f"{row} control")
+    _both_modes(gt, unique_scores(dt), f"{row} control")

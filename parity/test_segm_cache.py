@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from parity.checks import array_difference, assert_matches_oracle, as_dataset, run_vernier
+from parity.checks import as_dataset, assert_matches_oracle, assert_same_summary, run_vernier
 from parity.generate import make_segm_workload
 from parity.oracle import run_boundary_oracle, run_pycocotools
 
@@ -22,18 +22,6 @@ from parity.oracle import run_boundary_oracle, run_pycocotools
 def _workload(n=40, seed=211, **knobs):
     gt, dt = make_segm_workload(n, seed, crowd_rate=0.05, **knobs)
     return json.dumps(gt).encode(), json.dumps(dt).encode()
-
-
-def _assert_identical(a, b, label):
-    """Two vernier summaries, bit for bit (stats, arrays, printed lines)."""
-    problems = [array_difference(name, getattr(a, name), getattr(b, name))
-                for name in ("precision", "recall", "scores")]
-    problems = [p for p in problems if p]
-    if [float(v).hex() for v in a.stats] != [float(v).hex() for v in b.stats]:
-        problems.append(f"stats {list(a.stats)} != {list(b.stats)}")
-    if list(a.pretty_lines()) != list(b.pretty_lines()):
-        problems.append("pretty_lines differ")
-    assert not problems, f"[{label}] " + "; ".join(problems)
 
 
 def test_second_segm_evaluation_identical(vernier):
@@ -50,7 +38,7 @@ def test_second_segm_evaluation_identical(vernier):
     second = run_vernier(ds, json.loads(dt_bytes), iou="segm")
     assert ds.segm_cache_len == cached, "a second evaluation of the same GT derived more masks"
     assert_matches_oracle(second, ref, label="warm cache")
-    _assert_identical(first, second, "cold vs warm")
+    assert_same_summary(first, second, "cold vs warm")
 
     ds.clear_cache()
     assert ds.segm_cache_len == 0
@@ -58,7 +46,7 @@ def test_second_segm_evaluation_identical(vernier):
     third = run_vernier(ds, dt_bytes, iou="segm")
     assert ds.segm_cache_len == cached
     assert_matches_oracle(third, ref, label="after clear_cache")
-    _assert_identical(first, third, "cold vs after clear_cache")
+    assert_same_summary(first, third, "cold vs after clear_cache")
 
 
 def test_cache_does_not_carry_results_or_parameters(vernier):
@@ -82,7 +70,7 @@ def test_cache_does_not_carry_results_or_parameters(vernier):
         label = f"run {i} {kw}"
         on_dataset = run_vernier(ds, dt, iou="segm", **kw)
         fresh = run_vernier(gt_bytes, dt, iou="segm", **kw)
-        _assert_identical(on_dataset, fresh, label)
+        assert_same_summary(on_dataset, fresh, label)
         assert_matches_oracle(on_dataset, run_pycocotools(gt_bytes, dt, "segm", **kw), label=label)
 
 
@@ -107,13 +95,13 @@ def test_second_boundary_evaluation_identical(ratio, vernier):
     second = run_vernier(ds, dt_bytes, iou="boundary", dilation_ratio=ratio)
     assert ds.boundary_cache_len == bands
     assert_matches_oracle(second, ref, label="warm cache")
-    _assert_identical(first, second, "cold vs warm")
+    assert_same_summary(first, second, "cold vs warm")
 
     ds.clear_cache()
     assert ds.boundary_cache_len == 0 and ds.segm_cache_len == 0
     third = run_vernier(ds, dt_bytes, iou="boundary", dilation_ratio=ratio)
     assert ds.boundary_cache_len == bands
-    _assert_identical(first, third, "cold vs after clear_cache")
+    assert_same_summary(first, third, "cold vs after clear_cache")
 
 
 def test_segm_and_boundary_share_a_dataset(vernier):

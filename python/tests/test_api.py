@@ -3,7 +3,6 @@
 Numbers are compared with pycocotools run in the same test (the parity
 suite under parity/ does that at scale)."""
 import contextlib
-import copy
 import io
 import json
 import re
@@ -14,24 +13,7 @@ import pytest
 import vernier
 from vernier.instance import Bbox, CocoDataset, Evaluator, Summary
 
-from conftest import REPO, as_bytes, tiny_dt, tiny_gt
-
-
-def pycocotools_stats(gt_dict, dt_list, **params):
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-    with contextlib.redirect_stdout(io.StringIO()):
-        coco = COCO()
-        coco.dataset = copy.deepcopy(gt_dict)
-        coco.createIndex()
-        res = coco.loadRes(copy.deepcopy(dt_list))
-        ev = COCOeval(coco, res, "bbox")
-        for k, v in params.items():
-            setattr(ev.params, k, v)
-        ev.evaluate()
-        ev.accumulate()
-        ev.summarize()
-    return ev
+from conftest import REPO, as_bytes, pycocotools_eval, tiny_dt, tiny_gt
 
 
 def test_version_matches_c_library():
@@ -59,7 +41,7 @@ def test_dataset_close_is_idempotent_and_final():
 
 def test_bytes_list_and_dataset_inputs_agree_with_pycocotools():
     gt_d, dt_l = tiny_gt(), tiny_dt()
-    ref = pycocotools_stats(gt_d, dt_l)
+    ref = pycocotools_eval(gt_d, dt_l)
     ev = Evaluator(iou=Bbox(), parity_mode="strict")
     a = ev.evaluate(as_bytes(gt_d), as_bytes(dt_l))
     b = ev.evaluate(CocoDataset.from_json(as_bytes(gt_d)), dt_l)
@@ -74,7 +56,7 @@ def test_bytes_list_and_dataset_inputs_agree_with_pycocotools():
 
 def test_summary_axes_and_lines():
     gt_d, dt_l = tiny_gt(), tiny_dt()
-    ref = pycocotools_stats(gt_d, dt_l)
+    ref = pycocotools_eval(gt_d, dt_l)
     s = Evaluator(parity_mode="strict").evaluate(as_bytes(gt_d), dt_l)
     assert np.array_equal(s.iou_thresholds, ref.params.iouThrs)
     assert np.array_equal(s.recall_thresholds, ref.params.recThrs)
@@ -94,7 +76,7 @@ def test_numpy_values_in_result_dicts():
     gt_d = tiny_gt()
     dt_np = [{"image_id": np.int64(1), "category_id": np.int64(1),
               "bbox": np.array([10.0, 10.0, 20.0, 20.0]), "score": np.float64(0.9)}]
-    ref = pycocotools_stats(gt_d, [{"image_id": 1, "category_id": 1,
+    ref = pycocotools_eval(gt_d, [{"image_id": 1, "category_id": 1,
                                     "bbox": [10.0, 10.0, 20.0, 20.0], "score": 0.9}])
     s = Evaluator(parity_mode="strict").evaluate(as_bytes(gt_d), dt_np)
     assert s.stats == list(ref.stats)
@@ -128,7 +110,7 @@ def test_evaluator_is_immutable_and_sorts_nothing_it_should_not():
 
 def test_unsorted_max_dets_match_pycocotools():
     gt_d, dt_l = tiny_gt(), tiny_dt()
-    ref = pycocotools_stats(gt_d, dt_l, maxDets=[100, 1, 10])
+    ref = pycocotools_eval(gt_d, dt_l, maxDets=[100, 1, 10])
     s = Evaluator(parity_mode="strict", max_dets=(100, 1, 10)).evaluate(as_bytes(gt_d), dt_l)
     assert s.max_dets == (1, 10, 100)
     assert s.stats == list(ref.stats)

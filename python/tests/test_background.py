@@ -9,10 +9,7 @@
 (Leaks of an abandoned worker are checked by the C tests under ASan:
 make ctest-asan.)
 """
-import contextlib
-import copy
 import gc
-import io
 import json
 import random
 import threading
@@ -23,21 +20,9 @@ import pytest
 
 import vernier
 import vernier.instance as vi
-from vernier.instance import (BackgroundEvaluator, Bbox, Boundary, CocoDataset, Evaluator,
-                              Keypoints, Segm)
+from vernier.instance import BackgroundEvaluator, CocoDataset, Evaluator, Keypoints, Segm
 
-from conftest import REPO
-
-FIX = REPO / "parity" / "fixtures"
-VAL100 = FIX / "faster_coco_eval" / "dataset" / "cocoapi" / "instances_val2014_100.json"
-CASES = {
-    "bbox": (VAL100, FIX / "cocoapi" / "instances_val2014_fakebbox100_results.json", Bbox()),
-    "segm": (VAL100, FIX / "cocoapi" / "instances_val2014_fakesegm100_results.json", Segm()),
-    "boundary": (VAL100, FIX / "cocoapi" / "instances_val2014_fakesegm100_results.json",
-                 Boundary()),
-    "keypoints": (FIX / "xtcocoapi" / "example_coco_val.json",
-                  FIX / "xtcocoapi" / "example_coco_preds.json", Keypoints()),
-}
+from conftest import CASES, assert_same, case_reference
 
 
 def by_image(dt):
@@ -60,41 +45,6 @@ def random_batches(dt, seed):
     return batches
 
 
-def assert_same(a, b):
-    assert a.stats == b.stats
-    for name in ("precision", "recall", "scores"):
-        assert np.array_equal(getattr(a, name), getattr(b, name)), name
-
-
-def pycocotools_eval(gt, dt, iou_type):
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-    with contextlib.redirect_stdout(io.StringIO()):
-        coco = COCO()
-        coco.dataset = copy.deepcopy(gt)
-        coco.createIndex()
-        res = coco.loadRes(copy.deepcopy(dt))
-        ev = COCOeval(coco, res, iou_type)
-        ev.evaluate()
-        ev.accumulate()
-        ev.summarize()
-    return ev
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    cache = {}
-
-    def get(kind):
-        if kind not in cache:
-            gt_path, dt_path, iou = CASES[kind]
-            gt_bytes = gt_path.read_bytes()
-            cache[kind] = (gt_bytes, CocoDataset.from_json(gt_bytes),
-                           json.loads(dt_path.read_bytes()), iou)
-        return cache[kind]
-    return get
-
-
 @pytest.mark.parametrize("mode", ["strict", "corrected"])
 @pytest.mark.parametrize("kind", list(CASES))
 def test_any_split_any_order_equals_one_shot(loaded, kind, mode):
@@ -108,7 +58,7 @@ def test_any_split_any_order_equals_one_shot(loaded, kind, mode):
             got = bg.finalize()
         assert_same(got, ref)
     if mode == "strict" and kind != "boundary":
-        oracle = pycocotools_eval(json.loads(gt_bytes), dt, kind)
+        oracle = case_reference(kind)
         assert list(oracle.stats) == got.stats
         for name in ("precision", "recall", "scores"):
             assert np.array_equal(oracle.eval[name], getattr(got, name)), name

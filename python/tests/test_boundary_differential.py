@@ -206,6 +206,7 @@ def test_driver_exists():
     assert DRIVER.exists(), f"{DRIVER} is missing: build it with `make build/tests/boundary_driver`"
 
 
+@pytest.mark.heavy
 def test_band_matches_reference():
     """>= 20,000 masks: the C band must equal the OpenCV reference exactly."""
     rng = np.random.default_rng(20240613)

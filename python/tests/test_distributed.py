@@ -31,6 +31,8 @@ from conftest import REPO
 if os.environ.get("VERNIER_REQUIRE_TORCH") != "1":
     pytest.importorskip("torch")
 
+pytestmark = pytest.mark.heavy     # 4 torch processes: not in `make check`
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -293,6 +293,7 @@ def gen_poly_groups(seed, n_polys):
 # tests
 
 
+@pytest.mark.heavy
 def test_polygons_and_boxes():
     groups = gen_poly_groups(20240611, n_of(200_000))
     rng = np.random.default_rng(7)

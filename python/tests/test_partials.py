@@ -13,9 +13,7 @@ and Evaluator.from_partials.
 * Reading and writing a partial back gives the same bytes; the dataset
   digest ignores formatting.
 """
-import contextlib
 import copy
-import io
 import json
 import random
 
@@ -24,36 +22,11 @@ import pytest
 
 import vernier
 from vernier import _lowlevel as ll
-from vernier.instance import (Bbox, Boundary, CocoDataset, Evaluator, Keypoints, Segm,
-                              partial_info)
+from vernier.instance import CocoDataset, Evaluator, Keypoints, Segm, partial_info
 
-from conftest import REPO, as_bytes, tiny_dt, tiny_gt
+from conftest import CASES, as_bytes, assert_same, case_reference, tiny_dt, tiny_gt
 
-FIX = REPO / "parity" / "fixtures"
-VAL100 = FIX / "faster_coco_eval" / "dataset" / "cocoapi" / "instances_val2014_100.json"
-CASES = {
-    "bbox": (VAL100, FIX / "cocoapi" / "instances_val2014_fakebbox100_results.json", Bbox()),
-    "segm": (VAL100, FIX / "cocoapi" / "instances_val2014_fakesegm100_results.json", Segm()),
-    "boundary": (VAL100, FIX / "cocoapi" / "instances_val2014_fakesegm100_results.json",
-                 Boundary()),
-    "keypoints": (FIX / "xtcocoapi" / "example_coco_val.json",
-                  FIX / "xtcocoapi" / "example_coco_preds.json", Keypoints()),
-}
 SPLITS = ("uneven", "interleaved", "empty", "random")
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    cache = {}
-
-    def get(kind):
-        if kind not in cache:
-            gt_path, dt_path, iou = CASES[kind]
-            gt_bytes = gt_path.read_bytes()
-            cache[kind] = (gt_bytes, CocoDataset.from_json(gt_bytes),
-                           json.loads(dt_path.read_bytes()), iou)
-        return cache[kind]
-    return get
 
 
 def shards(image_ids, ranks, how, rng):
@@ -77,26 +50,6 @@ def shards(image_ids, ranks, how, rng):
     return out
 
 
-def assert_same(a, b):
-    assert a.stats == b.stats
-    for name in ("precision", "recall", "scores"):
-        assert np.array_equal(getattr(a, name), getattr(b, name)), name
-
-
-def pycocotools_eval(gt, dt, iou_type):
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-    with contextlib.redirect_stdout(io.StringIO()):
-        coco = COCO()
-        coco.dataset = copy.deepcopy(gt)
-        coco.createIndex()
-        ev = COCOeval(coco, coco.loadRes(copy.deepcopy(dt)), iou_type)
-        ev.evaluate()
-        ev.accumulate()
-        ev.summarize()
-    return ev
-
-
 @pytest.mark.parametrize("mode", ["strict", "corrected"])
 @pytest.mark.parametrize("kind", list(CASES))
 def test_merge_equals_single_process(loaded, kind, mode):
@@ -117,7 +70,7 @@ def test_merge_equals_single_process(loaded, kind, mode):
             assert_same(merged, ref)
             assert merged.parity_mode == mode
     if mode == "strict" and kind != "boundary":
-        oracle = pycocotools_eval(json.loads(gt_bytes), dt, kind)
+        oracle = case_reference(kind)
         assert list(oracle.stats) == merged.stats
         for name in ("precision", "recall", "scores"):
             assert np.array_equal(oracle.eval[name], getattr(merged, name)), name
