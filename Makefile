@@ -130,14 +130,15 @@ test: lint layers ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole 
 	$(Q)VERNIER_REQUIRE_TORCH=1 $(PYTEST) -q -p no:cacheprovider python/tests parity
 
 # The everyday tier, under 3 minutes on 2 cores: no sanitizers, no fuzz
-# replay, no install checks; the binding tests without the `heavy` ones
+# replay, no install checks; the binding tests without the `heavy` ones (and
+# without test_distributed.py, which needs torch: `make test` installs it)
 # (torch ranks, the largest differential sweeps) and the parity suite's
 # `quick` slice (parity/conftest.py: every kernel in both modes on a few
 # fixtures and generated workloads, the quirk catalogue, the adversarial
 # bbox cases).  `make test` stays the whole suite.
 .PHONY: check
 check: lint layers ctest python ## The quick tier (< 3 min): lint, layers, C tests, python/tests -m "not heavy", parity -m quick
-	$(Q)$(PYTEST) -q python/tests -m "not heavy"
+	$(Q)$(PYTEST) -q python/tests -m "not heavy" --ignore=python/tests/test_distributed.py
 	$(Q)$(PYTEST) -q parity -m quick
 
 bench: python ## Benchmark against pycocotools (and peers when installed)
