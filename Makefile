@@ -130,9 +130,9 @@ test: lint layers ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole 
 	$(Q)VERNIER_REQUIRE_TORCH=1 $(PYTEST) -q -p no:cacheprovider python/tests parity
 
 # The everyday tier, under 3 minutes on 2 cores: no sanitizers, no fuzz
-# replay, no install checks; the binding tests without the `heavy` ones (and
-# without test_distributed.py, which needs torch: `make test` installs it)
-# (torch ranks, the largest differential sweeps) and the parity suite's
+# replay, no install checks; the binding tests without the `heavy` ones
+# (torch ranks, the largest differential sweeps; test_distributed.py is left
+# out whole, as it needs torch, which `make test` installs) and the parity suite's
 # `quick` slice (parity/conftest.py: every kernel in both modes on a few
 # fixtures and generated workloads, the quirk catalogue, the adversarial
 # bbox cases).  `make test` stays the whole suite.
