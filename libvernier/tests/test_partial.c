@@ -1,4 +1,4 @@
-/* test_partial.c — the partial format and the N-way merge (partial.c).
+/* test_partial.c — the partial format and the N-way merge (incremental/codec.c, merge.c).
  *
  * SHA-256 against FIPS 180-4's test vectors; the dataset digest ignores
  * formatting; for 1 to 4 ranks and several ways of splitting the images

@@ -13,8 +13,7 @@ its documented typed error, at the boundary where it can be reached cheaply:
 
 Not reachable in a test: fewer than 2^32 - 1 images, annotations or
 results (that many entries need tens of GB of JSON); the check
-(eval.c) is read, not run.  See python/tests/repro_bugs_issue9.py for
-what the path limit does differently from its documentation.
+(libvernier/src/eval/cells.c) is read, not run.
 """
 from __future__ import annotations
 
