@@ -148,8 +148,25 @@ typedef enum vernier_status {
     VERNIER_E__LAST = -17
 } vernier_status;
 
+/* Which of vernier_error's entity fields are set (bits of `fields`).  Ids
+ * may be any int64, negative ones included, so presence is told by these
+ * bits, never by a sentinel value.  A field is set wherever the message
+ * names that entity. */
+typedef enum vernier_error_field {
+    VERNIER_ERROR_HAS_IMAGE_ID = 0x01,      /* image_id */
+    VERNIER_ERROR_HAS_CATEGORY_ID = 0x02,   /* category_id */
+    VERNIER_ERROR_HAS_ANNOTATION_ID = 0x04, /* annotation_id (ground truth) */
+    VERNIER_ERROR_HAS_RESULT_INDEX = 0x08,  /* result_index (detections) */
+    VERNIER_ERROR_HAS_PARTIAL_INDEX = 0x10, /* partial_index */
+    VERNIER_ERROR_HAS_RANK_ID = 0x20,       /* rank_id */
+    VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX = 0x40, /* other_partial_index */
+    VERNIER_ERROR_HAS_OTHER_RANK_ID = 0x80  /* other_rank_id */
+} vernier_error_field;
+
 /* Caller-owned error detail.  Fill nothing in; the library writes it on
- * failure.  Fields that do not apply are -1 (numbers) or "" (strings). */
+ * failure.  Location fields that do not apply are -1 (numbers) or ""
+ * (strings); the entity fields after `message` are meaningful only when
+ * their bit is set in `fields` (and 0 otherwise). */
 typedef struct vernier_error {
     int code;            /* the vernier_status returned */
     int64_t offset;      /* byte offset of the problem in the input, or -1 */
@@ -160,6 +177,16 @@ typedef struct vernier_error {
     char path[160];      /* JSON path, e.g. "annotations[12].bbox[2]" */
     char message[352];   /* human-readable, NUL-terminated, never empty on
                             failure */
+    unsigned fields;     /* vernier_error_field bits: which below are set */
+    int64_t image_id;    /* the image the error is about */
+    int64_t category_id; /* the category the error is about */
+    int64_t annotation_id; /* the ground-truth annotation's id */
+    int64_t result_index;  /* the result's position in its result list (its
+                              loadRes id minus one) */
+    int64_t partial_index; /* the partial's position in the merge's list */
+    uint32_t rank_id;      /* the rank that partial says produced it */
+    int64_t other_partial_index; /* an overlap: the earlier partial */
+    uint32_t other_rank_id;      /* and its rank */
 } vernier_error;
 
 /* Returns a static description of a status code (never NULL, never freed). */

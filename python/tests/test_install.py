@@ -181,7 +181,12 @@ import ctypes, json, sys
 class Error(ctypes.Structure):
     _fields_ = [("code", ctypes.c_int), ("offset", ctypes.c_int64), ("line", ctypes.c_int64),
                 ("column", ctypes.c_int64), ("index", ctypes.c_int64),
-                ("path", ctypes.c_char * 160), ("message", ctypes.c_char * 352)]
+                ("path", ctypes.c_char * 160), ("message", ctypes.c_char * 352),
+                ("fields", ctypes.c_uint), ("image_id", ctypes.c_int64),
+                ("category_id", ctypes.c_int64), ("annotation_id", ctypes.c_int64),
+                ("result_index", ctypes.c_int64), ("partial_index", ctypes.c_int64),
+                ("rank_id", ctypes.c_uint32), ("other_partial_index", ctypes.c_int64),
+                ("other_rank_id", ctypes.c_uint32)]
 
 lib = ctypes.CDLL(sys.argv[1])
 P = ctypes.c_void_p

@@ -40,6 +40,33 @@ void vn_error_clear(vernier_error *err)
     err->index = -1;
     err->path[0] = '\0';
     err->message[0] = '\0';
+    err->fields = 0;
+    err->image_id = 0;
+    err->category_id = 0;
+    err->annotation_id = 0;
+    err->result_index = 0;
+    err->partial_index = 0;
+    err->rank_id = 0;
+    err->other_partial_index = 0;
+    err->other_rank_id = 0;
+}
+
+void vn_error_set_field(vernier_error *err, unsigned field, int64_t value)
+{
+    if (err == NULL)
+        return;
+    switch (field) {
+    case VERNIER_ERROR_HAS_IMAGE_ID: err->image_id = value; break;
+    case VERNIER_ERROR_HAS_CATEGORY_ID: err->category_id = value; break;
+    case VERNIER_ERROR_HAS_ANNOTATION_ID: err->annotation_id = value; break;
+    case VERNIER_ERROR_HAS_RESULT_INDEX: err->result_index = value; break;
+    case VERNIER_ERROR_HAS_PARTIAL_INDEX: err->partial_index = value; break;
+    case VERNIER_ERROR_HAS_RANK_ID: err->rank_id = (uint32_t)value; break;
+    case VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX: err->other_partial_index = value; break;
+    case VERNIER_ERROR_HAS_OTHER_RANK_ID: err->other_rank_id = (uint32_t)value; break;
+    default: return;
+    }
+    err->fields |= field;
 }
 
 int vn_fail(vernier_error *err, int code, const char *fmt, ...)

@@ -28,6 +28,11 @@ void vn_error_locate(vernier_error *err, const char *data, size_t size, size_t o
 /* Copies a JSON path into err->path (truncated with "..." if too long). */
 void vn_error_set_path(vernier_error *err, const char *path);
 
+/* Sets one entity field of err (a vernier_error_field bit; a rank or
+ * index is passed as an int64) and marks it present.  NULL err is a
+ * no-op. */
+void vn_error_set_field(vernier_error *err, unsigned field, int64_t value);
+
 /* Propagation helper: evaluate an int status expression, return it if it
  * is not VERNIER_OK. */
 #define VN_TRY(expr)                                                                             \

@@ -47,6 +47,7 @@ int vn_check_one_shape(const vernier_results *res, vernier_error *err)
                 err->index = (int64_t)i;
                 err->offset = (int64_t)res->offset[i];
             }
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
             return VERNIER_E_SCHEMA;
         }
     }
@@ -80,6 +81,7 @@ int vn_check_dt_masks(const vn_cells *cells, const vernier_results *res, vn_aren
                 err->index = (int64_t)r;
                 err->offset = (int64_t)res->offset[r];
             }
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
             return VERNIER_E_SCHEMA;
         }
         VN_TRY(vn_seg_check_polygons(&res->segs, r, "", err));

@@ -142,6 +142,8 @@ static int fail_seg(vernier_error *err, int code, const char *array, size_t i, u
         err->index = (int64_t)i;
         err->offset = (int64_t)at;
     }
+    if (array[0] == '\0')
+        vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return code;
 }
 
@@ -295,10 +297,16 @@ static int fill_masks(const vernier_dataset *ds, vn_mask_cache *c, const uint32_
     VN_TRY(ensure_arrays(c, &c->mask, &c->done));
     for (i = 0; i < n; i++) {
         uint32_t a = anns[i];
+        int rc;
         if (c->done[a])
             continue;
-        VN_TRY(seg_mask(&ds->segs, a, img_hw[2 * i], img_hw[2 * i + 1], &c->arena, &c->mask[a],
-                        "annotations", err));
+        rc = seg_mask(&ds->segs, a, img_hw[2 * i], img_hw[2 * i + 1], &c->arena, &c->mask[a],
+                      "annotations", err);
+        if (rc != VERNIER_OK) {
+            if (rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+                vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID, ds->ann_id[a]);
+            return rc;
+        }
         c->done[a] = 1;
         c->count++;
     }

@@ -106,6 +106,7 @@ static int fail_dt(vernier_error *err, uint32_t r, uint64_t at, const char *msg)
         err->index = (int64_t)r;
         err->offset = (int64_t)at;
     }
+    vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
     return VERNIER_E_SCHEMA;
 }
 
@@ -255,14 +256,20 @@ static int cell_candidates_oks(match_buf *b, vn_arena *ar, const vn_cells *cells
     vars = cells->kp_vars[kc];
     for (g = 0; g < G; g++) {
         uint32_t a = cells->gt_ann[g0 + g];
-        if (gt->kps.item[a].len != 3 * k)
-            return fail_kp(err, "annotations", a, gt->ann_offset[a], gt->kps.item[a].len, 3 * k);
+        if (gt->kps.item[a].len != 3 * k) {
+            fail_kp(err, "annotations", a, gt->ann_offset[a], gt->kps.item[a].len, 3 * k);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID, gt->ann_id[a]);
+            return VERNIER_E_SCHEMA;
+        }
     }
     for (d = 0; d < D; d++) {
         uint32_t r = cells->dt_res[d0 + d];
         const double *dk;
-        if (res->kps.item[r].len != 3 * k)
-            return fail_kp(err, "", r, res->offset[r], res->kps.item[r].len, 3 * k);
+        if (res->kps.item[r].len != 3 * k) {
+            fail_kp(err, "", r, res->offset[r], res->kps.item[r].len, 3 * k);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
+            return VERNIER_E_SCHEMA;
+        }
         dk = res->kps.vals + res->kps.item[r].off;
         b->cand_start[d] = (uint32_t)n;
         for (g = 0; g < G; g++) {

@@ -261,6 +261,7 @@ int vn_partial_fail(vernier_error *err, int code, size_t index, const char *what
         vn_error_set_path(err, what);
         err->index = (int64_t)index;
     }
+    vn_error_set_field(err, VERNIER_ERROR_HAS_PARTIAL_INDEX, (int64_t)index);
     return code;
 }
 

@@ -171,6 +171,9 @@ static int fail_duplicate(vernier_error *err, const vernier_results *res, int64_
         err->index = (int64_t)i;
         err->offset = i < res->n ? (int64_t)res->offset[i] : -1;
     }
+    vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, image_id);
+    if (i < res->n)
+        vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return VERNIER_E_DUPLICATE_IMAGE;
 }
 

@@ -294,6 +294,8 @@ static int claim_images(vernier_worker *w, const vernier_results *res, size_t se
                 err->index = (int64_t)i;
                 err->offset = (int64_t)res->offset[i];
             }
+            vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, res->image_id[i]);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
             return VERNIER_E_DUPLICATE_IMAGE;
         }
     }

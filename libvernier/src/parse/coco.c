@@ -1327,6 +1327,14 @@ static void finish_error(ctx *c, int rc)
         c->err->index = c->index;
 }
 
+/* After a failure inside a result list's parse: the result too. */
+static void finish_result_error(ctx *c, int rc)
+{
+    finish_error(c, rc);
+    if (c->index >= 0 && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+        vn_error_set_field(c->err, VERNIER_ERROR_HAS_RESULT_INDEX, c->index);
+}
+
 static void ctx_release(ctx *c)
 {
     if (c->scratch != NULL)
@@ -1444,7 +1452,7 @@ int vernier_results_load_json(vernier_results **out, const char *data, size_t si
     rc = parse_results(&c, res);
     ctx_release(&c);
     if (rc != VERNIER_OK) {
-        finish_error(&c, rc);
+        finish_result_error(&c, rc);
         vernier_results_free(res);
         return rc;
     }

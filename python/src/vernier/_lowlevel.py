@@ -45,6 +45,11 @@ _CODE_NAMES = ("OK", "E_INVALID_ARG", "E_NOMEM", "E_BUDGET", "E_JSON", "E_SCHEMA
                "E_PARTIAL_VERSION", "E_PARTIAL_MISMATCH", "E_PARTIAL_DATASET")
 # C status -> the name _errors maps (its table is keyed by name, not number)
 _STATUS_NAMES = {int(getattr(lib, "VERNIER_" + n)): n for n in _CODE_NAMES}
+# vernier_error's entity fields, each with its presence bit (``fields``)
+_ENTITY_FIELDS = tuple(
+    (name, int(getattr(lib, "VERNIER_ERROR_HAS_" + name.upper())))
+    for name in ("image_id", "category_id", "annotation_id", "result_index", "partial_index",
+                 "rank_id", "other_partial_index", "other_rank_id"))
 
 
 # ---- errors ------------------------------------------------------------------
@@ -61,7 +66,11 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
     message = ""
     offset = line = column = index = None
     path = None
+    entities = {}
     if err is not None:
+        present = int(err.fields)
+        entities = {name: int(getattr(err, name)) for name, bit in _ENTITY_FIELDS
+                    if present & bit}
         message = ffi.string(err.message).decode("utf-8", "replace")
         offset = int(err.offset) if err.offset >= 0 else None
         line = int(err.line) if err.line >= 0 else None
@@ -71,8 +80,8 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
     if not message:
         message = ffi.string(lib.vernier_strerror(rc)).decode()
     _errors.raise_status(int(rc), _STATUS_NAMES.get(int(rc)), message, offset=offset, line=line,
-                         column=column, path=path, index=index, context=context,
-                         source=source, **extra)
+                         column=column, path=path, index=index, entities=entities,
+                         context=context, source=source, **extra)
 
 
 def _new_error():
