@@ -914,22 +914,6 @@ static void render_text(sbuf *b, const vernier_eval *ev)
 }
 
 /* The text between `key` and the next ' ' (after skipping spaces). */
-static int field_after(const char *line, const char *key, char *out, size_t cap)
-{
-    const char *p = strstr(line, key);
-    size_t n = 0;
-    if (p == NULL)
-        return -1;
-    p += strlen(key);
-    while (*p == ' ')
-        p++;
-    while (p[n] != '\0' && p[n] != ' ' && n + 1 < cap)
-        n++;
-    memcpy(out, p, n);
-    out[n] = '\0';
-    return n > 0 ? 0 : -1;
-}
-
 static void json_string(sbuf *b, const char *s)
 {
     sb_puts(b, "\"");
@@ -971,25 +955,23 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
     }
     sb_puts(b, ",\n  \"lines\": [");
     for (i = 0; i < n; i++) {
-        char line[128], iou[32], area[40], cap[32];
-        if (vernier_eval_summary_line(ev, i, line, sizeof(line)) < 0)
-            line[0] = '\0';
+        vernier_stat_info si = VERNIER_STAT_INFO_INIT;
+        char iou[64];
         sb_puts(b, i ? ",\n    " : "\n    ");
-        sb_printf(b, "{\"metric\": \"%s\", \"iou\": ", strstr(line, "(AR)") ? "AR" : "AP");
-        if (field_after(line, "IoU=", iou, sizeof(iou)) == 0)
+        if (vernier_eval_stat_info(ev, i, &si) != VERNIER_OK) {
+            sb_puts(b, "{\"metric\": null, \"iou\": null, \"area\": null, \"max_dets\": null");
+        } else {
+            if (si.all_ious)
+                snprintf(iou, sizeof(iou), "%0.2f:%0.2f", si.iou_lo, si.iou_hi);
+            else
+                snprintf(iou, sizeof(iou), "%0.2f", si.iou_lo);
+            sb_printf(b, "{\"metric\": \"%s\", \"iou\": ",
+                      si.metric == VERNIER_STAT_AR ? "AR" : "AP");
             json_string(b, iou);
-        else
-            sb_puts(b, "null");
-        sb_puts(b, ", \"area\": ");
-        if (field_after(line, "area=", area, sizeof(area)) == 0)
-            json_string(b, area);
-        else
-            sb_puts(b, "null");
-        sb_puts(b, ", \"max_dets\": ");
-        if (field_after(line, "maxDets=", cap, sizeof(cap)) == 0 && is_digits(cap, strlen(cap)))
-            sb_puts(b, cap);
-        else
-            sb_puts(b, "null");
+            sb_puts(b, ", \"area\": ");
+            json_string(b, si.area_label);
+            sb_printf(b, ", \"max_dets\": %lld", (long long)si.max_dets);
+        }
         format_double(num, sizeof(num), stats[i]);
         sb_printf(b, ", \"value\": %s}", num);
     }

@@ -475,6 +475,40 @@ VERNIER_API size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_
  * length, or a negative status when `i` is out of range or `cap` too small. */
 VERNIER_API int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap);
 
+/* What summary statistic i measures (vernier_eval_stat_info). */
+typedef enum vernier_stat_metric {
+    VERNIER_STAT_AP = 0, /* average precision */
+    VERNIER_STAT_AR = 1  /* average recall */
+} vernier_stat_metric;
+
+/* The facts summary line i shows, as fields.  Set `size` to
+ * sizeof(vernier_stat_info) before the call (VERNIER_STAT_INFO_INIT). */
+typedef struct vernier_stat_info {
+    size_t size;            /* set by the caller: the bytes the library may
+                               write (an older, smaller struct gets the
+                               fields that fit in it) */
+    int metric;             /* vernier_stat_metric */
+    int all_ious;           /* 1: averaged over every IoU threshold of the
+                               evaluation, iou_lo = the first, iou_hi = the
+                               last (printed "0.50:0.95" by default);
+                               0: at the one threshold iou_lo == iou_hi */
+    double iou_lo;
+    double iou_hi;
+    const char *area_label; /* the area range's label ("all", "small", ...),
+                               static storage */
+    int64_t max_dets;       /* the max-detection cap */
+    double value;           /* the statistic (vernier_eval_copy_stats) */
+} vernier_stat_info;
+
+#define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0}
+
+/* Fills *out with what summary statistic `i` (< vernier_eval_num_stats)
+ * measures, the numbers vernier_eval_summary_line prints for it.  Only the
+ * first out->size bytes are written.  Errors: VERNIER_E_INVALID_ARG when
+ * `ev` or `out` is NULL, `i` is out of range or out->size is smaller than
+ * the size field itself. */
+VERNIER_API int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
+
 /* ---------------------------------------------------------------------------
  * 9. Per-image records (pycocotools' evalImgs)
  *

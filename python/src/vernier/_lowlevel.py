@@ -313,6 +313,22 @@ class Eval(_Handle):
             lines.append(ffi.string(buf).decode("ascii"))
         return lines
 
+    def stat_infos(self) -> list:
+        """One dict per summary statistic (``vernier_eval_stat_info``):
+        metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value."""
+        ev = self.ptr
+        info = ffi.new("vernier_stat_info *")
+        out = []
+        for i in range(lib.vernier_eval_num_stats(ev)):
+            info.size = ffi.sizeof("vernier_stat_info")
+            _check(lib.vernier_eval_stat_info(ev, i, info))
+            out.append({"metric": "AR" if info.metric == lib.VERNIER_STAT_AR else "AP",
+                        "all_ious": bool(info.all_ious), "iou_lo": float(info.iou_lo),
+                        "iou_hi": float(info.iou_hi),
+                        "area": ffi.string(info.area_label).decode("utf-8"),
+                        "max_dets": int(info.max_dets), "value": float(info.value)})
+        return out
+
     @staticmethod
     def _f64(ptr, shape) -> np.ndarray:
         n = 1

@@ -33,6 +33,9 @@
 #define VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX ...
 #define VERNIER_ERROR_HAS_OTHER_RANK_ID ...
 
+#define VERNIER_STAT_AP ...
+#define VERNIER_STAT_AR ...
+
 #define VERNIER_RESULTS_EMPTY ...
 #define VERNIER_RESULTS_BBOX ...
 #define VERNIER_RESULTS_SEGM ...
@@ -140,6 +143,19 @@ const char *vernier_eval_area_label(const vernier_eval *, size_t);
 size_t vernier_eval_num_stats(const vernier_eval *);
 size_t vernier_eval_stats(const vernier_eval *, double *, size_t);
 int vernier_eval_summary_line(const vernier_eval *, size_t, char *, size_t);
+
+typedef struct vernier_stat_info {
+    size_t size;
+    int metric;
+    int all_ious;
+    double iou_lo;
+    double iou_hi;
+    const char *area_label;
+    int64_t max_dets;
+    double value;
+} vernier_stat_info;
+
+int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
 int vernier_eval_records_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *);
 int vernier_eval_copy_records(const vernier_eval *, int64_t *, int64_t *, double *, int32_t *,
                               uint8_t *, int64_t *, uint8_t *, int32_t *);
