@@ -937,7 +937,7 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
     const int64_t *md = vernier_eval_max_dets(ev);
     if (n > 32)
         n = 32;
-    vernier_eval_stats(ev, stats, n);
+    vernier_eval_copy_stats(ev, stats, n);
     vernier_eval_dims(ev, NULL, NULL, NULL, NULL, &m);
     sb_puts(b, "{\n  \"schema\": \"" JSON_SCHEMA "\",\n  \"vernier_version\": ");
     json_string(b, vernier_version_string());
@@ -1066,7 +1066,7 @@ static int cmd_eval(int argc, char **argv)
     char *gt_buf = NULL, *dt_buf = NULL;
     size_t gt_len = 0, dt_len = 0, i;
     int done, rc, status = EXIT_EVAL;
-    double t0, t_gt, t_dt, t_ev;
+    double t0, t_gt, t_dt, t_ev, n_res;
 
     rc = parse_eval_args(argc, argv, &a, &done);
     if (rc || done)
@@ -1124,9 +1124,9 @@ static int cmd_eval(int argc, char **argv)
         opts.category_sigma_values = sg.values;
     }
     progress("evaluating %zu results on %zu images, %zu annotations (%s)",
-             vernier_results_count(res), vernier_dataset_num_images(ds),
+             vernier_results_num_detections(res), vernier_dataset_num_images(ds),
              vernier_dataset_num_annotations(ds), IOU_NAMES[a.iou_type]);
-    rc = vernier_evaluate(&ev, ds, res, &opts, NULL, &err);
+    rc = vernier_eval_run(&ev, ds, res, &opts, NULL, &err);
     if (rc != VERNIER_OK) {
         int who = blame(&a, rc, &err);
         progress_end();
@@ -1139,12 +1139,12 @@ static int cmd_eval(int argc, char **argv)
         goto out;
     }
     t_ev = now_seconds();
+    n_res = (double)vernier_results_num_detections(res);
     progress("done: ground truth %.2f s (%.1f MB/s), results %.2f s (%.0f/s), evaluation "
              "%.2f s (%.0f results/s)\n",
              t_gt - t0, (double)gt_len / 1e6 / (t_gt - t0 > 1e-9 ? t_gt - t0 : 1e-9), t_dt - t_gt,
-             (double)vernier_results_count(res) / (t_dt - t_gt > 1e-9 ? t_dt - t_gt : 1e-9),
-             t_ev - t_dt,
-             (double)vernier_results_count(res) / (t_ev - t_dt > 1e-9 ? t_ev - t_dt : 1e-9));
+             n_res / (t_dt - t_gt > 1e-9 ? t_dt - t_gt : 1e-9), t_ev - t_dt,
+             n_res / (t_ev - t_dt > 1e-9 ? t_ev - t_dt : 1e-9));
     if (vernier_eval_num_stats(ev) == 0 && !a.quiet)
         fprintf(stderr, "vernier: warning: no summary statistics: pycocotools' summarize() "
                         "needs at least three max-detection caps\n");

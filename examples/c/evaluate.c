@@ -60,7 +60,7 @@ static char *read_file(const char *path, size_t *len)
  * numbers for programs that want to point at the input themselves. */
 static void print_error(const char *what, int rc, const vernier_error *err)
 {
-    fprintf(stderr, "%s: %s: %s\n", what, vernier_strerror(rc), err->message);
+    fprintf(stderr, "%s: %s: %s\n", what, vernier_status_string(rc), err->message);
 }
 
 int main(int argc, char **argv)
@@ -121,14 +121,14 @@ int main(int argc, char **argv)
     /* 2. Evaluate: defaults (strict parity, COCO grid) except the IoU type. */
     vernier_eval_options_init(&opts, VERNIER_EVAL_OPTIONS_VERSION);
     opts.iou_type = iou;
-    rc = vernier_evaluate(&ev, gt, dt, &opts, NULL, &err);
+    rc = vernier_eval_run(&ev, gt, dt, &opts, NULL, &err);
     if (rc != VERNIER_OK) {
         print_error("evaluate", rc, &err);
         goto done;
     }
 
     /* 3. The statistics (pycocotools' COCOeval.stats). */
-    n = vernier_eval_stats(ev, stats, 12);
+    n = vernier_eval_copy_stats(ev, stats, 12);
     for (i = 0; i < n && i < 12; i++)
         printf("%-6s %.17g\n", n == 10 ? names10[i] : names12[i], stats[i]);
     status = 0;

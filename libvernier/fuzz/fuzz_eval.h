@@ -33,7 +33,7 @@ static inline void fuzz_check_eval(const vernier_eval *ev)
 {
     double stats[16], line_buf[1];
     char line[128];
-    size_t n = vernier_eval_stats(ev, stats, 16), i, t, r, k, a, m, total;
+    size_t n = vernier_eval_copy_stats(ev, stats, 16), i, t, r, k, a, m, total;
     (void)line_buf;
     FUZZ_ASSERT(n <= 16);
     for (i = 0; i < n; i++) {
@@ -73,7 +73,7 @@ static inline void fuzz_evaluate_all(const vernier_dataset *gt, const vernier_re
         opts.use_cats = (flags & 2) ? 0 : 1;
         opts.keep_records = (flags & 4) ? 1 : 0;
         memset(&err, 0, sizeof(err));
-        rc = vernier_evaluate(&ev, gt, res, &opts, NULL, &err);
+        rc = vernier_eval_run(&ev, gt, res, &opts, NULL, &err);
         if (rc == VERNIER_OK) {
             FUZZ_ASSERT(ev != NULL);
             fuzz_check_eval(ev);

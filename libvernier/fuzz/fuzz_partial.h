@@ -48,8 +48,8 @@ static inline void fuzz_partial_cycle(const uint8_t *data, size_t size, vernier_
     FUZZ_ASSERT(memcmp(info2.params_digest, info.params_digest, VERNIER_DIGEST_SIZE) == 0);
     FUZZ_ASSERT(vernier_partial_write(&w2, &n2, p2, NULL, &err) == VERNIER_OK);
     FUZZ_ASSERT(n2 == n1 && memcmp(w1, w2, n1) == 0);
-    vernier_buffer_free(w1, n1, NULL);
-    vernier_buffer_free(w2, n2, NULL);
+    vernier_partial_blob_free(w1, n1, NULL);
+    vernier_partial_blob_free(w2, n2, NULL);
     vernier_partial_free(p2);
     if (out)
         *out = p;

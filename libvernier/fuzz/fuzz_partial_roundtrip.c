@@ -1,6 +1,6 @@
 /* fuzz_partial_roundtrip.c — partial blobs past the checksum: the structure
  * checks of vernier_partial_read, read -> write -> read -> write, and the
- * merge's decoding against ground truth (vernier_merge_partials).
+ * merge's decoding against ground truth (vernier_partial_merge).
  *
  * Before reading, the target repairs what a mutation almost always breaks
  * and a forger can always fix: the declared total size, the parameters
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         blobs[0] = b;
         sizes[0] = size;
         memset(&err, 0, sizeof(err));
-        rc = vernier_merge_partials(&ev, gt, &opts, blobs, sizes, 1, 0, NULL, &err);
+        rc = vernier_partial_merge(&ev, gt, &opts, blobs, sizes, 1, 0, NULL, &err);
         if (rc == VERNIER_OK) {
             fuzz_check_eval(ev);
             vernier_eval_free(ev);

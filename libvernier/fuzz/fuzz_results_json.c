@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_error(rc, &err);
         return 0;
     }
-    FUZZ_ASSERT(vernier_results_kind_of(res) >= VERNIER_RESULTS_EMPTY &&
-                vernier_results_kind_of(res) <= VERNIER_RESULTS_KEYPOINTS);
+    FUZZ_ASSERT(vernier_results_get_kind(res) >= VERNIER_RESULTS_EMPTY &&
+                vernier_results_get_kind(res) <= VERNIER_RESULTS_KEYPOINTS);
     fuzz_evaluate_all(gt, res, (unsigned)(size % 8));
     vernier_results_free(res);
     return 0;

@@ -190,7 +190,7 @@ typedef struct vernier_error {
 } vernier_error;
 
 /* Returns a static description of a status code (never NULL, never freed). */
-VERNIER_API const char *vernier_strerror(int code);
+VERNIER_API const char *vernier_status_string(int code);
 
 /* ---------------------------------------------------------------------------
  * 4. Allocator
@@ -296,10 +296,10 @@ VERNIER_API int vernier_results_load_json(vernier_results **out, const char *dat
 VERNIER_API void vernier_results_free(vernier_results *res);
 
 /* Number of results read. */
-VERNIER_API size_t vernier_results_count(const vernier_results *res);
+VERNIER_API size_t vernier_results_num_detections(const vernier_results *res);
 
 /* The vernier_results_kind chosen for the list. */
-VERNIER_API int vernier_results_kind_of(const vernier_results *res);
+VERNIER_API int vernier_results_get_kind(const vernier_results *res);
 
 /* ---------------------------------------------------------------------------
  * 7. Evaluation options
@@ -421,7 +421,7 @@ typedef struct vernier_eval vernier_eval;
  * annotation that takes part lacks a field the evaluation needs),
  * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM.
  */
-VERNIER_API int vernier_evaluate(vernier_eval **out, const vernier_dataset *gt,
+VERNIER_API int vernier_eval_run(vernier_eval **out, const vernier_dataset *gt,
                                  const vernier_results *res, const vernier_eval_options *opts,
                                  const vernier_allocator *alc, vernier_error *err);
 
@@ -467,7 +467,7 @@ VERNIER_API size_t vernier_eval_num_stats(const vernier_eval *ev);
 
 /* Copies up to `cap` summary statistics into `out`; returns how many there
  * are.  The values equal pycocotools' COCOeval.stats in strict mode. */
-VERNIER_API size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_t cap);
+VERNIER_API size_t vernier_eval_copy_stats(const vernier_eval *ev, double *out, size_t cap);
 
 /* Writes summary line `i` (0-based, < vernier_eval_num_stats) as
  * pycocotools' summarize() prints it, without the newline, NUL-terminated
@@ -553,7 +553,7 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
  * 10. Incremental evaluation session
  *
  * A session evaluates detections that arrive in batches, one batch at a
- * time, and at the end gives the vernier_eval that vernier_evaluate would
+ * time, and at the end gives the vernier_eval that vernier_eval_run would
  * give for all the batches' results concatenated -- bit for bit, in strict
  * and corrected mode, whatever the split and the order of the batches --
  * provided every image's detections arrive in one batch (pycocotools
@@ -617,14 +617,14 @@ VERNIER_API int vernier_session_new(vernier_session **out, const vernier_dataset
  * caller keeps it).  All or nothing: on any failure the session is as it
  * was before the call.
  *
- * Errors: VERNIER_E_UNKNOWN_IMAGE (as vernier_evaluate),
+ * Errors: VERNIER_E_UNKNOWN_IMAGE (as vernier_eval_run),
  * VERNIER_E_DUPLICATE_IMAGE (an image an earlier batch covered; the
  * message names its id, `index` the first such result),
  * VERNIER_E_BUDGET (committing would make `used` exceed the budget:
  * nothing is committed; vernier_session_memory's `requested` tells by how
  * much it would have grown), VERNIER_E_RLE / VERNIER_E_SCHEMA /
  * VERNIER_E_UNSUPPORTED (results the kernel cannot use, as
- * vernier_evaluate), VERNIER_E_STATE (after vernier_session_finalize),
+ * vernier_eval_run), VERNIER_E_STATE (after vernier_session_finalize),
  * VERNIER_E_NOMEM. */
 VERNIER_API int vernier_session_add(vernier_session *s, const vernier_results *res,
                                     vernier_error *err);
@@ -786,9 +786,9 @@ VERNIER_API const vernier_session *vernier_worker_session(const vernier_worker *
  * records the design.
  *
  * Each rank evaluates its share of the images into a partial
- * (vernier_evaluate_to_partial, vernier_session_to_partial or
+ * (vernier_partial_evaluate, vernier_session_to_partial or
  * vernier_worker_finalize_to_partial); one process merges them with
- * vernier_merge_partials.  The merged evaluation equals vernier_evaluate on
+ * vernier_partial_merge.  The merged evaluation equals vernier_eval_run on
  * the union of the ranks' detections bit for bit, in strict and corrected
  * mode, whatever the number of ranks, the order of the blobs and the split
  * of images -- provided each image's detections were evaluated by one
@@ -831,7 +831,7 @@ VERNIER_API int vernier_dataset_digest(const vernier_dataset *ds,
                                        uint8_t out[VERNIER_DIGEST_SIZE]);
 
 /* Serializes what `s` has committed into a new partial: *out (allocated
- * with `alc`, NULL: libc; release it with vernier_buffer_free) of
+ * with `alc`, NULL: libc; release it with vernier_partial_blob_free) of
  * *out_size bytes.  `rank_id` is recorded and quoted in merge errors.  The
  * session is only read: it may go on adding or be finalized afterwards.
  * Errors: VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM, VERNIER_E_LIMIT. */
@@ -842,11 +842,11 @@ VERNIER_API int vernier_session_to_partial(void **out, size_t *out_size,
 /* vernier_session_new + vernier_session_add(res) + vernier_session_to_partial
  * in one call: the partial of `res` against `gt` with `opts` (NULL:
  * defaults).  Errors: those of the three. */
-VERNIER_API int vernier_evaluate_to_partial(void **out, size_t *out_size,
-                                            const vernier_dataset *gt,
-                                            const vernier_results *res,
-                                            const vernier_eval_options *opts, uint32_t rank_id,
-                                            const vernier_allocator *alc, vernier_error *err);
+VERNIER_API int vernier_partial_evaluate(void **out, size_t *out_size,
+                                         const vernier_dataset *gt,
+                                         const vernier_results *res,
+                                         const vernier_eval_options *opts, uint32_t rank_id,
+                                         const vernier_allocator *alc, vernier_error *err);
 
 /* vernier_worker_finalize, but serializing the session into a partial
  * (as vernier_session_to_partial) instead of accumulating: drains the
@@ -860,10 +860,10 @@ VERNIER_API int vernier_worker_finalize_to_partial(void **out, size_t *out_size,
 /* Releases a buffer returned by a *_to_partial or vernier_partial_write
  * call: `size` is the size it was returned with, `alc` the allocator it
  * was allocated with.  NULL is a no-op. */
-VERNIER_API void vernier_buffer_free(void *buf, size_t size, const vernier_allocator *alc);
+VERNIER_API void vernier_partial_blob_free(void *buf, size_t size, const vernier_allocator *alc);
 
 /* Merges `n` partials (blobs[i] of sizes[i] bytes; any order; n may be 0)
- * into the evaluation vernier_evaluate would give on all their detections
+ * into the evaluation vernier_eval_run would give on all their detections
  * against `gt` with `opts` (NULL: defaults).  *out is owned by the caller.
  *
  * Validation, cheapest first, each failure naming the blob in `index` and
@@ -882,11 +882,11 @@ VERNIER_API void vernier_buffer_free(void *buf, size_t size, const vernier_alloc
  * Errors also: those of vernier_session_new, VERNIER_E_INVALID_ARG,
  * VERNIER_E_NOMEM, VERNIER_E_LIMIT.  Peak memory: the ground-truth index,
  * the merged records and the largest blob decoded. */
-VERNIER_API int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
-                                       const vernier_eval_options *opts,
-                                       const void *const *blobs, const size_t *sizes, size_t n,
-                                       size_t memory_budget_bytes,
-                                       const vernier_allocator *alc, vernier_error *err);
+VERNIER_API int vernier_partial_merge(vernier_eval **out, const vernier_dataset *gt,
+                                      const vernier_eval_options *opts,
+                                      const void *const *blobs, const size_t *sizes, size_t n,
+                                      size_t memory_budget_bytes,
+                                      const vernier_allocator *alc, vernier_error *err);
 
 /* Reads and validates one blob (framing, checksum, structure; no ground
  * truth needed) into a handle, for inspection and re-serialization.

@@ -3,7 +3,7 @@
  *   bad_input_driver GT DT IOU_TYPE PARITY_MODE [GOOD_DT]
  *
  * Loads GT (vernier_dataset_load_json), then DT (vernier_results_load_json),
- * then evaluates (vernier_evaluate) with IOU_TYPE (bbox, segm, boundary,
+ * then evaluates (vernier_eval_run) with IOU_TYPE (bbox, segm, boundary,
  * keypoints) and PARITY_MODE (strict, corrected).  On the first failure it
  * prints, one per line:
  *   stage gt|dt|eval
@@ -86,9 +86,9 @@ static int eval_file(const vernier_dataset *gt, const char *dt_path,
     rc = vernier_results_load_json(&res, dt, len, NULL, &err);
     free(dt);
     if (rc == VERNIER_OK)
-        rc = vernier_evaluate(&ev, gt, res, opts, NULL, &err);
+        rc = vernier_eval_run(&ev, gt, res, opts, NULL, &err);
     if (rc == VERNIER_OK)
-        *n = vernier_eval_stats(ev, stats, 16);
+        *n = vernier_eval_copy_stats(ev, stats, 16);
     vernier_eval_free(ev);
     vernier_results_free(res);
     return rc;
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
         }
     }
     if (!failed) {
-        rc = vernier_evaluate(&ev, gt, res, &opts, NULL, &err);
+        rc = vernier_eval_run(&ev, gt, res, &opts, NULL, &err);
         if (rc != VERNIER_OK) {
             report("eval", rc, &err);
             failed = 1;

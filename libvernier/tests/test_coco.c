@@ -341,8 +341,8 @@ static void test_results_bbox(void)
     CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_BBOX);
-    CHECK_INT(vernier_results_count(res), 2);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_BBOX);
+    CHECK_INT(vernier_results_num_detections(res), 2);
     CHECK_INT(res->image_id[0], 1);
     CHECK_INT(res->category_id[0], 2);
     CHECK_DBL(res->bbox[0], 0x1.5p+3);
@@ -376,8 +376,8 @@ static void test_results_segm(void)
     CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_SEGM);
-    CHECK_INT(vernier_results_count(res), 3);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_SEGM);
+    CHECK_INT(vernier_results_num_detections(res), 3);
     /* maskUtils.area = 77, toBbox = [0, 0, 40, 30] */
     CHECK_DBL(res->area[0], 77.0);
     CHECK_DBL(res->bbox[0], 0.0);
@@ -400,7 +400,7 @@ static void test_results_segm(void)
                        "{'counts': '" SEG_COUNTS "', 'size': [30, 40]}, 'score': 0.25}]",
                        &res, &err),
               VERNIER_OK);
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_SEGM);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_SEGM);
     vernier_results_free(res);
 }
 
@@ -416,8 +416,8 @@ static void test_results_keypoints(void)
     CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_KEYPOINTS);
-    CHECK_INT(vernier_results_count(res), 2);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_KEYPOINTS);
+    CHECK_INT(vernier_results_num_detections(res), 2);
     CHECK_DBL(res->bbox[0], 0x1.6p+2);
     CHECK_DBL(res->bbox[1], 0x1.4p+0);
     CHECK_DBL(res->bbox[2], 0x1.14p+5);
@@ -436,12 +436,12 @@ static void test_results_empty(void)
     vernier_results *res = NULL;
     vernier_error err;
     CHECK_INT(load_res_q(" [ ] ", &res, &err), VERNIER_OK);
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_EMPTY);
-    CHECK_INT(vernier_results_count(res), 0);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_EMPTY);
+    CHECK_INT(vernier_results_num_detections(res), 0);
     vernier_results_free(res);
     vernier_results_free(NULL);
-    CHECK_INT(vernier_results_count(NULL), 0);
-    CHECK_INT(vernier_results_kind_of(NULL), VERNIER_RESULTS_EMPTY);
+    CHECK_INT(vernier_results_num_detections(NULL), 0);
+    CHECK_INT(vernier_results_get_kind(NULL), VERNIER_RESULTS_EMPTY);
 }
 
 #define R1 "'image_id': 1, 'category_id': 1, 'score': 0.5"
@@ -645,7 +645,7 @@ static void oom_loop(const char *doc, size_t len, int results)
             CHECK(n > 5); /* several allocations happened */
             CHECK(c.bytes > 0);
             if (results) {
-                CHECK_INT(vernier_results_count(out), 150);
+                CHECK_INT(vernier_results_num_detections(out), 150);
                 vernier_results_free(out);
             } else {
                 CHECK_INT(vernier_dataset_num_annotations(out), 150);

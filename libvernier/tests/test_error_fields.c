@@ -48,7 +48,7 @@ static void test_unknown_image(void)
         " {'image_id': -77, 'category_id': 5, 'bbox': [1, 1, 2, 2], 'score': 0.5}]");
     vernier_eval *ev = NULL;
     vernier_error err;
-    CHECK_INT(vernier_evaluate(&ev, gt, res, NULL, NULL, &err), VERNIER_E_UNKNOWN_IMAGE);
+    CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, &err), VERNIER_E_UNKNOWN_IMAGE);
     CHECK_INT(err.fields, IMG | RES);
     CHECK_INT(err.image_id, -77);
     CHECK_INT(err.result_index, 1);
@@ -62,7 +62,7 @@ static void test_annotation_missing_field(void)
     vernier_results *res = must_load_res_q("[]");
     vernier_eval *ev = NULL;
     vernier_error err;
-    CHECK_INT(vernier_evaluate(&ev, gt, res, NULL, NULL, &err), VERNIER_E_SCHEMA);
+    CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, &err), VERNIER_E_SCHEMA);
     CHECK_INT(err.fields, ANN);
     CHECK_INT(err.annotation_id, 7);
     vernier_results_free(res);
@@ -106,7 +106,7 @@ static void test_sigma_category_and_keypoint_annotation(void)
     o.category_sigma_ids = ids;
     o.category_sigma_counts = counts;
     o.category_sigma_values = vals;
-    CHECK_INT(vernier_evaluate(&ev, gt, res, &o, NULL, &err), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_run(&ev, gt, res, &o, NULL, &err), VERNIER_E_INVALID_ARG);
     CHECK_INT(err.fields, CAT);
     CHECK_INT(err.category_id, -10);
     /* two sigmas fit the category; the annotation has one keypoint */
@@ -114,7 +114,7 @@ static void test_sigma_category_and_keypoint_annotation(void)
     vernier_results_free(res);
     res = must_load_res_q(
         "[{'image_id': -1, 'category_id': -10, 'keypoints': [20, 20, 1, 5, 5, 1], 'score': 1}]");
-    CHECK_INT(vernier_evaluate(&ev, gt, res, &o, NULL, &err), VERNIER_E_SCHEMA);
+    CHECK_INT(vernier_eval_run(&ev, gt, res, &o, NULL, &err), VERNIER_E_SCHEMA);
     CHECK_INT(err.fields, ANN);
     CHECK_INT(err.annotation_id, -100);
     vernier_results_free(res);
@@ -134,14 +134,14 @@ static void test_partials(void)
     vernier_eval *ev = NULL;
     vernier_eval_options o;
     vernier_error err;
-    CHECK_INT(vernier_evaluate_to_partial(&b[0], &n[0], gt, r1, NULL, 3, NULL, &err), VERNIER_OK);
-    CHECK_INT(vernier_evaluate_to_partial(&b[1], &n[1], gt, r2, NULL, 8, NULL, &err), VERNIER_OK);
-    CHECK_INT(vernier_evaluate_to_partial(&b[2], &n[2], gt, r1, NULL, 5, NULL, &err), VERNIER_OK);
+    CHECK_INT(vernier_partial_evaluate(&b[0], &n[0], gt, r1, NULL, 3, NULL, &err), VERNIER_OK);
+    CHECK_INT(vernier_partial_evaluate(&b[1], &n[1], gt, r2, NULL, 8, NULL, &err), VERNIER_OK);
+    CHECK_INT(vernier_partial_evaluate(&b[2], &n[2], gt, r1, NULL, 5, NULL, &err), VERNIER_OK);
     blobs[0] = b[0];
     blobs[1] = b[1];
     blobs[2] = b[2];
     /* overlap: image -1 in partials 0 (rank 3) and 2 (rank 5) */
-    CHECK_INT(vernier_merge_partials(&ev, gt, NULL, blobs, n, 3, 0, NULL, &err),
+    CHECK_INT(vernier_partial_merge(&ev, gt, NULL, blobs, n, 3, 0, NULL, &err),
               VERNIER_E_DUPLICATE_IMAGE);
     CHECK_INT(err.fields, IMG | PART | RANK | OPART | ORANK);
     CHECK_INT(err.image_id, -1);
@@ -152,21 +152,21 @@ static void test_partials(void)
     /* mismatch: partial 1 names rank 8 */
     vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
     o.parity_mode = VERNIER_PARITY_CORRECTED;
-    CHECK_INT(vernier_merge_partials(&ev, gt, &o, blobs + 1, n + 1, 1, 0, NULL, &err),
+    CHECK_INT(vernier_partial_merge(&ev, gt, &o, blobs + 1, n + 1, 1, 0, NULL, &err),
               VERNIER_E_PARTIAL_MISMATCH);
     CHECK_INT(err.fields, PART | RANK);
     CHECK_INT(err.partial_index, 0);
     CHECK_INT(err.rank_id, 8);
     /* corrupt: the rank is not trusted */
     n[1] -= 1;
-    CHECK_INT(vernier_merge_partials(&ev, gt, NULL, blobs, n, 2, 0, NULL, &err),
+    CHECK_INT(vernier_partial_merge(&ev, gt, NULL, blobs, n, 2, 0, NULL, &err),
               VERNIER_E_PARTIAL_CORRUPT);
     CHECK_INT(err.fields, PART);
     CHECK_INT(err.partial_index, 1);
     n[1] += 1;
-    vernier_buffer_free(b[0], n[0], NULL);
-    vernier_buffer_free(b[1], n[1], NULL);
-    vernier_buffer_free(b[2], n[2], NULL);
+    vernier_partial_blob_free(b[0], n[0], NULL);
+    vernier_partial_blob_free(b[1], n[1], NULL);
+    vernier_partial_blob_free(b[2], n[2], NULL);
     vernier_results_free(r1);
     vernier_results_free(r2);
     vernier_dataset_free(gt);

@@ -38,7 +38,7 @@ int main(void)
         fprintf(stderr, "load failed: %s\n", err.message);
         return 1;
     }
-    rc = vernier_evaluate(&ev, gt, res, NULL, NULL, &err);
+    rc = vernier_eval_run(&ev, gt, res, NULL, NULL, &err);
     vernier_eval_free(ev);
     vernier_results_free(res);
     vernier_dataset_free(gt);

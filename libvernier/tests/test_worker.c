@@ -75,7 +75,7 @@ static vernier_eval *reference(const vernier_dataset *gt, const fixture *f, cons
 {
     vernier_results *res = fixture_results(f, idx, n);
     vernier_eval *ev = NULL;
-    CHECK_INT(vernier_evaluate(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
     vernier_results_free(res);
     return ev;
 }
@@ -100,7 +100,7 @@ static void test_equality_and_counters(void)
         order[i] = (i * 5) % n; /* a permutation: 5 and 13 are coprime */
     for (i = 0; i < n; i++) {
         vernier_results *res = batch(&f, order[i]);
-        dets += vernier_results_count(res);
+        dets += vernier_results_num_detections(res);
         CHECK_INT(vernier_worker_submit(w, res, -1.0, &err), VERNIER_OK);
     }
     CHECK_INT(vernier_worker_finalize(&ev, w, &err), VERNIER_OK);

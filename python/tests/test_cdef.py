@@ -288,7 +288,7 @@ def test_parameter_names_and_spacing_do_not_matter():
 MUTATIONS = [
     ("cdef", "int vernier_dataset_clear_cache(vernier_dataset *);",
      "int vernier_dataset_clear_cache(const vernier_dataset *);", "vernier_dataset_clear_cache"),
-    ("cdef", "size_t vernier_results_count(", "int vernier_results_count(", "returns"),
+    ("cdef", "size_t vernier_results_num_detections(", "int vernier_results_num_detections(", "returns"),
     ("cdef", "void vernier_partial_free(vernier_partial *);\n", "", "not declared"),
     ("cdef", "int vernier_worker_submit(vernier_worker *, vernier_results *, double, "
      "vernier_error *);", "int vernier_worker_submit(vernier_worker *, vernier_results *, "

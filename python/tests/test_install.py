@@ -194,11 +194,11 @@ lib.vernier_version_string.restype = ctypes.c_char_p
 lib.vernier_dataset_load_json.argtypes = [ctypes.POINTER(P), ctypes.c_char_p, ctypes.c_size_t, P,
                                           ctypes.POINTER(Error)]
 lib.vernier_results_load_json.argtypes = lib.vernier_dataset_load_json.argtypes
-lib.vernier_evaluate.argtypes = [ctypes.POINTER(P), P, P, P, P, ctypes.POINTER(Error)]
+lib.vernier_eval_run.argtypes = [ctypes.POINTER(P), P, P, P, P, ctypes.POINTER(Error)]
 lib.vernier_eval_num_stats.argtypes = [P]
 lib.vernier_eval_num_stats.restype = ctypes.c_size_t
-lib.vernier_eval_stats.argtypes = [P, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t]
-lib.vernier_eval_stats.restype = ctypes.c_size_t
+lib.vernier_eval_copy_stats.argtypes = [P, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t]
+lib.vernier_eval_copy_stats.restype = ctypes.c_size_t
 for name in ("vernier_eval_free", "vernier_results_free", "vernier_dataset_free"):
     getattr(lib, name).argtypes = [P]
 
@@ -212,10 +212,10 @@ data = open(sys.argv[2], "rb").read()
 check(lib.vernier_dataset_load_json(ctypes.byref(gt), data, len(data), None, ctypes.byref(err)), err)
 data = open(sys.argv[3], "rb").read()
 check(lib.vernier_results_load_json(ctypes.byref(dt), data, len(data), None, ctypes.byref(err)), err)
-check(lib.vernier_evaluate(ctypes.byref(ev), gt, dt, None, None, ctypes.byref(err)), err)
+check(lib.vernier_eval_run(ctypes.byref(ev), gt, dt, None, None, ctypes.byref(err)), err)
 n = lib.vernier_eval_num_stats(ev)
 stats = (ctypes.c_double * n)()
-lib.vernier_eval_stats(ev, stats, n)
+lib.vernier_eval_copy_stats(ev, stats, n)
 bad = P()
 rc = lib.vernier_dataset_load_json(ctypes.byref(bad), b"[1,", 3, None, ctypes.byref(err))
 lib.vernier_eval_free(ev); lib.vernier_results_free(dt); lib.vernier_dataset_free(gt)

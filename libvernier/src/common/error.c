@@ -5,7 +5,7 @@
 
 #include "common/vn_error.h"
 
-const char *vernier_strerror(int code)
+const char *vernier_status_string(int code)
 {
     switch (code) {
     case VERNIER_OK: return "success";
@@ -79,7 +79,7 @@ int vn_fail(vernier_error *err, int code, const char *fmt, ...)
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
     if (err->message[0] == '\0')
-        snprintf(err->message, sizeof(err->message), "%s", vernier_strerror(code));
+        snprintf(err->message, sizeof(err->message), "%s", vernier_status_string(code));
     return code;
 }
 

@@ -1,4 +1,4 @@
-/* evaluate.c — the evaluation driver: vernier_evaluate's pipeline (plan,
+/* evaluate.c — the evaluation driver: vernier_eval_run's pipeline (plan,
  * cells, corrected-mode checks, matching, records, accumulation, summary)
  * and the accessors of a finished evaluation. */
 #include <stdio.h>
@@ -85,7 +85,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     rc = vn_summarize(ev, &scratch);
 done:
     if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL && err->message[0] == 0)
-        vn_fail(err, rc, "%s while evaluating", vernier_strerror(rc));
+        vn_fail(err, rc, "%s while evaluating", vernier_status_string(rc));
     vn_arena_release(&scratch);
     vn_mask_cache_release(gt);
     return rc;
@@ -112,7 +112,8 @@ static int evaluate_checked(vernier_eval **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     ev = vn_malloc(&mem, sizeof(*ev));
     if (ev == NULL)
-        return vn_fail(err, vn_mem_failure(&mem), "%s", vernier_strerror(vn_mem_failure(&mem)));
+        return vn_fail(err, vn_mem_failure(&mem), "%s",
+                       vernier_status_string(vn_mem_failure(&mem)));
     memset(ev, 0, sizeof(*ev));
     ev->mem = mem;
     ev->plan = plan;
@@ -126,7 +127,7 @@ static int evaluate_checked(vernier_eval **out, const vernier_dataset *gt,
     return VERNIER_OK;
 }
 
-int vernier_evaluate(vernier_eval **out, const vernier_dataset *gt, const vernier_results *res,
+int vernier_eval_run(vernier_eval **out, const vernier_dataset *gt, const vernier_results *res,
                      const vernier_eval_options *opts, const vernier_allocator *alc,
                      vernier_error *err)
 {
@@ -213,7 +214,7 @@ size_t vernier_eval_num_stats(const vernier_eval *ev)
     return ev->n_stats;
 }
 
-size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_t cap)
+size_t vernier_eval_copy_stats(const vernier_eval *ev, double *out, size_t cap)
 {
     size_t i;
     for (i = 0; i < ev->n_stats && i < cap; i++)

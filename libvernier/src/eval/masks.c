@@ -367,7 +367,7 @@ int vn_gt_bands(const vernier_dataset *ds, double ratio, const uint32_t *anns,
         out[i] = &b->band[a];
     }
     if (rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET)
-        vn_fail(err, rc, "%s while deriving boundary bands", vernier_strerror(rc));
+        vn_fail(err, rc, "%s while deriving boundary bands", vernier_status_string(rc));
     pthread_mutex_unlock(&c->lock);
     return rc;
 }

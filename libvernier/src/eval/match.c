@@ -520,7 +520,7 @@ static void *pool_run(void *arg)
     vn_arena_init(&ar, &mem);
     rc = init_buf(&b, &ar, p->maxG, p->maxD, p->m->plan->T);
     if (rc != VERNIER_OK) {
-        vn_fail(&e, rc, "%s while matching", vernier_strerror(rc));
+        vn_fail(&e, rc, "%s while matching", vernier_status_string(rc));
         pool_fail(p, 0, rc, &e);
     }
     while (rc == VERNIER_OK) {
@@ -532,7 +532,7 @@ static void *pool_run(void *arg)
             rc = match_one(p->m, &b, &ar, c, &e);
             if (rc != VERNIER_OK) {
                 if (e.message[0] == 0)
-                    vn_fail(&e, rc, "%s while matching", vernier_strerror(rc));
+                    vn_fail(&e, rc, "%s while matching", vernier_status_string(rc));
                 pool_fail(p, c, rc, &e);
                 break;
             }

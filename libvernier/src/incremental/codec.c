@@ -237,7 +237,7 @@ int vn_partial_encode(const content *c, vn_arena *scratch, const vernier_allocat
     return VERNIER_OK;
 }
 
-void vernier_buffer_free(void *buf, size_t size, const vernier_allocator *alc)
+void vernier_partial_blob_free(void *buf, size_t size, const vernier_allocator *alc)
 {
     vn_mem m;
     if (buf == NULL || vn_mem_init(&m, alc) != VERNIER_OK)

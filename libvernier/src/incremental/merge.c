@@ -149,17 +149,17 @@ int vernier_session_to_partial(void **out, size_t *out_size, const vernier_sessi
     vn_arena_init(&scratch, &sm);
     rc = session_content(s, &scratch, rank_id, &c);
     if (rc != VERNIER_OK)
-        rc = vn_fail(err, rc, "%s while writing a partial", vernier_strerror(rc));
+        rc = vn_fail(err, rc, "%s while writing a partial", vernier_status_string(rc));
     else
         rc = vn_partial_encode(&c, &scratch, alc, out, out_size, err);
     vn_arena_release(&scratch);
     return rc;
 }
 
-int vernier_evaluate_to_partial(void **out, size_t *out_size, const vernier_dataset *gt,
-                                const vernier_results *res, const vernier_eval_options *opts,
-                                uint32_t rank_id, const vernier_allocator *alc,
-                                vernier_error *err)
+int vernier_partial_evaluate(void **out, size_t *out_size, const vernier_dataset *gt,
+                             const vernier_results *res, const vernier_eval_options *opts,
+                             uint32_t rank_id, const vernier_allocator *alc,
+                             vernier_error *err)
 {
     vernier_session *s = NULL;
     int rc;
@@ -476,10 +476,10 @@ done:
     return rc;
 }
 
-int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
-                           const vernier_eval_options *opts, const void *const *blobs,
-                           const size_t *sizes, size_t n, size_t memory_budget_bytes,
-                           const vernier_allocator *alc, vernier_error *err)
+int vernier_partial_merge(vernier_eval **out, const vernier_dataset *gt,
+                          const vernier_eval_options *opts, const void *const *blobs,
+                          const size_t *sizes, size_t n, size_t memory_budget_bytes,
+                          const vernier_allocator *alc, vernier_error *err)
 {
     vernier_error local;
     vn_mem sm;
@@ -500,7 +500,7 @@ int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
     vn_arena_release(&scratch);
     if (rc != VERNIER_OK) {
         if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && local.message[0] == 0)
-            vn_fail(&local, rc, "%s while merging partials", vernier_strerror(rc));
+            vn_fail(&local, rc, "%s while merging partials", vernier_status_string(rc));
         if (err != NULL)
             *err = local;
     }

@@ -5,7 +5,7 @@
  * it arrives, and what accumulate needs of it kept: for each cell that got
  * detections, the kept detections' scores and outcome codes (one per area
  * range) in rank order.  Finalize lays those records out in the canonical
- * cell order -- the layout vernier_evaluate builds -- next to the per-cell
+ * cell order -- the layout vernier_eval_run builds -- next to the per-cell
  * counts of non-ignored ground truth, which depend on the ground truth
  * alone and are computed once at creation, and runs the same accumulate
  * and summarize.  Equality with the one-shot evaluation follows because
@@ -92,7 +92,7 @@ int vernier_session_new(vernier_session **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     s = vn_malloc(&mem, sizeof(*s));
     if (s == NULL)
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     memset(s, 0, sizeof(*s));
     s->mem = mem;
     vn_mem_init(&s->scratch_mem, alc);
@@ -117,7 +117,7 @@ int vernier_session_new(vernier_session **out, const vernier_dataset *gt,
     if (rc != VERNIER_OK) {
         if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL &&
             err->message[0] == 0)
-            vn_fail(err, rc, "%s while indexing the ground truth", vernier_strerror(rc));
+            vn_fail(err, rc, "%s while indexing the ground truth", vernier_status_string(rc));
         vernier_session_free(s);
         return rc;
     }
@@ -333,7 +333,7 @@ int vn_session_add(vernier_session *s, const vernier_results *res, const atomic_
         rc = commit(s, &c, glob, out, res, err);
 done:
     if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL && err->message[0] == 0)
-        vn_fail(err, rc, "%s while matching a batch", vernier_strerror(rc));
+        vn_fail(err, rc, "%s while matching a batch", vernier_status_string(rc));
     vn_arena_release(&scratch);
     if (s->scratch_mem.peak > s->scratch_peak)
         s->scratch_peak = s->scratch_mem.peak;
@@ -457,7 +457,7 @@ int vernier_session_finalize(vernier_eval **out, vernier_session *s, vernier_err
     vn_mem_init(&mem, &s->mem.alc);
     ev = vn_malloc(&mem, sizeof(*ev));
     if (ev == NULL)
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     memset(ev, 0, sizeof(*ev));
     ev->mem = mem;
     ev->plan = s->plan;
@@ -465,7 +465,7 @@ int vernier_session_finalize(vernier_eval **out, vernier_session *s, vernier_err
     rc = finalize_into(ev, s, err);
     if (rc != VERNIER_OK) {
         vernier_eval_free(ev);
-        return vn_fail(err, rc, "%s while finalizing", vernier_strerror(rc));
+        return vn_fail(err, rc, "%s while finalizing", vernier_status_string(rc));
     }
     s->finalized = 1;
     *out = ev;

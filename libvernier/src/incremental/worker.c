@@ -231,7 +231,7 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     w = vn_calloc(&mem, 1, sizeof(*w));
     if (w == NULL)
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     w->mem = mem;
     w->cap = wopts->queue_capacity;
     w->grace = wopts->shutdown_grace_seconds;
@@ -240,7 +240,7 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
     w->errs = vn_calloc(&w->mem, w->cap + 1, sizeof(pending));
     if (w->queue == NULL || w->errs == NULL) {
         vernier_worker_free(w);
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     }
     rc = vernier_session_new(&w->session, gt, opts, alc, wopts->memory_budget_bytes, err);
     if (rc != VERNIER_OK) {
@@ -252,7 +252,7 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
     w->claimed = vn_calloc(&w->mem, w->n_claimed + 1, sizeof(size_t));
     if (w->claimed == NULL) {
         vernier_worker_free(w);
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     }
     if (!init_sync(w)) {
         vernier_worker_free(w);

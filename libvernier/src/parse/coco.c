@@ -131,7 +131,7 @@ static int fail_mem(ctx *c, int code)
 {
     if (c->err != NULL) {
         vn_error_clear(c->err);
-        vn_fail(c->err, code, "%s while loading JSON", vernier_strerror(code));
+        vn_fail(c->err, code, "%s while loading JSON", vernier_status_string(code));
     }
     return code;
 }
@@ -1473,12 +1473,12 @@ void vernier_results_free(vernier_results *res)
     vn_free(&mem, res, sizeof(*res));
 }
 
-size_t vernier_results_count(const vernier_results *res)
+size_t vernier_results_num_detections(const vernier_results *res)
 {
     return res == NULL ? 0 : res->n;
 }
 
-int vernier_results_kind_of(const vernier_results *res)
+int vernier_results_get_kind(const vernier_results *res)
 {
     return res == NULL ? VERNIER_RESULTS_EMPTY : res->kind;
 }

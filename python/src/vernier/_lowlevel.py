@@ -78,7 +78,7 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
         index = int(err.index) if err.index >= 0 else None
         path = ffi.string(err.path).decode("utf-8", "replace") or None
     if not message:
-        message = ffi.string(lib.vernier_strerror(rc)).decode()
+        message = ffi.string(lib.vernier_status_string(rc)).decode()
     _errors.raise_status(int(rc), _STATUS_NAMES.get(int(rc)), message, offset=offset, line=line,
                          column=column, path=path, index=index, entities=entities,
                          context=context, source=source, **extra)
@@ -193,7 +193,7 @@ class Results(_Handle):
     _what = "results"
 
     def count(self) -> int:
-        return int(lib.vernier_results_count(self.ptr))
+        return int(lib.vernier_results_num_detections(self.ptr))
 
 
 def _results_parse(data, *, source: str | None = None):
@@ -298,7 +298,7 @@ class Eval(_Handle):
         ev = self.ptr
         n = lib.vernier_eval_num_stats(ev)
         buf = ffi.new("double[]", max(n, 1))
-        lib.vernier_eval_stats(ev, buf, n)
+        lib.vernier_eval_copy_stats(ev, buf, n)
         return [float(buf[i]) for i in range(n)]
 
     def summary_lines(self) -> list:
@@ -413,7 +413,7 @@ def _eval(out) -> Eval:
 def evaluate(ds: Dataset, res: Results, opts: Options) -> Eval:
     out = ffi.new("vernier_eval **")
     err = _new_error()
-    rc = lib.vernier_evaluate(out, ds.ptr, res.ptr, opts.ptr, ffi.NULL, err)
+    rc = lib.vernier_eval_run(out, ds.ptr, res.ptr, opts.ptr, ffi.NULL, err)
     # the handles are ours and valid: an invalid argument here is an
     # evaluator option the data contradicts (e.g. a sigma count)
     _check(rc, err, context="options")
@@ -532,7 +532,7 @@ def _take_buffer(out, size) -> bytes:
     try:
         return bytes(ffi.buffer(out[0], size[0]))
     finally:
-        lib.vernier_buffer_free(out[0], size[0], ffi.NULL)
+        lib.vernier_partial_blob_free(out[0], size[0], ffi.NULL)
 
 
 def check_rank_id(rank_id) -> int:
@@ -546,7 +546,7 @@ def evaluate_to_partial(ds: Dataset, res: Results, opts: Options, rank_id: int) 
     out = ffi.new("void **")
     size = ffi.new("size_t *")
     err = _new_error()
-    rc = lib.vernier_evaluate_to_partial(out, size, ds.ptr, res.ptr, opts.ptr, rank_id,
+    rc = lib.vernier_partial_evaluate(out, size, ds.ptr, res.ptr, opts.ptr, rank_id,
                                          ffi.NULL, err)
     _check(rc, err, context="options")
     return _take_buffer(out, size)
@@ -560,7 +560,7 @@ def merge_partials(ds: Dataset, opts: Options, blobs, memory_budget_bytes: int =
     sizes = ffi.new("size_t[]", [len(b) for b in bufs] or [0])
     out = ffi.new("vernier_eval **")
     err = _new_error()
-    rc = lib.vernier_merge_partials(out, ds.ptr, opts.ptr, ffi.cast("const void *const *", ptrs),
+    rc = lib.vernier_partial_merge(out, ds.ptr, opts.ptr, ffi.cast("const void *const *", ptrs),
                                     sizes, n, memory_budget_bytes, ffi.NULL, err)
     del bufs
     _check(rc, err, context="merge")

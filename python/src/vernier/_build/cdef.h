@@ -111,7 +111,7 @@ typedef struct vernier_eval_options {
 
 unsigned vernier_version_number(void);
 const char *vernier_version_string(void);
-const char *vernier_strerror(int);
+const char *vernier_status_string(int);
 
 int vernier_dataset_load_json(vernier_dataset **, const char *, size_t, const vernier_allocator *, vernier_error *);
 void vernier_dataset_free(vernier_dataset *);
@@ -124,11 +124,11 @@ int vernier_dataset_clear_cache(vernier_dataset *);
 
 int vernier_results_load_json(vernier_results **, const char *, size_t, const vernier_allocator *, vernier_error *);
 void vernier_results_free(vernier_results *);
-size_t vernier_results_count(const vernier_results *);
-int vernier_results_kind_of(const vernier_results *);
+size_t vernier_results_num_detections(const vernier_results *);
+int vernier_results_get_kind(const vernier_results *);
 
 int vernier_eval_options_init(vernier_eval_options *, unsigned);
-int vernier_evaluate(vernier_eval **, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, const vernier_allocator *, vernier_error *);
+int vernier_eval_run(vernier_eval **, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, const vernier_allocator *, vernier_error *);
 void vernier_eval_free(vernier_eval *);
 void vernier_eval_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *, size_t *);
 int vernier_eval_copy_precision(const vernier_eval *, double *, size_t);
@@ -141,7 +141,7 @@ const int64_t *vernier_eval_max_dets(const vernier_eval *);
 const double *vernier_eval_area_ranges(const vernier_eval *);
 const char *vernier_eval_area_label(const vernier_eval *, size_t);
 size_t vernier_eval_num_stats(const vernier_eval *);
-size_t vernier_eval_stats(const vernier_eval *, double *, size_t);
+size_t vernier_eval_copy_stats(const vernier_eval *, double *, size_t);
 int vernier_eval_summary_line(const vernier_eval *, size_t, char *, size_t);
 
 typedef struct vernier_stat_info {
@@ -238,10 +238,10 @@ typedef struct vernier_partial_info {
 
 int vernier_dataset_digest(const vernier_dataset *, uint8_t *);
 int vernier_session_to_partial(void **, size_t *, const vernier_session *, uint32_t, const vernier_allocator *, vernier_error *);
-int vernier_evaluate_to_partial(void **, size_t *, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_partial_evaluate(void **, size_t *, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, uint32_t, const vernier_allocator *, vernier_error *);
 int vernier_worker_finalize_to_partial(void **, size_t *, vernier_worker *, uint32_t, const vernier_allocator *, vernier_error *);
-void vernier_buffer_free(void *, size_t, const vernier_allocator *);
-int vernier_merge_partials(vernier_eval **, const vernier_dataset *, const vernier_eval_options *, const void *const *, const size_t *, size_t, size_t, const vernier_allocator *, vernier_error *);
+void vernier_partial_blob_free(void *, size_t, const vernier_allocator *);
+int vernier_partial_merge(vernier_eval **, const vernier_dataset *, const vernier_eval_options *, const void *const *, const size_t *, size_t, size_t, const vernier_allocator *, vernier_error *);
 int vernier_partial_read(vernier_partial **, const void *, size_t, const vernier_allocator *, vernier_error *);
 int vernier_partial_write(void **, size_t *, const vernier_partial *, const vernier_allocator *, vernier_error *);
 void vernier_partial_get_info(const vernier_partial *, vernier_partial_info *);
