@@ -611,8 +611,7 @@ static int load_sigmas(const char *path, sigmas *sg)
     rc = 0;
 done:
     if (rc < 0) {
-        vernier_error e;
-        memset(&e, 0, sizeof(e));
+        vernier_error e = VERNIER_ERROR_INIT;
         e.offset = (int64_t)r.i;
         e.line = e.column = e.index = -1;
         snprintf(e.message, sizeof(e.message), "%s", r.msg);
@@ -935,9 +934,8 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
     double stats[32];
     char num[40];
     const int64_t *md = vernier_eval_max_dets(ev);
-    if (n > 32)
-        n = 32;
-    vernier_eval_copy_stats(ev, stats, n);
+    if (n > 32 || vernier_eval_copy_stats(ev, stats, n) != VERNIER_OK)
+        n = 0;
     vernier_eval_dims(ev, NULL, NULL, NULL, NULL, &m);
     sb_puts(b, "{\n  \"schema\": \"" JSON_SCHEMA "\",\n  \"vernier_version\": ");
     json_string(b, vernier_version_string());
@@ -1062,7 +1060,7 @@ static int cmd_eval(int argc, char **argv)
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
     vernier_eval_options opts;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     char *gt_buf = NULL, *dt_buf = NULL;
     size_t gt_len = 0, dt_len = 0, i;
     int done, rc, status = EXIT_EVAL;

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     vernier_results *dt = NULL;
     vernier_eval *ev = NULL;
     vernier_eval_options opts;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     double stats[12];
     char *gt_json = NULL, *dt_json = NULL;
     size_t gt_len = 0, dt_len = 0, n, i;
@@ -128,8 +128,12 @@ int main(int argc, char **argv)
     }
 
     /* 3. The statistics (pycocotools' COCOeval.stats). */
-    n = vernier_eval_copy_stats(ev, stats, 12);
-    for (i = 0; i < n && i < 12; i++)
+    n = vernier_eval_num_stats(ev);
+    if (n > 12 || vernier_eval_copy_stats(ev, stats, n) != VERNIER_OK) {
+        fprintf(stderr, "unexpected number of statistics: %zu\n", n);
+        goto done;
+    }
+    for (i = 0; i < n; i++)
         printf("%-6s %.17g\n", n == 10 ? names10[i] : names12[i], stats[i]);
     status = 0;
 

@@ -31,7 +31,7 @@ static const char *const dts[] = {
 int main(int argc, char **argv)
 {
     vernier_dataset *gt = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t d;
     int n = 0;
     if (argc != 2) {

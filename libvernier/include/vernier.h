@@ -32,8 +32,22 @@
  *     is borrowed and valid while its parent handle lives.  Never release
  *     library memory with free().
  *   - Every vernier_*_free accepts NULL.
+ *   - NULL handles, one rule for every getter: a count or scalar getter
+ *     (vernier_*_num_*, *_seen, *_sizeof, ...) returns 0 for a NULL handle;
+ *     a pointer getter returns NULL; a function that copies into or fills
+ *     caller memory (vernier_*_copy_*, *_dims, *_memory, *_get_info,
+ *     *_stat_info, ...) returns VERNIER_E_INVALID_ARG and writes nothing.
+ *   - Output structs that may grow (vernier_error, vernier_memory_usage,
+ *     vernier_partial_info, vernier_stat_info) start with `size_t size`,
+ *     which the caller sets to sizeof(the struct) -- use the *_INIT
+ *     initialisers -- before passing it.  The library never writes past
+ *     `size` bytes: a struct from an older vernier.h (smaller) receives the
+ *     fields it has, and leaves `size` as the caller set it.
  *   - `err` may be NULL ("don't care"); otherwise it is filled on failure and
- *     left untouched on success.
+ *     left untouched on success.  An `err` whose size is below
+ *     VERNIER_ERROR_MIN_SIZE is treated as NULL.
+ *   - Every set of choices is an enum (vernier_status, vernier_iou_type,
+ *     ...); `int` parameters and fields that carry one name it.
  *   - Thread safety: a handle is used by one thread at a time.  A loaded
  *     dataset or results handle is immutable and may be shared read-only
  *     between threads (for example by two evaluations running at once).
@@ -168,6 +182,7 @@ typedef enum vernier_error_field {
  * (strings); the entity fields after `message` are meaningful only when
  * their bit is set in `fields` (and 0 otherwise). */
 typedef struct vernier_error {
+    size_t size;         /* set by the caller: sizeof(vernier_error) */
     int code;            /* the vernier_status returned */
     int64_t offset;      /* byte offset of the problem in the input, or -1 */
     int64_t line;        /* 1-based line of `offset`, or -1 */
@@ -189,6 +204,12 @@ typedef struct vernier_error {
     uint32_t other_rank_id;      /* and its rank */
 } vernier_error;
 
+/* Initialise a caller's error: vernier_error err = VERNIER_ERROR_INIT; */
+#define VERNIER_ERROR_INIT {sizeof(vernier_error), 0, -1, -1, -1, -1, "", "", 0u, 0, 0, 0, 0, 0, 0u, 0, 0u}
+
+/* The smallest `size` the library writes to: the fields through
+ * `message` (the first version of the struct). */
+#define VERNIER_ERROR_MIN_SIZE offsetof(vernier_error, fields)
 /* Returns a static description of a status code (never NULL, never freed). */
 VERNIER_API const char *vernier_status_string(int code);
 
@@ -249,11 +270,13 @@ VERNIER_API size_t vernier_dataset_sizeof(const vernier_dataset *ds);
  * later evaluation against the same handle skips that work.  Filling the
  * cache is internally synchronised: concurrent evaluations may share a
  * dataset (a custom allocator must then be thread-safe). */
-#define VERNIER_CACHE_MASKS 0
-#define VERNIER_CACHE_BANDS 1
+typedef enum vernier_cache_kind {
+    VERNIER_CACHE_MASKS = 0, /* ground-truth masks */
+    VERNIER_CACHE_BANDS = 1  /* boundary bands, over all dilation ratios */
+} vernier_cache_kind;
 
-/* Number of cached entries of `kind` (VERNIER_CACHE_MASKS: ground-truth
- * masks; VERNIER_CACHE_BANDS: boundary bands over all ratios). */
+/* Number of cached entries of `kind` (a vernier_cache_kind); 0 for a NULL
+ * dataset or an unknown kind. */
 VERNIER_API size_t vernier_dataset_cache_len(const vernier_dataset *ds, int kind);
 
 /* Drops every cached mask and band.  Returns VERNIER_E_STATE (and drops
@@ -431,9 +454,9 @@ VERNIER_API void vernier_eval_free(vernier_eval *ev);
 /* Array dimensions of the accumulated results, in pycocotools' order:
  * T IoU thresholds, R recall thresholds, K categories (1 when categories
  * are pooled), A area ranges, M max-detection caps.  Any pointer may be
- * NULL. */
-VERNIER_API void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k,
-                                   size_t *a, size_t *m);
+ * NULL.  VERNIER_E_INVALID_ARG (nothing written) when `ev` is NULL. */
+VERNIER_API int vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k,
+                                  size_t *a, size_t *m);
 
 /* Copy the accumulated arrays, C-ordered exactly like pycocotools'
  * COCOeval.eval dict, into the caller's buffer `out` of `n` doubles:
@@ -465,9 +488,11 @@ VERNIER_API const char *vernier_eval_area_label(const vernier_eval *ev, size_t i
  * fewer than three caps). */
 VERNIER_API size_t vernier_eval_num_stats(const vernier_eval *ev);
 
-/* Copies up to `cap` summary statistics into `out`; returns how many there
- * are.  The values equal pycocotools' COCOeval.stats in strict mode. */
-VERNIER_API size_t vernier_eval_copy_stats(const vernier_eval *ev, double *out, size_t cap);
+/* Copies the summary statistics into the caller's `out` of `n` doubles; `n`
+ * must equal vernier_eval_num_stats (else VERNIER_E_INVALID_ARG and
+ * nothing is written), as for the other vernier_eval_copy_* functions.
+ * The values equal pycocotools' COCOeval.stats in strict mode. */
+VERNIER_API int vernier_eval_copy_stats(const vernier_eval *ev, double *out, size_t n);
 
 /* Writes summary line `i` (0-based, < vernier_eval_num_stats) as
  * pycocotools' summarize() prints it, without the newline, NUL-terminated
@@ -500,6 +525,7 @@ typedef struct vernier_stat_info {
     double value;           /* the statistic (vernier_eval_copy_stats) */
 } vernier_stat_info;
 
+/* Initialise a caller's struct: vernier_stat_info si = VERNIER_STAT_INFO_INIT; */
 #define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0}
 
 /* Fills *out with what summary statistic `i` (< vernier_eval_num_stats)
@@ -581,6 +607,7 @@ typedef struct vernier_session vernier_session;
  * and `scratch_peak` are reported but not part of `used` (see
  * adr/0012-memory-budget-accounting.md for why). */
 typedef struct vernier_memory_usage {
+    size_t size;         /* set by the caller: sizeof(vernier_memory_usage) */
     size_t used;         /* index + records + scores + outcomes */
     size_t budget;       /* the budget (0: unlimited) */
     size_t index;        /* fixed: the ground-truth cells, per-cell counts of
@@ -595,6 +622,9 @@ typedef struct vernier_memory_usage {
     size_t requested;    /* in a refusal's snapshot: the bytes `used` would
                             have grown by had the batch been committed */
 } vernier_memory_usage;
+
+/* Initialise a caller's struct: vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT; */
+#define VERNIER_MEMORY_USAGE_INIT {sizeof(vernier_memory_usage), 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Creates a session evaluating against `gt` with `opts` (NULL: defaults).
  *
@@ -647,9 +677,11 @@ VERNIER_API void vernier_session_free(vernier_session *s);
 VERNIER_API size_t vernier_session_images_seen(const vernier_session *s);
 VERNIER_API size_t vernier_session_detections_seen(const vernier_session *s);
 
-/* Fills *out with the current memory figures (`requested`: of the most
- * recent refusal, else 0). */
-VERNIER_API void vernier_session_memory(const vernier_session *s, vernier_memory_usage *out);
+/* Fills *out (its first out->size bytes) with the current memory figures
+ * (`requested`: of the most recent refusal, else 0).  Errors:
+ * VERNIER_E_INVALID_ARG when `s` or `out` is NULL or out->size is smaller
+ * than the size field. */
+VERNIER_API int vernier_session_memory(const vernier_session *s, vernier_memory_usage *out);
 
 /* Number of distinct ground-truth images (rows of the image table). */
 VERNIER_API size_t vernier_session_num_images(const vernier_session *s);
@@ -761,12 +793,14 @@ VERNIER_API size_t vernier_worker_queue_depth(vernier_worker *w);
 VERNIER_API size_t vernier_worker_memory_used(vernier_worker *w);
 VERNIER_API size_t vernier_worker_queue_capacity(const vernier_worker *w);
 
-/* Current memory figures, including `queued` (any thread). */
-VERNIER_API void vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out);
+/* Current memory figures, including `queued` (any thread).  Errors as
+ * vernier_session_memory. */
+VERNIER_API int vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out);
 
 /* The figures recorded when the worker error most recently returned by
- * submit or finalize happened (all zero if none). */
-VERNIER_API void vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out);
+ * submit or finalize happened (all zero if none).  Errors as
+ * vernier_session_memory. */
+VERNIER_API int vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out);
 
 /* The worker's session, borrowed, once vernier_worker_finalize has
  * succeeded (for vernier_session_image_table); NULL before. */
@@ -808,6 +842,7 @@ typedef struct vernier_partial vernier_partial;
 
 /* What a partial's header says (vernier_partial_get_info). */
 typedef struct vernier_partial_info {
+    size_t size;              /* set by the caller: sizeof(vernier_partial_info) */
     unsigned format_version;  /* VERNIER_PARTIAL_FORMAT_VERSION */
     uint32_t rank_id;         /* as given to the writer (informational) */
     int iou_type;             /* vernier_iou_type */
@@ -816,10 +851,13 @@ typedef struct vernier_partial_info {
     size_t n_images;          /* image ids covered */
     size_t n_records;         /* cells with detections */
     size_t n_detections;      /* kept detections (cut to the largest cap) */
-    size_t size;              /* bytes of the blob */
+    size_t blob_size;         /* bytes of the blob */
     uint8_t dataset_digest[VERNIER_DIGEST_SIZE];
     uint8_t params_digest[VERNIER_DIGEST_SIZE];
 } vernier_partial_info;
+
+/* Initialise a caller's struct: vernier_partial_info pi = VERNIER_PARTIAL_INFO_INIT; */
+#define VERNIER_PARTIAL_INFO_INIT {sizeof(vernier_partial_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, {0}}
 
 /* The SHA-256 of the ground truth's canonical encoding (every field the
  * evaluation reads, as parsed, arrays in file order; see
@@ -901,8 +939,10 @@ VERNIER_API int vernier_partial_read(vernier_partial **out, const void *data, si
 VERNIER_API int vernier_partial_write(void **out, size_t *out_size, const vernier_partial *p,
                                       const vernier_allocator *alc, vernier_error *err);
 
-/* Fills *out with the partial's header figures. */
-VERNIER_API void vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out);
+/* Fills *out (its first out->size bytes) with the partial's header
+ * figures.  Errors: VERNIER_E_INVALID_ARG when `p` or `out` is NULL or
+ * out->size is smaller than the size field. */
+VERNIER_API int vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out);
 
 /* Releases a partial handle.  NULL is a no-op. */
 VERNIER_API void vernier_partial_free(vernier_partial *p);

@@ -79,7 +79,7 @@ static int eval_file(const vernier_dataset *gt, const char *dt_path,
     char *dt = read_file(dt_path, &len);
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
     if (!dt)
         return VERNIER_E_INVALID_ARG;
@@ -87,8 +87,10 @@ static int eval_file(const vernier_dataset *gt, const char *dt_path,
     free(dt);
     if (rc == VERNIER_OK)
         rc = vernier_eval_run(&ev, gt, res, opts, NULL, &err);
-    if (rc == VERNIER_OK)
-        *n = vernier_eval_copy_stats(ev, stats, 16);
+    if (rc == VERNIER_OK) {
+        *n = vernier_eval_num_stats(ev);
+        rc = *n <= 16 ? vernier_eval_copy_stats(ev, stats, *n) : VERNIER_E_LIMIT;
+    }
     vernier_eval_free(ev);
     vernier_results_free(res);
     return rc;
@@ -100,7 +102,7 @@ int main(int argc, char **argv)
     vernier_dataset *gt = NULL;
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     char *gt_buf, *dt_buf;
     size_t gt_len = 0, dt_len = 0;
     int rc, failed = 0, iou;

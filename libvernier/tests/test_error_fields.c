@@ -47,7 +47,7 @@ static void test_unknown_image(void)
         "[{'image_id': -1, 'category_id': 5, 'bbox': [1, 1, 2, 2], 'score': 0.5},"
         " {'image_id': -77, 'category_id': 5, 'bbox': [1, 1, 2, 2], 'score': 0.5}]");
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, &err), VERNIER_E_UNKNOWN_IMAGE);
     CHECK_INT(err.fields, IMG | RES);
     CHECK_INT(err.image_id, -77);
@@ -61,7 +61,7 @@ static void test_annotation_missing_field(void)
     vernier_dataset *gt = gt_of(1, 0);
     vernier_results *res = must_load_res_q("[]");
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, &err), VERNIER_E_SCHEMA);
     CHECK_INT(err.fields, ANN);
     CHECK_INT(err.annotation_id, 7);
@@ -72,7 +72,7 @@ static void test_annotation_missing_field(void)
 static void test_result_parse_error(void)
 {
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(load_res_q("[{'image_id': 1, 'category_id': 1, 'bbox': [1, 1, 2, 2], 'score': 1},"
                          " {'image_id': 1, 'category_id': 1, 'bbox': 'x', 'score': 1}]",
                          &res, &err),
@@ -85,7 +85,7 @@ static void test_result_parse_error(void)
 static void test_json_error_has_no_entity(void)
 {
     vernier_dataset *ds = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(vernier_dataset_load_json(&ds, "{\"images\": [", 12, NULL, &err), VERNIER_E_JSON);
     CHECK_INT(err.fields, 0);
 }
@@ -96,7 +96,7 @@ static void test_sigma_category_and_keypoint_annotation(void)
     vernier_results *res = must_load_res_q("[]");
     vernier_eval *ev = NULL;
     vernier_eval_options o;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int64_t ids[1] = {-10};
     size_t counts[1] = {3};
     double vals[3] = {0.5, 0.5, 0.5};
@@ -133,7 +133,7 @@ static void test_partials(void)
     const void *blobs[3];
     vernier_eval *ev = NULL;
     vernier_eval_options o;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(vernier_partial_evaluate(&b[0], &n[0], gt, r1, NULL, 3, NULL, &err), VERNIER_OK);
     CHECK_INT(vernier_partial_evaluate(&b[1], &n[1], gt, r2, NULL, 8, NULL, &err), VERNIER_OK);
     CHECK_INT(vernier_partial_evaluate(&b[2], &n[2], gt, r1, NULL, 5, NULL, &err), VERNIER_OK);

@@ -31,7 +31,7 @@ int main(void)
     vernier_dataset *gt = NULL;
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
     if (vernier_dataset_load_json(&gt, gt_json, strlen(gt_json), NULL, &err) != VERNIER_OK ||
         vernier_results_load_json(&res, dt_json, strlen(dt_json), NULL, &err) != VERNIER_OK) {

@@ -55,7 +55,7 @@ static int run(int iou_type, const vernier_allocator *alc, double *stats, double
     vernier_results *res = NULL;
     vernier_eval *ev = NULL, *ev2 = NULL;
     vernier_eval_options opts;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
 
     vernier_eval_options_init(&opts, VERNIER_EVAL_OPTIONS_VERSION);
@@ -72,7 +72,7 @@ static int run(int iou_type, const vernier_allocator *alc, double *stats, double
         /* the dataset a failed evaluation used is intact: evaluating it
          * again with plain malloc gives the reference numbers */
         vernier_eval *again = NULL;
-        vernier_error e2;
+        vernier_error e2 = VERNIER_ERROR_INIT;
         int rc2 = vernier_eval_run(&again, ds, res, &opts, NULL, &e2);
         if (rc2 != VERNIER_OK)
             fprintf(stderr, "retry failed: %s\n", e2.message);

@@ -105,7 +105,7 @@ static void rank_partial(const vernier_dataset *gt, const fixture *f,
                          void **blob, size_t *size)
 {
     vernier_results *res = fixture_results(f, idx, n);
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     *blob = NULL;
     CHECK_INT(vernier_partial_evaluate(blob, size, gt, res, o, r, NULL, &err), VERNIER_OK);
     vernier_results_free(res);
@@ -154,7 +154,7 @@ static void check_merge_config(const vernier_dataset *gt, const fixture *f,
             const void *order[4];
             size_t osize[4];
             vernier_eval *ev = NULL;
-            vernier_error err;
+            vernier_error err = VERNIER_ERROR_INIT;
             split(how, ranks, &seed, rank_of);
             for (r = 0; r < ranks; r++) {
                 for (i = 0, n = 0; i < SUBMITTED; i++)
@@ -229,7 +229,7 @@ static void test_session_and_worker(void)
     vernier_session *s = NULL;
     vernier_worker *w = NULL;
     vernier_eval *ref, *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     void *b[2];
     size_t n[2];
     const void *bl[2];
@@ -284,14 +284,14 @@ static void test_session_and_worker(void)
     /* info */
     {
         vernier_partial *p = NULL;
-        vernier_partial_info info;
+        vernier_partial_info info = VERNIER_PARTIAL_INFO_INIT;
         CHECK_INT(vernier_partial_read(&p, b[1], n[1], NULL, &err), VERNIER_OK);
         vernier_partial_get_info(p, &info);
         CHECK_INT(info.rank_id, 1);
         CHECK_INT(info.format_version, VERNIER_PARTIAL_FORMAT_VERSION);
         CHECK_INT(info.iou_type, VERNIER_IOU_BBOX);
         CHECK_INT(info.n_images, fixture_with_results(&f, rest, 4));
-        CHECK_INT(info.size, n[1]);
+        CHECK_INT(info.blob_size, n[1]);
         vernier_partial_free(p);
     }
     /* no partials: every image a miss, as evaluating no detections */
@@ -333,7 +333,7 @@ static void test_corruption(void)
 {
     fixture f;
     vernier_dataset *gt;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     void *blob;
     size_t size, k;
     int idx[3] = {0, 1, 2};
@@ -434,7 +434,7 @@ static void test_mismatches(void)
 {
     fixture f, g;
     vernier_dataset *gt, *other;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vernier_eval_options o, strict;
     void *blob, *b2;
     size_t size, s2;
@@ -500,7 +500,7 @@ static void test_mismatches(void)
         /* a budget too small for the records (the index alone fits) */
         {
             vernier_session *s = NULL;
-            vernier_memory_usage m;
+            vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT;
             CHECK_INT(vernier_session_new(&s, gt, &strict, NULL, 0, NULL), VERNIER_OK);
             vernier_session_memory(s, &m);
             vernier_session_free(s);
@@ -547,7 +547,7 @@ static void test_allocation_failures(void)
         size_t size = 0, again_size = 0;
         vernier_partial *p = NULL;
         vernier_eval *ev = NULL;
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         const void *bl[1];
         int rc;
         fail_alloc_init(&c, n, FAIL_ONLY);

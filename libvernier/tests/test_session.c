@@ -37,7 +37,7 @@ static vernier_eval *batched(const vernier_dataset *gt, const fixture *f,
 {
     vernier_session *s = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int at = 0, b = 0;
     CHECK_INT(vernier_session_new(&s, gt, opts, NULL, 0, &err), VERNIER_OK);
     if (s == NULL)
@@ -120,8 +120,8 @@ static void test_repeated_and_unknown_images(void)
     vernier_dataset *gt;
     vernier_session *s = NULL;
     vernier_results *res;
-    vernier_error err;
-    vernier_memory_usage m0, m1;
+    vernier_error err = VERNIER_ERROR_INIT;
+    vernier_memory_usage m0 = VERNIER_MEMORY_USAGE_INIT, m1 = VERNIER_MEMORY_USAGE_INIT;
     int one[2] = {2, 3}, again[2] = {4, 3};
     char want[64];
     fixture_make(&f, 7);
@@ -163,8 +163,8 @@ static void test_budget(void)
     vernier_dataset *gt;
     vernier_session *s = NULL;
     vernier_eval *ev = NULL, *ref = NULL;
-    vernier_error err;
-    vernier_memory_usage m, m2;
+    vernier_error err = VERNIER_ERROR_INIT;
+    vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT, m2 = VERNIER_MEMORY_USAGE_INIT;
     size_t index_bytes;
     int i, accepted[FX_IMAGES], n_acc = 0, refused = 0;
     fixture_make(&f, 3);
@@ -223,7 +223,7 @@ static void test_finalize_twice_and_table(void)
     vernier_session *s = NULL;
     vernier_eval *ev = NULL, *ev2 = NULL;
     vernier_results *res;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int idx[3] = {0, 1, 2};
     size_t n, i, total_dt = 0;
     int64_t ids[FX_IMAGES];

@@ -302,7 +302,7 @@ MUTATIONS = [
     ("cdef", "    double shutdown_grace_seconds;\n",
      "    double shutdown_grace_seconds;\n    ...;\n", "without a documented reason"),
     ("header", "    size_t requested;", "    size_t requested;\n    size_t extra;",
-     "vernier_memory_usage: 10 fields"),
+     "vernier_memory_usage: 11 fields"),
     ("header", "#define VERNIER_MAX_AREA_RANGES 16", "#define VERNIER_MAX_AREA_RANGES 17",
      "VERNIER_MAX_AREA_RANGES"),
     ("header", "VERNIER_E_RLE = -7,", "VERNIER_E_RLE = -70,", "VERNIER_E_RLE"),

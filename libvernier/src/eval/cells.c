@@ -19,11 +19,8 @@ int vn_fail_unknown_image(vernier_error *err, const vernier_results *res, size_t
             "%s: image id %lld is not in the ground truth (pycocotools: Results do not "
             "correspond to current coco set)",
             path, (long long)res->image_id[i]);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = (int64_t)res->offset[i];
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, (int64_t)res->offset[i]);
     vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, res->image_id[i]);
     vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return VERNIER_E_UNKNOWN_IMAGE;
@@ -129,11 +126,8 @@ static int fail_missing(vernier_error *err, const vernier_dataset *gt, uint32_t 
             "%s: annotation id %lld has no \"%s\", which the evaluation needs (pycocotools "
             "raises KeyError)",
             path, (long long)gt->ann_id[a], field);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)a;
-        err->offset = (int64_t)gt->ann_offset[a];
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)a, (int64_t)gt->ann_offset[a]);
     vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID, gt->ann_id[a]);
     return VERNIER_E_SCHEMA;
 }

@@ -137,11 +137,8 @@ static int fail_seg(vernier_error *err, int code, const char *array, size_t i, u
     snprintf(path, sizeof(path), "%s[%zu].segmentation", array, i);
     snprintf(msg, sizeof(msg), fmt, detail);
     vn_fail(err, code, "%s: %s", path, msg);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = (int64_t)at;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, (int64_t)at);
     if (array[0] == '\0')
         vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return code;
@@ -206,7 +203,7 @@ static int seg_mask(const vn_segs *s, size_t i, int64_t h, int64_t w, vn_arena *
         return fail_seg(err, VERNIER_E_SCHEMA, array, i, i < s->n ? s->seg[i].at : 0, "%s",
                         "missing: segm evaluation needs a mask (pycocotools raises KeyError)");
     seg = &s->seg[i];
-    vn_error_clear(&rle_err);
+    vn_error_init(&rle_err);
     switch (seg->kind) {
     case VN_SEG_POLY:
         return poly_mask(s, seg, h, w, ar, out, array, i, err);

@@ -101,11 +101,8 @@ static int fail_dt(vernier_error *err, uint32_t r, uint64_t at, const char *msg)
     char path[48];
     snprintf(path, sizeof(path), "[%u].segmentation", r);
     vn_fail(err, VERNIER_E_SCHEMA, "%s: %s", path, msg);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)r;
-        err->offset = (int64_t)at;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)r, (int64_t)at);
     vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
     return VERNIER_E_SCHEMA;
 }
@@ -228,11 +225,8 @@ static int fail_kp(vernier_error *err, const char *array, size_t i, uint64_t at,
         vn_fail(err, VERNIER_E_SCHEMA,
                 "%s: has %zu values, but its category has %zu sigmas (expected %zu values)", path,
                 have, want / 3, want);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = (int64_t)at;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, (int64_t)at);
     return VERNIER_E_SCHEMA;
 }
 
@@ -516,7 +510,7 @@ static void *pool_run(void *arg)
     mem.used = mem.peak = 0;
     mem.budget = 0;
     mem.last_failure = VERNIER_OK;
-    vn_error_clear(&e);
+    vn_error_init(&e);
     vn_arena_init(&ar, &mem);
     rc = init_buf(&b, &ar, p->maxG, p->maxD, p->m->plan->T);
     if (rc != VERNIER_OK) {
@@ -573,8 +567,7 @@ static int match_threads(const match_ctx *m, vn_arena *scratch, size_t maxG, siz
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&p.lock);
     if (p.rc != VERNIER_OK) {
-        if (err != NULL)
-            *err = p.err;
+        vn_error_copy(err, &p.err);
         return p.rc;
     }
     return VERNIER_OK;

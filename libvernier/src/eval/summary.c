@@ -167,5 +167,5 @@ const char *vernier_eval_area_label(const vernier_eval *ev, size_t i)
 
 const double *vernier_eval_area_ranges(const vernier_eval *ev)
 {
-    return &ev->plan.area_rng[0][0];
+    return ev == NULL ? NULL : &ev->plan.area_rng[0][0];
 }

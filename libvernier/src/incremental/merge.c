@@ -494,15 +494,14 @@ int vernier_partial_merge(vernier_eval **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_LIMIT, "too many partials");
     if (vn_mem_init(&sm, alc) != VERNIER_OK)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
-    vn_error_clear(&local);
+    vn_error_init(&local);
     vn_arena_init(&scratch, &sm);
     rc = merge(out, gt, opts, blobs, sizes, n, memory_budget_bytes, alc, &scratch, &local);
     vn_arena_release(&scratch);
     if (rc != VERNIER_OK) {
         if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && local.message[0] == 0)
             vn_fail(&local, rc, "%s while merging partials", vernier_status_string(rc));
-        if (err != NULL)
-            *err = local;
+        vn_error_copy(err, &local);
     }
     return rc;
 }

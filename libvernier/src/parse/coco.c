@@ -129,7 +129,7 @@ static size_t key_offset(const ctx *c, const vn_json_str *key)
 
 static int fail_mem(ctx *c, int code)
 {
-    if (c->err != NULL) {
+    if (vn_error_usable(c->err)) {
         vn_error_clear(c->err);
         vn_fail(c->err, code, "%s while loading JSON", vernier_status_string(code));
     }
@@ -1146,7 +1146,7 @@ static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg
         len = vn_json_unescape(&counts, c->scratch);
         s = c->scratch;
     }
-    vn_error_clear(&rle_err);
+    vn_error_init(&rle_err);
     rc = vn_rle_decode_string(c->mem, s, len, hw[0], hw[1], &cnts, &n_cnts, &rle_err);
     if (rc == VERNIER_E_RLE)
         return vn_json_fail(&c->js, rc, counts_at, "invalid RLE counts: %s", rle_err.message);
@@ -1323,7 +1323,7 @@ static int bad_arg(vernier_error *err, const char *what)
 /* After a failure inside a parse: name the element. */
 static void finish_error(ctx *c, int rc)
 {
-    if (c->err != NULL && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+    if (vn_error_usable(c->err) && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
         c->err->index = c->index;
 }
 

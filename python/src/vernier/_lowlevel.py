@@ -84,8 +84,16 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
                          context=context, source=source, **extra)
 
 
+def _sized(ctype: str):
+    """A zeroed output struct whose leading ``size`` says its own size (the
+    C API's rule for structs that may grow)."""
+    out = ffi.new(ctype + " *")
+    out.size = ffi.sizeof(ctype)
+    return out
+
+
 def _new_error():
-    return ffi.new("vernier_error *")
+    return _sized("vernier_error")
 
 
 # ---- version -------------------------------------------------------------------
@@ -291,14 +299,14 @@ class Eval(_Handle):
     def dims(self) -> tuple:
         """(T, R, K, A, M)."""
         dims = ffi.new("size_t[5]")
-        lib.vernier_eval_dims(self.ptr, dims + 0, dims + 1, dims + 2, dims + 3, dims + 4)
+        _check(lib.vernier_eval_dims(self.ptr, dims + 0, dims + 1, dims + 2, dims + 3, dims + 4))
         return tuple(int(d) for d in dims)
 
     def stats(self) -> list:
         ev = self.ptr
         n = lib.vernier_eval_num_stats(ev)
         buf = ffi.new("double[]", max(n, 1))
-        lib.vernier_eval_copy_stats(ev, buf, n)
+        _check(lib.vernier_eval_copy_stats(ev, buf, n))
         return [float(buf[i]) for i in range(n)]
 
     def summary_lines(self) -> list:
@@ -317,10 +325,9 @@ class Eval(_Handle):
         """One dict per summary statistic (``vernier_eval_stat_info``):
         metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value."""
         ev = self.ptr
-        info = ffi.new("vernier_stat_info *")
+        info = _sized("vernier_stat_info")
         out = []
         for i in range(lib.vernier_eval_num_stats(ev)):
-            info.size = ffi.sizeof("vernier_stat_info")
             _check(lib.vernier_eval_stat_info(ev, i, info))
             out.append({"metric": "AR" if info.metric == lib.VERNIER_STAT_AR else "AP",
                         "all_ious": bool(info.all_ious), "iou_lo": float(info.iou_lo),
@@ -439,8 +446,8 @@ class Worker(_Handle):
         if rc == lib.VERNIER_OK:
             return
         w = self.ptr
-        usage = ffi.new("vernier_memory_usage *")
-        lib.vernier_worker_error_memory(w, usage)
+        usage = _sized("vernier_memory_usage")
+        _check(lib.vernier_worker_error_memory(w, usage))
         _check(rc, err, context="worker", timeout=timeout,
                queue_capacity=int(lib.vernier_worker_queue_capacity(w)),
                used_bytes=int(usage.used), budget_bytes=int(usage.budget),
@@ -481,8 +488,8 @@ class Worker(_Handle):
 
     def counters(self) -> dict:
         w = self.ptr
-        usage = ffi.new("vernier_memory_usage *")
-        lib.vernier_worker_memory(w, usage)
+        usage = _sized("vernier_memory_usage")
+        _check(lib.vernier_worker_memory(w, usage))
         return {"images_seen": int(lib.vernier_worker_images_seen(w)),
                 "detections_seen": int(lib.vernier_worker_detections_seen(w)),
                 "queue_depth": int(lib.vernier_worker_queue_depth(w)),
@@ -580,9 +587,10 @@ def partial_info(blob) -> dict:
     """The header figures of a partial, after checking it (framing,
     checksum and structure)."""
     p = _partial_read(blob)
-    info = ffi.new("vernier_partial_info *")
-    lib.vernier_partial_get_info(p, info)
+    info = _sized("vernier_partial_info")
+    rc = lib.vernier_partial_get_info(p, info)
     ffi.release(p)
+    _check(rc)
     return {
         "format_version": int(info.format_version),
         "rank_id": int(info.rank_id),
@@ -592,7 +600,7 @@ def partial_info(blob) -> dict:
         "num_images": int(info.n_images),
         "num_records": int(info.n_records),
         "num_detections": int(info.n_detections),
-        "size": int(info.size),
+        "size": int(info.blob_size),
         "dataset_digest": bytes(ffi.buffer(info.dataset_digest)).hex(),
         "params_digest": bytes(ffi.buffer(info.params_digest)).hex(),
     }
