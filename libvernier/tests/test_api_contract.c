@@ -108,6 +108,29 @@ static void test_error_size(void)
         if (raw[i] != 0xAB)
             break;
     CHECK_INT(i, sizeof(raw));
+    /* the JSON reader's errors follow the same rule */
+    {
+        vernier_dataset *bad = NULL;
+        memset(raw, 0xAB, sizeof(raw));
+        e->size = 0;
+        CHECK_INT(vernier_dataset_load_json(&bad, "{\"images\": [", 12, NULL, e),
+                  VERNIER_E_JSON);
+        CHECK_INT(e->size, 0);
+        for (i = sizeof(e->size); i < sizeof(raw); i++)
+            if (raw[i] != 0xAB)
+                break;
+        CHECK_INT(i, sizeof(raw));
+        memset(raw, 0xAB, sizeof(raw));
+        e->size = cut;
+        CHECK_INT(vernier_dataset_load_json(&bad, "{\"images\": [", 12, NULL, e),
+                  VERNIER_E_JSON);
+        CHECK_INT(e->line, 1);
+        CHECK(e->message[0] != '\0');
+        for (i = cut; i < sizeof(raw); i++)
+            if (raw[i] != 0xAB)
+                break;
+        CHECK_INT(i, sizeof(raw));
+    }
     /* full size: the entity fields too */
     {
         vernier_error full = VERNIER_ERROR_INIT;
