@@ -205,11 +205,13 @@ typedef struct vernier_error {
 } vernier_error;
 
 /* Initialise a caller's error: vernier_error err = VERNIER_ERROR_INIT; */
-#define VERNIER_ERROR_INIT {sizeof(vernier_error), 0, -1, -1, -1, -1, "", "", 0u, 0, 0, 0, 0, 0, 0u, 0, 0u}
+#define VERNIER_ERROR_INIT                                                                       \
+    {sizeof(vernier_error), 0, -1, -1, -1, -1, "", "", 0u, 0, 0, 0, 0, 0, 0u, 0, 0u}
 
 /* The smallest `size` the library writes to: the fields through
  * `message` (the first version of the struct). */
 #define VERNIER_ERROR_MIN_SIZE offsetof(vernier_error, fields)
+
 /* Returns a static description of a status code (never NULL, never freed). */
 VERNIER_API const char *vernier_status_string(int code);
 
@@ -857,7 +859,8 @@ typedef struct vernier_partial_info {
 } vernier_partial_info;
 
 /* Initialise a caller's struct: vernier_partial_info pi = VERNIER_PARTIAL_INFO_INIT; */
-#define VERNIER_PARTIAL_INFO_INIT {sizeof(vernier_partial_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, {0}}
+#define VERNIER_PARTIAL_INFO_INIT                                                                \
+    {sizeof(vernier_partial_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, {0}}
 
 /* The SHA-256 of the ground truth's canonical encoding (every field the
  * evaluation reads, as parsed, arrays in file order; see

@@ -84,7 +84,8 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         goto done;
     rc = vn_summarize(ev, &scratch);
 done:
-    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) && err->message[0] == 0)
+    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) &&
+        err->message[0] == 0)
         vn_fail(err, rc, "%s while evaluating", vernier_status_string(rc));
     vn_arena_release(&scratch);
     vn_mask_cache_release(gt);

@@ -329,7 +329,8 @@ int vn_session_add(vernier_session *s, const vernier_results *res, const atomic_
     if (rc == VERNIER_OK)
         rc = commit(s, &c, glob, out, res, err);
 done:
-    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) && err->message[0] == 0)
+    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) &&
+        err->message[0] == 0)
         vn_fail(err, rc, "%s while matching a batch", vernier_status_string(rc));
     vn_arena_release(&scratch);
     if (s->scratch_mem.peak > s->scratch_peak)
