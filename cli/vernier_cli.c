@@ -611,8 +611,7 @@ static int load_sigmas(const char *path, sigmas *sg)
     rc = 0;
 done:
     if (rc < 0) {
-        vernier_error e;
-        memset(&e, 0, sizeof(e));
+        vernier_error e = VERNIER_ERROR_INIT;
         e.offset = (int64_t)r.i;
         e.line = e.column = e.index = -1;
         snprintf(e.message, sizeof(e.message), "%s", r.msg);
@@ -914,22 +913,6 @@ static void render_text(sbuf *b, const vernier_eval *ev)
 }
 
 /* The text between `key` and the next ' ' (after skipping spaces). */
-static int field_after(const char *line, const char *key, char *out, size_t cap)
-{
-    const char *p = strstr(line, key);
-    size_t n = 0;
-    if (p == NULL)
-        return -1;
-    p += strlen(key);
-    while (*p == ' ')
-        p++;
-    while (p[n] != '\0' && p[n] != ' ' && n + 1 < cap)
-        n++;
-    memcpy(out, p, n);
-    out[n] = '\0';
-    return n > 0 ? 0 : -1;
-}
-
 static void json_string(sbuf *b, const char *s)
 {
     sb_puts(b, "\"");
@@ -951,9 +934,8 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
     double stats[32];
     char num[40];
     const int64_t *md = vernier_eval_max_dets(ev);
-    if (n > 32)
-        n = 32;
-    vernier_eval_stats(ev, stats, n);
+    if (n > 32 || vernier_eval_copy_stats(ev, stats, n) != VERNIER_OK)
+        n = 0;
     vernier_eval_dims(ev, NULL, NULL, NULL, NULL, &m);
     sb_puts(b, "{\n  \"schema\": \"" JSON_SCHEMA "\",\n  \"vernier_version\": ");
     json_string(b, vernier_version_string());
@@ -971,25 +953,23 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
     }
     sb_puts(b, ",\n  \"lines\": [");
     for (i = 0; i < n; i++) {
-        char line[128], iou[32], area[40], cap[32];
-        if (vernier_eval_summary_line(ev, i, line, sizeof(line)) < 0)
-            line[0] = '\0';
+        vernier_stat_info si = VERNIER_STAT_INFO_INIT;
+        char iou[64];
         sb_puts(b, i ? ",\n    " : "\n    ");
-        sb_printf(b, "{\"metric\": \"%s\", \"iou\": ", strstr(line, "(AR)") ? "AR" : "AP");
-        if (field_after(line, "IoU=", iou, sizeof(iou)) == 0)
+        if (vernier_eval_stat_info(ev, i, &si) != VERNIER_OK) {
+            sb_puts(b, "{\"metric\": null, \"iou\": null, \"area\": null, \"max_dets\": null");
+        } else {
+            if (si.all_ious)
+                snprintf(iou, sizeof(iou), "%0.2f:%0.2f", si.iou_lo, si.iou_hi);
+            else
+                snprintf(iou, sizeof(iou), "%0.2f", si.iou_lo);
+            sb_printf(b, "{\"metric\": \"%s\", \"iou\": ",
+                      si.metric == VERNIER_STAT_AR ? "AR" : "AP");
             json_string(b, iou);
-        else
-            sb_puts(b, "null");
-        sb_puts(b, ", \"area\": ");
-        if (field_after(line, "area=", area, sizeof(area)) == 0)
-            json_string(b, area);
-        else
-            sb_puts(b, "null");
-        sb_puts(b, ", \"max_dets\": ");
-        if (field_after(line, "maxDets=", cap, sizeof(cap)) == 0 && is_digits(cap, strlen(cap)))
-            sb_puts(b, cap);
-        else
-            sb_puts(b, "null");
+            sb_puts(b, ", \"area\": ");
+            json_string(b, si.area_label);
+            sb_printf(b, ", \"max_dets\": %lld", (long long)si.max_dets);
+        }
         format_double(num, sizeof(num), stats[i]);
         sb_printf(b, ", \"value\": %s}", num);
     }
@@ -1080,11 +1060,11 @@ static int cmd_eval(int argc, char **argv)
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
     vernier_eval_options opts;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     char *gt_buf = NULL, *dt_buf = NULL;
     size_t gt_len = 0, dt_len = 0, i;
     int done, rc, status = EXIT_EVAL;
-    double t0, t_gt, t_dt, t_ev;
+    double t0, t_gt, t_dt, t_ev, n_res;
 
     rc = parse_eval_args(argc, argv, &a, &done);
     if (rc || done)
@@ -1142,9 +1122,9 @@ static int cmd_eval(int argc, char **argv)
         opts.category_sigma_values = sg.values;
     }
     progress("evaluating %zu results on %zu images, %zu annotations (%s)",
-             vernier_results_count(res), vernier_dataset_num_images(ds),
+             vernier_results_num_detections(res), vernier_dataset_num_images(ds),
              vernier_dataset_num_annotations(ds), IOU_NAMES[a.iou_type]);
-    rc = vernier_evaluate(&ev, ds, res, &opts, NULL, &err);
+    rc = vernier_eval_run(&ev, ds, res, &opts, NULL, &err);
     if (rc != VERNIER_OK) {
         int who = blame(&a, rc, &err);
         progress_end();
@@ -1157,12 +1137,12 @@ static int cmd_eval(int argc, char **argv)
         goto out;
     }
     t_ev = now_seconds();
+    n_res = (double)vernier_results_num_detections(res);
     progress("done: ground truth %.2f s (%.1f MB/s), results %.2f s (%.0f/s), evaluation "
              "%.2f s (%.0f results/s)\n",
              t_gt - t0, (double)gt_len / 1e6 / (t_gt - t0 > 1e-9 ? t_gt - t0 : 1e-9), t_dt - t_gt,
-             (double)vernier_results_count(res) / (t_dt - t_gt > 1e-9 ? t_dt - t_gt : 1e-9),
-             t_ev - t_dt,
-             (double)vernier_results_count(res) / (t_ev - t_dt > 1e-9 ? t_ev - t_dt : 1e-9));
+             n_res / (t_dt - t_gt > 1e-9 ? t_dt - t_gt : 1e-9), t_ev - t_dt,
+             n_res / (t_ev - t_dt > 1e-9 ? t_ev - t_dt : 1e-9));
     if (vernier_eval_num_stats(ev) == 0 && !a.quiet)
         fprintf(stderr, "vernier: warning: no summary statistics: pycocotools' summarize() "
                         "needs at least three max-detection caps\n");

@@ -60,7 +60,7 @@ static char *read_file(const char *path, size_t *len)
  * numbers for programs that want to point at the input themselves. */
 static void print_error(const char *what, int rc, const vernier_error *err)
 {
-    fprintf(stderr, "%s: %s: %s\n", what, vernier_strerror(rc), err->message);
+    fprintf(stderr, "%s: %s: %s\n", what, vernier_status_string(rc), err->message);
 }
 
 int main(int argc, char **argv)
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     vernier_results *dt = NULL;
     vernier_eval *ev = NULL;
     vernier_eval_options opts;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     double stats[12];
     char *gt_json = NULL, *dt_json = NULL;
     size_t gt_len = 0, dt_len = 0, n, i;
@@ -121,15 +121,19 @@ int main(int argc, char **argv)
     /* 2. Evaluate: defaults (strict parity, COCO grid) except the IoU type. */
     vernier_eval_options_init(&opts, VERNIER_EVAL_OPTIONS_VERSION);
     opts.iou_type = iou;
-    rc = vernier_evaluate(&ev, gt, dt, &opts, NULL, &err);
+    rc = vernier_eval_run(&ev, gt, dt, &opts, NULL, &err);
     if (rc != VERNIER_OK) {
         print_error("evaluate", rc, &err);
         goto done;
     }
 
     /* 3. The statistics (pycocotools' COCOeval.stats). */
-    n = vernier_eval_stats(ev, stats, 12);
-    for (i = 0; i < n && i < 12; i++)
+    n = vernier_eval_num_stats(ev);
+    if (n > 12 || vernier_eval_copy_stats(ev, stats, n) != VERNIER_OK) {
+        fprintf(stderr, "unexpected number of statistics: %zu\n", n);
+        goto done;
+    }
+    for (i = 0; i < n; i++)
         printf("%-6s %.17g\n", n == 10 ? names10[i] : names12[i], stats[i]);
     status = 0;
 

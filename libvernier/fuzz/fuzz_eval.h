@@ -33,9 +33,10 @@ static inline void fuzz_check_eval(const vernier_eval *ev)
 {
     double stats[16], line_buf[1];
     char line[128];
-    size_t n = vernier_eval_stats(ev, stats, 16), i, t, r, k, a, m, total;
+    size_t n = vernier_eval_num_stats(ev), i, t, r, k, a, m, total;
     (void)line_buf;
     FUZZ_ASSERT(n <= 16);
+    FUZZ_ASSERT(vernier_eval_copy_stats(ev, stats, n) == VERNIER_OK);
     for (i = 0; i < n; i++) {
         FUZZ_ASSERT(stats[i] == -1.0 || (stats[i] >= 0.0 && stats[i] <= 1.0));
         FUZZ_ASSERT(vernier_eval_summary_line(ev, i, line, sizeof(line)) > 0);
@@ -65,15 +66,15 @@ static inline void fuzz_evaluate_all(const vernier_dataset *gt, const vernier_re
     for (kind = VERNIER_IOU_BBOX; kind <= VERNIER_IOU_KEYPOINTS; kind++) {
         vernier_eval_options opts;
         vernier_eval *ev = NULL;
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         int rc;
         FUZZ_ASSERT(vernier_eval_options_init(&opts, VERNIER_EVAL_OPTIONS_VERSION) == VERNIER_OK);
         opts.iou_type = kind;
         opts.parity_mode = (flags & 1) ? VERNIER_PARITY_CORRECTED : VERNIER_PARITY_STRICT;
         opts.use_cats = (flags & 2) ? 0 : 1;
         opts.keep_records = (flags & 4) ? 1 : 0;
-        memset(&err, 0, sizeof(err));
-        rc = vernier_evaluate(&ev, gt, res, &opts, NULL, &err);
+        err = (vernier_error)VERNIER_ERROR_INIT;
+        rc = vernier_eval_run(&ev, gt, res, &opts, NULL, &err);
         if (rc == VERNIER_OK) {
             FUZZ_ASSERT(ev != NULL);
             fuzz_check_eval(ev);

@@ -26,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t dt_len = nul ? size - gt_len - 1 : sizeof(default_dt) - 1;
     vernier_dataset *gt = NULL;
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     uint8_t digest[VERNIER_DIGEST_SIZE];
     int rc;
 
-    memset(&err, 0, sizeof(err));
+    err = (vernier_error)VERNIER_ERROR_INIT;
     rc = vernier_dataset_load_json(&gt, (const char *)data, gt_len, NULL, &err);
     if (rc != VERNIER_OK) {
         FUZZ_ASSERT(gt == NULL);

@@ -20,15 +20,15 @@ static inline int fuzz_partial_status_ok(int rc)
 static inline void fuzz_partial_cycle(const uint8_t *data, size_t size, vernier_partial **out)
 {
     vernier_partial *p = NULL, *p2 = NULL;
-    vernier_partial_info info, info2;
-    vernier_error err;
+    vernier_partial_info info = VERNIER_PARTIAL_INFO_INIT, info2 = VERNIER_PARTIAL_INFO_INIT;
+    vernier_error err = VERNIER_ERROR_INIT;
     void *w1 = NULL, *w2 = NULL;
     size_t n1 = 0, n2 = 0;
     int rc;
 
     if (out)
         *out = NULL;
-    memset(&err, 0, sizeof(err));
+    err = (vernier_error)VERNIER_ERROR_INIT;
     rc = vernier_partial_read(&p, data, size, NULL, &err);
     if (rc != VERNIER_OK) {
         FUZZ_ASSERT(p == NULL);
@@ -37,7 +37,7 @@ static inline void fuzz_partial_cycle(const uint8_t *data, size_t size, vernier_
         return;
     }
     vernier_partial_get_info(p, &info);
-    FUZZ_ASSERT(info.size == size);
+    FUZZ_ASSERT(info.blob_size == size);
     FUZZ_ASSERT(vernier_partial_write(&w1, &n1, p, NULL, &err) == VERNIER_OK);
     FUZZ_ASSERT(vernier_partial_read(&p2, w1, n1, NULL, &err) == VERNIER_OK);
     vernier_partial_get_info(p2, &info2);
@@ -48,8 +48,8 @@ static inline void fuzz_partial_cycle(const uint8_t *data, size_t size, vernier_
     FUZZ_ASSERT(memcmp(info2.params_digest, info.params_digest, VERNIER_DIGEST_SIZE) == 0);
     FUZZ_ASSERT(vernier_partial_write(&w2, &n2, p2, NULL, &err) == VERNIER_OK);
     FUZZ_ASSERT(n2 == n1 && memcmp(w1, w2, n1) == 0);
-    vernier_buffer_free(w1, n1, NULL);
-    vernier_buffer_free(w2, n2, NULL);
+    vernier_partial_blob_free(w1, n1, NULL);
+    vernier_partial_blob_free(w2, n2, NULL);
     vernier_partial_free(p2);
     if (out)
         *out = p;

@@ -1,6 +1,6 @@
 /* fuzz_partial_roundtrip.c — partial blobs past the checksum: the structure
  * checks of vernier_partial_read, read -> write -> read -> write, and the
- * merge's decoding against ground truth (vernier_merge_partials).
+ * merge's decoding against ground truth (vernier_partial_merge).
  *
  * Before reading, the target repairs what a mutation almost always breaks
  * and a forger can always fix: the declared total size, the parameters
@@ -23,7 +23,7 @@ static uint8_t gt_digest[VERNIER_DIGEST_SIZE];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     (void)argc;
     (void)argv;
     if (vernier_dataset_load_json(&gt, fuzz_gt_json, sizeof(fuzz_gt_json) - 1, NULL, &err) !=
@@ -72,10 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_partial_cycle(b, size, &p);
     if (p) {
-        vernier_partial_info info;
+        vernier_partial_info info = VERNIER_PARTIAL_INFO_INIT;
         vernier_eval_options opts;
         vernier_eval *ev = NULL;
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         const void *blobs[1];
         size_t sizes[1];
         int rc;
@@ -86,8 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         opts.use_cats = info.use_cats;
         blobs[0] = b;
         sizes[0] = size;
-        memset(&err, 0, sizeof(err));
-        rc = vernier_merge_partials(&ev, gt, &opts, blobs, sizes, 1, 0, NULL, &err);
+        err = (vernier_error)VERNIER_ERROR_INIT;
+        rc = vernier_partial_merge(&ev, gt, &opts, blobs, sizes, 1, 0, NULL, &err);
         if (rc == VERNIER_OK) {
             fuzz_check_eval(ev);
             vernier_eval_free(ev);

@@ -13,7 +13,7 @@ static vernier_dataset *gt;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     (void)argc;
     (void)argv;
     if (vernier_dataset_load_json(&gt, fuzz_gt_json, sizeof(fuzz_gt_json) - 1, NULL, &err) !=
@@ -27,9 +27,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
-    memset(&err, 0, sizeof(err));
+    err = (vernier_error)VERNIER_ERROR_INIT;
     rc = vernier_results_load_json(&res, (const char *)data, size, NULL, &err);
     if (rc != VERNIER_OK) {
         FUZZ_ASSERT(res == NULL);
@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_error(rc, &err);
         return 0;
     }
-    FUZZ_ASSERT(vernier_results_kind_of(res) >= VERNIER_RESULTS_EMPTY &&
-                vernier_results_kind_of(res) <= VERNIER_RESULTS_KEYPOINTS);
+    FUZZ_ASSERT(vernier_results_get_kind(res) >= VERNIER_RESULTS_EMPTY &&
+                vernier_results_get_kind(res) <= VERNIER_RESULTS_KEYPOINTS);
     fuzz_evaluate_all(gt, res, (unsigned)(size % 8));
     vernier_results_free(res);
     return 0;

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vn_mem mem;
     vn_arena ar;
     vn_rle r, r2, u, in, band;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     uint32_t h, w, d, *cnts = NULL;
     size_t n = 0, len;
     const char *s;

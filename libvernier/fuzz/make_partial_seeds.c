@@ -31,7 +31,7 @@ static const char *const dts[] = {
 int main(int argc, char **argv)
 {
     vernier_dataset *gt = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t d;
     int n = 0;
     if (argc != 2) {
@@ -63,8 +63,8 @@ int main(int argc, char **argv)
                     opts.iou_type = kind;
                     opts.parity_mode = mode;
                     opts.use_cats = !pooled;
-                    if (vernier_evaluate_to_partial(&blob, &size, gt, res, &opts, (uint32_t)d,
-                                                    NULL, &err)) {
+                    if (vernier_partial_evaluate(&blob, &size, gt, res, &opts, (uint32_t)d,
+                                                 NULL, &err)) {
                         fprintf(stderr, "partial %zu/%d: %s\n", d, kind, err.message);
                         continue;
                     }
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
                         perror(path);
                         return 1;
                     }
-                    vernier_buffer_free(blob, size, NULL);
+                    vernier_partial_blob_free(blob, size, NULL);
                     n++;
                 }
         vernier_results_free(res);

@@ -32,8 +32,22 @@
  *     is borrowed and valid while its parent handle lives.  Never release
  *     library memory with free().
  *   - Every vernier_*_free accepts NULL.
+ *   - NULL handles, one rule for every getter: a count or scalar getter
+ *     (vernier_*_num_*, *_seen, *_sizeof, ...) returns 0 for a NULL handle;
+ *     a pointer getter returns NULL; a function that copies into or fills
+ *     caller memory (vernier_*_copy_*, *_dims, *_memory, *_get_info,
+ *     *_stat_info, ...) returns VERNIER_E_INVALID_ARG and writes nothing.
+ *   - Output structs that may grow (vernier_error, vernier_memory_usage,
+ *     vernier_partial_info, vernier_stat_info) start with `size_t size`,
+ *     which the caller sets to sizeof(the struct) -- use the *_INIT
+ *     initialisers -- before passing it.  The library never writes past
+ *     `size` bytes: a struct from an older vernier.h (smaller) receives the
+ *     fields it has, and leaves `size` as the caller set it.
  *   - `err` may be NULL ("don't care"); otherwise it is filled on failure and
- *     left untouched on success.
+ *     left untouched on success.  An `err` whose size is below
+ *     VERNIER_ERROR_MIN_SIZE is treated as NULL.
+ *   - Every set of choices is an enum (vernier_status, vernier_iou_type,
+ *     ...); `int` parameters and fields that carry one name it.
  *   - Thread safety: a handle is used by one thread at a time.  A loaded
  *     dataset or results handle is immutable and may be shared read-only
  *     between threads (for example by two evaluations running at once).
@@ -148,9 +162,27 @@ typedef enum vernier_status {
     VERNIER_E__LAST = -17
 } vernier_status;
 
+/* Which of vernier_error's entity fields are set (bits of `fields`).  Ids
+ * may be any int64, negative ones included, so presence is told by these
+ * bits, never by a sentinel value.  A field is set wherever the message
+ * names that entity. */
+typedef enum vernier_error_field {
+    VERNIER_ERROR_HAS_IMAGE_ID = 0x01,      /* image_id */
+    VERNIER_ERROR_HAS_CATEGORY_ID = 0x02,   /* category_id */
+    VERNIER_ERROR_HAS_ANNOTATION_ID = 0x04, /* annotation_id (ground truth) */
+    VERNIER_ERROR_HAS_RESULT_INDEX = 0x08,  /* result_index (detections) */
+    VERNIER_ERROR_HAS_PARTIAL_INDEX = 0x10, /* partial_index */
+    VERNIER_ERROR_HAS_RANK_ID = 0x20,       /* rank_id */
+    VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX = 0x40, /* other_partial_index */
+    VERNIER_ERROR_HAS_OTHER_RANK_ID = 0x80  /* other_rank_id */
+} vernier_error_field;
+
 /* Caller-owned error detail.  Fill nothing in; the library writes it on
- * failure.  Fields that do not apply are -1 (numbers) or "" (strings). */
+ * failure.  Location fields that do not apply are -1 (numbers) or ""
+ * (strings); the entity fields after `message` are meaningful only when
+ * their bit is set in `fields` (and 0 otherwise). */
 typedef struct vernier_error {
+    size_t size;         /* set by the caller: sizeof(vernier_error) */
     int code;            /* the vernier_status returned */
     int64_t offset;      /* byte offset of the problem in the input, or -1 */
     int64_t line;        /* 1-based line of `offset`, or -1 */
@@ -160,10 +192,28 @@ typedef struct vernier_error {
     char path[160];      /* JSON path, e.g. "annotations[12].bbox[2]" */
     char message[352];   /* human-readable, NUL-terminated, never empty on
                             failure */
+    unsigned fields;     /* vernier_error_field bits: which below are set */
+    int64_t image_id;    /* the image the error is about */
+    int64_t category_id; /* the category the error is about */
+    int64_t annotation_id; /* the ground-truth annotation's id */
+    int64_t result_index;  /* the result's position in its result list (its
+                              loadRes id minus one) */
+    int64_t partial_index; /* the partial's position in the merge's list */
+    uint32_t rank_id;      /* the rank that partial says produced it */
+    int64_t other_partial_index; /* an overlap: the earlier partial */
+    uint32_t other_rank_id;      /* and its rank */
 } vernier_error;
 
+/* Initialise a caller's error: vernier_error err = VERNIER_ERROR_INIT; */
+#define VERNIER_ERROR_INIT                                                                       \
+    {sizeof(vernier_error), 0, -1, -1, -1, -1, "", "", 0u, 0, 0, 0, 0, 0, 0u, 0, 0u}
+
+/* The smallest `size` the library writes to: the fields through
+ * `message` (the first version of the struct). */
+#define VERNIER_ERROR_MIN_SIZE offsetof(vernier_error, fields)
+
 /* Returns a static description of a status code (never NULL, never freed). */
-VERNIER_API const char *vernier_strerror(int code);
+VERNIER_API const char *vernier_status_string(int code);
 
 /* ---------------------------------------------------------------------------
  * 4. Allocator
@@ -222,11 +272,13 @@ VERNIER_API size_t vernier_dataset_sizeof(const vernier_dataset *ds);
  * later evaluation against the same handle skips that work.  Filling the
  * cache is internally synchronised: concurrent evaluations may share a
  * dataset (a custom allocator must then be thread-safe). */
-#define VERNIER_CACHE_MASKS 0
-#define VERNIER_CACHE_BANDS 1
+typedef enum vernier_cache_kind {
+    VERNIER_CACHE_MASKS = 0, /* ground-truth masks */
+    VERNIER_CACHE_BANDS = 1  /* boundary bands, over all dilation ratios */
+} vernier_cache_kind;
 
-/* Number of cached entries of `kind` (VERNIER_CACHE_MASKS: ground-truth
- * masks; VERNIER_CACHE_BANDS: boundary bands over all ratios). */
+/* Number of cached entries of `kind` (a vernier_cache_kind); 0 for a NULL
+ * dataset or an unknown kind. */
 VERNIER_API size_t vernier_dataset_cache_len(const vernier_dataset *ds, int kind);
 
 /* Drops every cached mask and band.  Returns VERNIER_E_STATE (and drops
@@ -269,10 +321,10 @@ VERNIER_API int vernier_results_load_json(vernier_results **out, const char *dat
 VERNIER_API void vernier_results_free(vernier_results *res);
 
 /* Number of results read. */
-VERNIER_API size_t vernier_results_count(const vernier_results *res);
+VERNIER_API size_t vernier_results_num_detections(const vernier_results *res);
 
 /* The vernier_results_kind chosen for the list. */
-VERNIER_API int vernier_results_kind_of(const vernier_results *res);
+VERNIER_API int vernier_results_get_kind(const vernier_results *res);
 
 /* ---------------------------------------------------------------------------
  * 7. Evaluation options
@@ -394,7 +446,7 @@ typedef struct vernier_eval vernier_eval;
  * annotation that takes part lacks a field the evaluation needs),
  * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM.
  */
-VERNIER_API int vernier_evaluate(vernier_eval **out, const vernier_dataset *gt,
+VERNIER_API int vernier_eval_run(vernier_eval **out, const vernier_dataset *gt,
                                  const vernier_results *res, const vernier_eval_options *opts,
                                  const vernier_allocator *alc, vernier_error *err);
 
@@ -404,9 +456,9 @@ VERNIER_API void vernier_eval_free(vernier_eval *ev);
 /* Array dimensions of the accumulated results, in pycocotools' order:
  * T IoU thresholds, R recall thresholds, K categories (1 when categories
  * are pooled), A area ranges, M max-detection caps.  Any pointer may be
- * NULL. */
-VERNIER_API void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k,
-                                   size_t *a, size_t *m);
+ * NULL.  VERNIER_E_INVALID_ARG (nothing written) when `ev` is NULL. */
+VERNIER_API int vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k,
+                                  size_t *a, size_t *m);
 
 /* Copy the accumulated arrays, C-ordered exactly like pycocotools'
  * COCOeval.eval dict, into the caller's buffer `out` of `n` doubles:
@@ -438,15 +490,52 @@ VERNIER_API const char *vernier_eval_area_label(const vernier_eval *ev, size_t i
  * fewer than three caps). */
 VERNIER_API size_t vernier_eval_num_stats(const vernier_eval *ev);
 
-/* Copies up to `cap` summary statistics into `out`; returns how many there
- * are.  The values equal pycocotools' COCOeval.stats in strict mode. */
-VERNIER_API size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_t cap);
+/* Copies the summary statistics into the caller's `out` of `n` doubles; `n`
+ * must equal vernier_eval_num_stats (else VERNIER_E_INVALID_ARG and
+ * nothing is written), as for the other vernier_eval_copy_* functions.
+ * The values equal pycocotools' COCOeval.stats in strict mode. */
+VERNIER_API int vernier_eval_copy_stats(const vernier_eval *ev, double *out, size_t n);
 
 /* Writes summary line `i` (0-based, < vernier_eval_num_stats) as
  * pycocotools' summarize() prints it, without the newline, NUL-terminated
  * into `buf` of `cap` bytes (96 bytes always suffice).  Returns the line's
  * length, or a negative status when `i` is out of range or `cap` too small. */
 VERNIER_API int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap);
+
+/* What summary statistic i measures (vernier_eval_stat_info). */
+typedef enum vernier_stat_metric {
+    VERNIER_STAT_AP = 0, /* average precision */
+    VERNIER_STAT_AR = 1  /* average recall */
+} vernier_stat_metric;
+
+/* The facts summary line i shows, as fields.  Set `size` to
+ * sizeof(vernier_stat_info) before the call (VERNIER_STAT_INFO_INIT). */
+typedef struct vernier_stat_info {
+    size_t size;            /* set by the caller: the bytes the library may
+                               write (an older, smaller struct gets the
+                               fields that fit in it) */
+    int metric;             /* vernier_stat_metric */
+    int all_ious;           /* 1: averaged over every IoU threshold of the
+                               evaluation, iou_lo = the first, iou_hi = the
+                               last (printed "0.50:0.95" by default);
+                               0: at the one threshold iou_lo == iou_hi */
+    double iou_lo;
+    double iou_hi;
+    const char *area_label; /* the area range's label ("all", "small", ...),
+                               static storage */
+    int64_t max_dets;       /* the max-detection cap */
+    double value;           /* the statistic (vernier_eval_copy_stats) */
+} vernier_stat_info;
+
+/* Initialise a caller's struct: vernier_stat_info si = VERNIER_STAT_INFO_INIT; */
+#define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0}
+
+/* Fills *out with what summary statistic `i` (< vernier_eval_num_stats)
+ * measures, the numbers vernier_eval_summary_line prints for it.  Only the
+ * first out->size bytes are written.  Errors: VERNIER_E_INVALID_ARG when
+ * `ev` or `out` is NULL, `i` is out of range or out->size is smaller than
+ * the size field itself. */
+VERNIER_API int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
 
 /* ---------------------------------------------------------------------------
  * 9. Per-image records (pycocotools' evalImgs)
@@ -492,7 +581,7 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
  * 10. Incremental evaluation session
  *
  * A session evaluates detections that arrive in batches, one batch at a
- * time, and at the end gives the vernier_eval that vernier_evaluate would
+ * time, and at the end gives the vernier_eval that vernier_eval_run would
  * give for all the batches' results concatenated -- bit for bit, in strict
  * and corrected mode, whatever the split and the order of the batches --
  * provided every image's detections arrive in one batch (pycocotools
@@ -520,6 +609,7 @@ typedef struct vernier_session vernier_session;
  * and `scratch_peak` are reported but not part of `used` (see
  * adr/0012-memory-budget-accounting.md for why). */
 typedef struct vernier_memory_usage {
+    size_t size;         /* set by the caller: sizeof(vernier_memory_usage) */
     size_t used;         /* index + records + scores + outcomes */
     size_t budget;       /* the budget (0: unlimited) */
     size_t index;        /* fixed: the ground-truth cells, per-cell counts of
@@ -534,6 +624,9 @@ typedef struct vernier_memory_usage {
     size_t requested;    /* in a refusal's snapshot: the bytes `used` would
                             have grown by had the batch been committed */
 } vernier_memory_usage;
+
+/* Initialise a caller's struct: vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT; */
+#define VERNIER_MEMORY_USAGE_INIT {sizeof(vernier_memory_usage), 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Creates a session evaluating against `gt` with `opts` (NULL: defaults).
  *
@@ -556,14 +649,14 @@ VERNIER_API int vernier_session_new(vernier_session **out, const vernier_dataset
  * caller keeps it).  All or nothing: on any failure the session is as it
  * was before the call.
  *
- * Errors: VERNIER_E_UNKNOWN_IMAGE (as vernier_evaluate),
+ * Errors: VERNIER_E_UNKNOWN_IMAGE (as vernier_eval_run),
  * VERNIER_E_DUPLICATE_IMAGE (an image an earlier batch covered; the
  * message names its id, `index` the first such result),
  * VERNIER_E_BUDGET (committing would make `used` exceed the budget:
  * nothing is committed; vernier_session_memory's `requested` tells by how
  * much it would have grown), VERNIER_E_RLE / VERNIER_E_SCHEMA /
  * VERNIER_E_UNSUPPORTED (results the kernel cannot use, as
- * vernier_evaluate), VERNIER_E_STATE (after vernier_session_finalize),
+ * vernier_eval_run), VERNIER_E_STATE (after vernier_session_finalize),
  * VERNIER_E_NOMEM. */
 VERNIER_API int vernier_session_add(vernier_session *s, const vernier_results *res,
                                     vernier_error *err);
@@ -586,9 +679,11 @@ VERNIER_API void vernier_session_free(vernier_session *s);
 VERNIER_API size_t vernier_session_images_seen(const vernier_session *s);
 VERNIER_API size_t vernier_session_detections_seen(const vernier_session *s);
 
-/* Fills *out with the current memory figures (`requested`: of the most
- * recent refusal, else 0). */
-VERNIER_API void vernier_session_memory(const vernier_session *s, vernier_memory_usage *out);
+/* Fills *out (its first out->size bytes) with the current memory figures
+ * (`requested`: of the most recent refusal, else 0).  Errors:
+ * VERNIER_E_INVALID_ARG when `s` or `out` is NULL or out->size is smaller
+ * than the size field. */
+VERNIER_API int vernier_session_memory(const vernier_session *s, vernier_memory_usage *out);
 
 /* Number of distinct ground-truth images (rows of the image table). */
 VERNIER_API size_t vernier_session_num_images(const vernier_session *s);
@@ -700,12 +795,14 @@ VERNIER_API size_t vernier_worker_queue_depth(vernier_worker *w);
 VERNIER_API size_t vernier_worker_memory_used(vernier_worker *w);
 VERNIER_API size_t vernier_worker_queue_capacity(const vernier_worker *w);
 
-/* Current memory figures, including `queued` (any thread). */
-VERNIER_API void vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out);
+/* Current memory figures, including `queued` (any thread).  Errors as
+ * vernier_session_memory. */
+VERNIER_API int vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out);
 
 /* The figures recorded when the worker error most recently returned by
- * submit or finalize happened (all zero if none). */
-VERNIER_API void vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out);
+ * submit or finalize happened (all zero if none).  Errors as
+ * vernier_session_memory. */
+VERNIER_API int vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out);
 
 /* The worker's session, borrowed, once vernier_worker_finalize has
  * succeeded (for vernier_session_image_table); NULL before. */
@@ -725,9 +822,9 @@ VERNIER_API const vernier_session *vernier_worker_session(const vernier_worker *
  * records the design.
  *
  * Each rank evaluates its share of the images into a partial
- * (vernier_evaluate_to_partial, vernier_session_to_partial or
+ * (vernier_partial_evaluate, vernier_session_to_partial or
  * vernier_worker_finalize_to_partial); one process merges them with
- * vernier_merge_partials.  The merged evaluation equals vernier_evaluate on
+ * vernier_partial_merge.  The merged evaluation equals vernier_eval_run on
  * the union of the ranks' detections bit for bit, in strict and corrected
  * mode, whatever the number of ranks, the order of the blobs and the split
  * of images -- provided each image's detections were evaluated by one
@@ -747,6 +844,7 @@ typedef struct vernier_partial vernier_partial;
 
 /* What a partial's header says (vernier_partial_get_info). */
 typedef struct vernier_partial_info {
+    size_t size;              /* set by the caller: sizeof(vernier_partial_info) */
     unsigned format_version;  /* VERNIER_PARTIAL_FORMAT_VERSION */
     uint32_t rank_id;         /* as given to the writer (informational) */
     int iou_type;             /* vernier_iou_type */
@@ -755,10 +853,14 @@ typedef struct vernier_partial_info {
     size_t n_images;          /* image ids covered */
     size_t n_records;         /* cells with detections */
     size_t n_detections;      /* kept detections (cut to the largest cap) */
-    size_t size;              /* bytes of the blob */
+    size_t blob_size;         /* bytes of the blob */
     uint8_t dataset_digest[VERNIER_DIGEST_SIZE];
     uint8_t params_digest[VERNIER_DIGEST_SIZE];
 } vernier_partial_info;
+
+/* Initialise a caller's struct: vernier_partial_info pi = VERNIER_PARTIAL_INFO_INIT; */
+#define VERNIER_PARTIAL_INFO_INIT                                                                \
+    {sizeof(vernier_partial_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, {0}}
 
 /* The SHA-256 of the ground truth's canonical encoding (every field the
  * evaluation reads, as parsed, arrays in file order; see
@@ -770,7 +872,7 @@ VERNIER_API int vernier_dataset_digest(const vernier_dataset *ds,
                                        uint8_t out[VERNIER_DIGEST_SIZE]);
 
 /* Serializes what `s` has committed into a new partial: *out (allocated
- * with `alc`, NULL: libc; release it with vernier_buffer_free) of
+ * with `alc`, NULL: libc; release it with vernier_partial_blob_free) of
  * *out_size bytes.  `rank_id` is recorded and quoted in merge errors.  The
  * session is only read: it may go on adding or be finalized afterwards.
  * Errors: VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM, VERNIER_E_LIMIT. */
@@ -781,11 +883,11 @@ VERNIER_API int vernier_session_to_partial(void **out, size_t *out_size,
 /* vernier_session_new + vernier_session_add(res) + vernier_session_to_partial
  * in one call: the partial of `res` against `gt` with `opts` (NULL:
  * defaults).  Errors: those of the three. */
-VERNIER_API int vernier_evaluate_to_partial(void **out, size_t *out_size,
-                                            const vernier_dataset *gt,
-                                            const vernier_results *res,
-                                            const vernier_eval_options *opts, uint32_t rank_id,
-                                            const vernier_allocator *alc, vernier_error *err);
+VERNIER_API int vernier_partial_evaluate(void **out, size_t *out_size,
+                                         const vernier_dataset *gt,
+                                         const vernier_results *res,
+                                         const vernier_eval_options *opts, uint32_t rank_id,
+                                         const vernier_allocator *alc, vernier_error *err);
 
 /* vernier_worker_finalize, but serializing the session into a partial
  * (as vernier_session_to_partial) instead of accumulating: drains the
@@ -799,10 +901,10 @@ VERNIER_API int vernier_worker_finalize_to_partial(void **out, size_t *out_size,
 /* Releases a buffer returned by a *_to_partial or vernier_partial_write
  * call: `size` is the size it was returned with, `alc` the allocator it
  * was allocated with.  NULL is a no-op. */
-VERNIER_API void vernier_buffer_free(void *buf, size_t size, const vernier_allocator *alc);
+VERNIER_API void vernier_partial_blob_free(void *buf, size_t size, const vernier_allocator *alc);
 
 /* Merges `n` partials (blobs[i] of sizes[i] bytes; any order; n may be 0)
- * into the evaluation vernier_evaluate would give on all their detections
+ * into the evaluation vernier_eval_run would give on all their detections
  * against `gt` with `opts` (NULL: defaults).  *out is owned by the caller.
  *
  * Validation, cheapest first, each failure naming the blob in `index` and
@@ -821,11 +923,11 @@ VERNIER_API void vernier_buffer_free(void *buf, size_t size, const vernier_alloc
  * Errors also: those of vernier_session_new, VERNIER_E_INVALID_ARG,
  * VERNIER_E_NOMEM, VERNIER_E_LIMIT.  Peak memory: the ground-truth index,
  * the merged records and the largest blob decoded. */
-VERNIER_API int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
-                                       const vernier_eval_options *opts,
-                                       const void *const *blobs, const size_t *sizes, size_t n,
-                                       size_t memory_budget_bytes,
-                                       const vernier_allocator *alc, vernier_error *err);
+VERNIER_API int vernier_partial_merge(vernier_eval **out, const vernier_dataset *gt,
+                                      const vernier_eval_options *opts,
+                                      const void *const *blobs, const size_t *sizes, size_t n,
+                                      size_t memory_budget_bytes,
+                                      const vernier_allocator *alc, vernier_error *err);
 
 /* Reads and validates one blob (framing, checksum, structure; no ground
  * truth needed) into a handle, for inspection and re-serialization.
@@ -840,8 +942,10 @@ VERNIER_API int vernier_partial_read(vernier_partial **out, const void *data, si
 VERNIER_API int vernier_partial_write(void **out, size_t *out_size, const vernier_partial *p,
                                       const vernier_allocator *alc, vernier_error *err);
 
-/* Fills *out with the partial's header figures. */
-VERNIER_API void vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out);
+/* Fills *out (its first out->size bytes) with the partial's header
+ * figures.  Errors: VERNIER_E_INVALID_ARG when `p` or `out` is NULL or
+ * out->size is smaller than the size field. */
+VERNIER_API int vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out);
 
 /* Releases a partial handle.  NULL is a no-op. */
 VERNIER_API void vernier_partial_free(vernier_partial *p);

@@ -3,7 +3,7 @@
  *   bad_input_driver GT DT IOU_TYPE PARITY_MODE [GOOD_DT]
  *
  * Loads GT (vernier_dataset_load_json), then DT (vernier_results_load_json),
- * then evaluates (vernier_evaluate) with IOU_TYPE (bbox, segm, boundary,
+ * then evaluates (vernier_eval_run) with IOU_TYPE (bbox, segm, boundary,
  * keypoints) and PARITY_MODE (strict, corrected).  On the first failure it
  * prints, one per line:
  *   stage gt|dt|eval
@@ -79,16 +79,18 @@ static int eval_file(const vernier_dataset *gt, const char *dt_path,
     char *dt = read_file(dt_path, &len);
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
     if (!dt)
         return VERNIER_E_INVALID_ARG;
     rc = vernier_results_load_json(&res, dt, len, NULL, &err);
     free(dt);
     if (rc == VERNIER_OK)
-        rc = vernier_evaluate(&ev, gt, res, opts, NULL, &err);
-    if (rc == VERNIER_OK)
-        *n = vernier_eval_stats(ev, stats, 16);
+        rc = vernier_eval_run(&ev, gt, res, opts, NULL, &err);
+    if (rc == VERNIER_OK) {
+        *n = vernier_eval_num_stats(ev);
+        rc = *n <= 16 ? vernier_eval_copy_stats(ev, stats, *n) : VERNIER_E_LIMIT;
+    }
     vernier_eval_free(ev);
     vernier_results_free(res);
     return rc;
@@ -100,7 +102,7 @@ int main(int argc, char **argv)
     vernier_dataset *gt = NULL;
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     char *gt_buf, *dt_buf;
     size_t gt_len = 0, dt_len = 0;
     int rc, failed = 0, iou;
@@ -137,7 +139,7 @@ int main(int argc, char **argv)
         }
     }
     if (!failed) {
-        rc = vernier_evaluate(&ev, gt, res, &opts, NULL, &err);
+        rc = vernier_eval_run(&ev, gt, res, &opts, NULL, &err);
         if (rc != VERNIER_OK) {
             report("eval", rc, &err);
             failed = 1;

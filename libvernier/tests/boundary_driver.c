@@ -142,7 +142,7 @@ int main(void)
         } else if ((nf == 5 || nf == 4) && strcmp(f[0], "band") == 0) {
             uint32_t h, w, d, *cnts = NULL;
             size_t n = 0;
-            vernier_error err;
+            vernier_error err = VERNIER_ERROR_INIT;
             vn_rle in, out;
             int rc;
             const char *s = nf == 5 ? f[4] : ""; /* an empty string has no counts */
@@ -150,7 +150,7 @@ int main(void)
                 puts("ERR syntax");
                 continue;
             }
-            memset(&err, 0, sizeof err);
+            err = (vernier_error)VERNIER_ERROR_INIT;
             rc = vn_rle_decode_string(&mem, s, strlen(s), h, w, &cnts, &n, &err);
             if (rc != VERNIER_OK) {
                 printf("ERR decode %d\n", rc);

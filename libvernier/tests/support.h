@@ -196,7 +196,7 @@ static inline int load_res_q(const char *q, vernier_results **res, vernier_error
 static inline vernier_dataset *must_load_gt(const char *json, size_t n)
 {
     vernier_dataset *ds = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc = vernier_dataset_load_json(&ds, json, n, NULL, &err);
     CHECK_INT(rc, VERNIER_OK);
     if (rc != VERNIER_OK)
@@ -207,7 +207,7 @@ static inline vernier_dataset *must_load_gt(const char *json, size_t n)
 static inline vernier_results *must_load_res(const char *json, size_t n)
 {
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc = vernier_results_load_json(&res, json, n, NULL, &err);
     CHECK_INT(rc, VERNIER_OK);
     if (rc != VERNIER_OK)

@@ -59,7 +59,7 @@ static void test_worked_example(void)
     static const char *const lbl[1] = {"all"};
     vernier_eval_options o;
     vernier_eval ev;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_cells c;
     vn_mem m;
     vn_arena ar;
@@ -203,7 +203,7 @@ static void test_no_detections(void)
     static const double rthr[2] = {0, 1};
     vernier_eval_options o;
     vernier_eval ev;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_cells c;
     vn_mem m;
     vn_arena ar;

@@ -89,7 +89,7 @@ static void test_per_category(void)
     vn_arena ar;
     fail_alloc fa;
     vernier_allocator alc = fail_alloc_allocator(&fa);
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     fail_alloc_init(&fa, 0, FAIL_ONLY);
     options(&o, 1, VERNIER_PARITY_STRICT);
     CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_OK);
@@ -175,7 +175,7 @@ static void test_pooled(void)
     vn_cells c;
     vn_mem m;
     vn_arena ar;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     options(&o, 0, VERNIER_PARITY_STRICT);
     CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_OK);
     CHECK_INT(vn_mem_init(&m, NULL), VERNIER_OK);
@@ -235,7 +235,7 @@ static void test_unknown_image(void)
     vn_cells c;
     vn_mem m;
     vn_arena ar;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     options(&o, 1, VERNIER_PARITY_STRICT);
     CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_OK);
     CHECK_INT(vn_mem_init(&m, NULL), VERNIER_OK);
@@ -261,7 +261,7 @@ static void test_no_results(void)
     vn_cells c;
     vn_mem m;
     vn_arena ar;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t i;
     options(&o, 1, VERNIER_PARITY_STRICT);
     CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_OK);

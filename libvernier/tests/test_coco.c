@@ -43,7 +43,7 @@ static void gt_error(const char *q, int code, const char *at, const char *path, 
                      const char *msg)
 {
     vernier_dataset *ds = (vernier_dataset *)&ds; /* must come back NULL */
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc = load_gt_q(q, &ds, &err);
     CHECK(ds == NULL);
     check_error(q, rc, &err, code, at, path, index, msg);
@@ -53,7 +53,7 @@ static void res_error(const char *q, int code, const char *at, const char *path,
                       const char *msg)
 {
     vernier_results *res = (vernier_results *)&res;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc = load_res_q(q, &res, &err);
     CHECK(res == NULL);
     check_error(q, rc, &err, code, at, path, index, msg);
@@ -81,7 +81,7 @@ static const char gt_doc[] =
 static void test_gt_good(void)
 {
     vernier_dataset *ds = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t i;
     const char *p;
     memset(&err, 0x5A, sizeof(err));
@@ -315,7 +315,7 @@ static void test_gt_json_errors(void)
         strcpy(q + n, ", " EMPTY3 "'annotations': []}");
         {
             vernier_dataset *ds = NULL;
-            vernier_error err;
+            vernier_error err = VERNIER_ERROR_INIT;
             CHECK_INT(load_gt_q(q, &ds, &err), VERNIER_E_LIMIT);
             CHECK(ds == NULL);
             CHECK_INT(err.offset, 9 + 511); /* the 512th '[' is depth 513 */
@@ -337,12 +337,12 @@ static void test_results_bbox(void)
         " {'image_id': 2.0, 'category_id': 3, 'bbox': [0, 0, 3, 7], 'score': 1,"
         " 'segmentation': [[1, 2, 3, 4, 5, 6]]}]";
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_BBOX);
-    CHECK_INT(vernier_results_count(res), 2);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_BBOX);
+    CHECK_INT(vernier_results_num_detections(res), 2);
     CHECK_INT(res->image_id[0], 1);
     CHECK_INT(res->category_id[0], 2);
     CHECK_DBL(res->bbox[0], 0x1.5p+3);
@@ -372,12 +372,12 @@ static void test_results_segm(void)
         " {'bbox': [], 'image_id': 3, 'category_id': 1, 'segmentation': {'counts': '" SEG_COUNTS
         "', 'size': [30, 40], 'extra': 1}, 'score': 0.25}]";
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_SEGM);
-    CHECK_INT(vernier_results_count(res), 3);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_SEGM);
+    CHECK_INT(vernier_results_num_detections(res), 3);
     /* maskUtils.area = 77, toBbox = [0, 0, 40, 30] */
     CHECK_DBL(res->area[0], 77.0);
     CHECK_DBL(res->bbox[0], 0.0);
@@ -400,7 +400,7 @@ static void test_results_segm(void)
                        "{'counts': '" SEG_COUNTS "', 'size': [30, 40]}, 'score': 0.25}]",
                        &res, &err),
               VERNIER_OK);
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_SEGM);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_SEGM);
     vernier_results_free(res);
 }
 
@@ -412,12 +412,12 @@ static void test_results_keypoints(void)
         " {'image_id': 2, 'category_id': 1, 'keypoints': [0.1, 0.2, 0, 0.3, 0.7, 0],"
         " 'score': 0.1, 'bbox': 'ignored', 'segmentation': 'ignored'}]";
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(load_res_q(q, &res, &err), VERNIER_OK);
     if (res == NULL)
         return;
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_KEYPOINTS);
-    CHECK_INT(vernier_results_count(res), 2);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_KEYPOINTS);
+    CHECK_INT(vernier_results_num_detections(res), 2);
     CHECK_DBL(res->bbox[0], 0x1.6p+2);
     CHECK_DBL(res->bbox[1], 0x1.4p+0);
     CHECK_DBL(res->bbox[2], 0x1.14p+5);
@@ -434,14 +434,14 @@ static void test_results_keypoints(void)
 static void test_results_empty(void)
 {
     vernier_results *res = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(load_res_q(" [ ] ", &res, &err), VERNIER_OK);
-    CHECK_INT(vernier_results_kind_of(res), VERNIER_RESULTS_EMPTY);
-    CHECK_INT(vernier_results_count(res), 0);
+    CHECK_INT(vernier_results_get_kind(res), VERNIER_RESULTS_EMPTY);
+    CHECK_INT(vernier_results_num_detections(res), 0);
     vernier_results_free(res);
     vernier_results_free(NULL);
-    CHECK_INT(vernier_results_count(NULL), 0);
-    CHECK_INT(vernier_results_kind_of(NULL), VERNIER_RESULTS_EMPTY);
+    CHECK_INT(vernier_results_num_detections(NULL), 0);
+    CHECK_INT(vernier_results_get_kind(NULL), VERNIER_RESULTS_EMPTY);
 }
 
 #define R1 "'image_id': 1, 'category_id': 1, 'score': 0.5"
@@ -556,7 +556,7 @@ static void test_truncated_prefixes(void)
 {
     size_t len, cut;
     char *full = doc_of(gt_doc, &len);
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int pass;
     for (pass = 0; pass < 2; pass++) {
         if (pass == 1) {
@@ -601,7 +601,7 @@ static void test_invalid_args(void)
     vernier_results *res = (vernier_results *)&res;
     fail_alloc fa;
     vernier_allocator partial;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     /* an allocator with only malloc (always failing) */
     fail_alloc_init(&fa, 1, FAIL_FROM);
     partial = fail_alloc_allocator(&fa);
@@ -632,7 +632,7 @@ static void oom_loop(const char *doc, size_t len, int results)
     for (n = 1;; n++) {
         fail_alloc c;
         vernier_allocator a;
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         void *out = &out;
         int rc;
         fail_alloc_init(&c, n, FAIL_ONLY);
@@ -645,7 +645,7 @@ static void oom_loop(const char *doc, size_t len, int results)
             CHECK(n > 5); /* several allocations happened */
             CHECK(c.bytes > 0);
             if (results) {
-                CHECK_INT(vernier_results_count(out), 150);
+                CHECK_INT(vernier_results_num_detections(out), 150);
                 vernier_results_free(out);
             } else {
                 CHECK_INT(vernier_dataset_num_annotations(out), 150);

@@ -31,7 +31,7 @@ static void test_pull_reading(void)
 {
     static const char doc[] =
         " { \"a\" : [1, -2.5e1, true, false, null, \"s\"], \"b\\u0062\": {}, \"c\": [] } ";
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_json_str key, s;
     vn_number num;
     int b;
@@ -88,7 +88,7 @@ static void test_pull_reading(void)
 static void test_mark_rewind(void)
 {
     static const char doc[] = "[{\"k\": [1, 2]}, 3]";
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_json_mark mark;
     vn_json_str key;
     vn_number num;
@@ -122,7 +122,7 @@ static void test_unescape(void)
         "x\"\\/\b\f\n\r\ty", "\xC3\xA9\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xED\xA0\x80" "a",
         "\xED\xB0\x80\xED\xA0\x80", "plain",
     };
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_json_str s;
     char buf[64];
     size_t i = 0, n;
@@ -153,7 +153,7 @@ static void test_skip_valid(void)
         "        [                                     1                       ]          ",
     };
     size_t i;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
         int rc = skip_doc(docs[i], strlen(docs[i]), &err);
         if (rc != VERNIER_OK)
@@ -234,7 +234,7 @@ static void test_skip_errors(void)
         {"[\xC3\xA9]", VERNIER_E_JSON, 1, "[0]", "[0]: expected a value, found byte 0xC3 (line 1, column 2)"},
     };
     size_t i;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int rc = skip_doc(bad[i].doc, strlen(bad[i].doc), &err);
         if (rc != bad[i].code || err.offset != bad[i].offset || strcmp(err.message, bad[i].message))
@@ -270,7 +270,7 @@ static void test_utf8(void)
         "\"\xF0\x9F\x98\x28\"", /* bad last continuation */
     };
     size_t i;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_INT(skip_doc(bad[i], strlen(bad[i]), &err), VERNIER_E_JSON);
         CHECK_INT(err.offset, 1);
@@ -291,7 +291,7 @@ static void test_utf8(void)
 static void test_depth_limit(void)
 {
     char *doc = malloc(2 * (VN_JSON_MAX_DEPTH + 1) + 1);
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t i;
     /* Exactly the limit: accepted. */
     for (i = 0; i < VN_JSON_MAX_DEPTH; i++) {
@@ -325,7 +325,7 @@ static void test_depth_limit(void)
  * malformed value gives JSON instead. */
 static void test_type_errors(void)
 {
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_number num;
     vn_json_str key, s;
     int b;
@@ -367,7 +367,7 @@ static void test_truncation(void)
         "{\"images\": [{\"id\": 1, \"file_name\": \"a\\u00e9\\\"b.jpg\", \"w\": 1.5e3}],"
         " \"x\": [true, false, null, -0.25, [], {}], \"s\": \"\xE2\x82\xAC\"}";
     size_t len = strlen(doc), cut;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     CHECK_INT(skip_doc(doc, len, &err), VERNIER_OK);
     for (cut = 0; cut < len; cut++) {
         /* A private copy of exactly `cut` bytes so ASan sees any overread. */

@@ -77,7 +77,7 @@ static void make_plan(vn_plan *p, const double *thr, size_t T, const double *are
     static const double all[2] = {0, 1e10};
     static const char *const all_lbl[1] = {"all"};
     vernier_eval_options o;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
     o.n_iou_thresholds = T;
     o.iou_thresholds = thr;
@@ -97,7 +97,7 @@ static void run(cell_case *k, const vn_plan *plan)
     vn_arena ar;
     fail_alloc fa;
     vernier_allocator alc = fail_alloc_allocator(&fa);
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t i;
     fail_alloc_init(&fa, 0, FAIL_ONLY);
     memset(&c, 0, sizeof(c));

@@ -31,14 +31,14 @@ int main(void)
     vernier_dataset *gt = NULL;
     vernier_results *res = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
     if (vernier_dataset_load_json(&gt, gt_json, strlen(gt_json), NULL, &err) != VERNIER_OK ||
         vernier_results_load_json(&res, dt_json, strlen(dt_json), NULL, &err) != VERNIER_OK) {
         fprintf(stderr, "load failed: %s\n", err.message);
         return 1;
     }
-    rc = vernier_evaluate(&ev, gt, res, NULL, NULL, &err);
+    rc = vernier_eval_run(&ev, gt, res, NULL, NULL, &err);
     vernier_eval_free(ev);
     vernier_results_free(res);
     vernier_dataset_free(gt);

@@ -55,7 +55,7 @@ static int run(int iou_type, const vernier_allocator *alc, double *stats, double
     vernier_results *res = NULL;
     vernier_eval *ev = NULL, *ev2 = NULL;
     vernier_eval_options opts;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
 
     vernier_eval_options_init(&opts, VERNIER_EVAL_OPTIONS_VERSION);
@@ -67,26 +67,26 @@ static int run(int iou_type, const vernier_allocator *alc, double *stats, double
     rc = vernier_results_load_json(&res, DT, sizeof(DT) - 1, alc, &err);
     if (rc != VERNIER_OK)
         goto done;
-    rc = vernier_evaluate(&ev, ds, res, &opts, alc, &err);
+    rc = vernier_eval_run(&ev, ds, res, &opts, alc, &err);
     if (rc != VERNIER_OK) {
         /* the dataset a failed evaluation used is intact: evaluating it
          * again with plain malloc gives the reference numbers */
         vernier_eval *again = NULL;
-        vernier_error e2;
-        int rc2 = vernier_evaluate(&again, ds, res, &opts, NULL, &e2);
+        vernier_error e2 = VERNIER_ERROR_INIT;
+        int rc2 = vernier_eval_run(&again, ds, res, &opts, NULL, &e2);
         if (rc2 != VERNIER_OK)
             fprintf(stderr, "retry failed: %s\n", e2.message);
         CHECK_INT(rc2, VERNIER_OK);
         if (rc2 == VERNIER_OK)
-            vernier_eval_stats(again, stats2, N_STATS);
+            vernier_eval_copy_stats(again, stats2, N_STATS);
         vernier_eval_free(again);
         goto done;
     }
-    vernier_eval_stats(ev, stats, N_STATS);
-    rc = vernier_evaluate(&ev2, ds, res, &opts, alc, &err);
+    vernier_eval_copy_stats(ev, stats, N_STATS);
+    rc = vernier_eval_run(&ev2, ds, res, &opts, alc, &err);
     if (rc != VERNIER_OK)
         goto done;
-    vernier_eval_stats(ev2, stats2, N_STATS);
+    vernier_eval_copy_stats(ev2, stats2, N_STATS);
 done:
     if (rc != VERNIER_OK) {
         CHECK(rc == VERNIER_E_NOMEM);

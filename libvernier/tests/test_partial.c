@@ -4,7 +4,7 @@
  * formatting; for 1 to 4 ranks and several ways of splitting the images
  * (contiguous uneven, interleaved, with empty shards, random), in strict
  * and corrected mode, pooled and per category, with cutting caps, the
- * merge of the ranks' partials (in any order) equals vernier_evaluate on
+ * merge of the ranks' partials (in any order) equals vernier_eval_run on
  * all the detections bit for bit; read -> write gives the same bytes;
  * every truncation and every single-byte change of a blob is refused with
  * a typed status, as are another version, another dataset, another
@@ -105,9 +105,9 @@ static void rank_partial(const vernier_dataset *gt, const fixture *f,
                          void **blob, size_t *size)
 {
     vernier_results *res = fixture_results(f, idx, n);
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     *blob = NULL;
-    CHECK_INT(vernier_evaluate_to_partial(blob, size, gt, res, o, r, NULL, &err), VERNIER_OK);
+    CHECK_INT(vernier_partial_evaluate(blob, size, gt, res, o, r, NULL, &err), VERNIER_OK);
     vernier_results_free(res);
 }
 
@@ -120,7 +120,7 @@ static vernier_eval *one_shot(const vernier_dataset *gt, const fixture *f,
     for (i = 0; i < SUBMITTED; i++)
         idx[i] = i;
     all = fixture_results(f, idx, SUBMITTED);
-    CHECK_INT(vernier_evaluate(&ev, gt, all, o, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_run(&ev, gt, all, o, NULL, NULL), VERNIER_OK);
     vernier_results_free(all);
     return ev;
 }
@@ -154,7 +154,7 @@ static void check_merge_config(const vernier_dataset *gt, const fixture *f,
             const void *order[4];
             size_t osize[4];
             vernier_eval *ev = NULL;
-            vernier_error err;
+            vernier_error err = VERNIER_ERROR_INIT;
             split(how, ranks, &seed, rank_of);
             for (r = 0; r < ranks; r++) {
                 for (i = 0, n = 0; i < SUBMITTED; i++)
@@ -170,7 +170,7 @@ static void check_merge_config(const vernier_dataset *gt, const fixture *f,
                     CHECK_INT(vernier_partial_write(&again, &again_size, p, NULL, &err),
                               VERNIER_OK);
                     CHECK(again_size == size[r] && memcmp(again, blob[r], size[r]) == 0);
-                    vernier_buffer_free(again, again_size, NULL);
+                    vernier_partial_blob_free(again, again_size, NULL);
                     vernier_partial_free(p);
                 }
             }
@@ -179,13 +179,13 @@ static void check_merge_config(const vernier_dataset *gt, const fixture *f,
                 order[r] = blob[(r + how + 1) % ranks];
                 osize[r] = size[(r + how + 1) % ranks];
             }
-            CHECK_INT(vernier_merge_partials(&ev, gt, o, order, osize, (size_t)ranks, 0, NULL,
-                                             &err),
+            CHECK_INT(vernier_partial_merge(&ev, gt, o, order, osize, (size_t)ranks, 0, NULL,
+                                            &err),
                       VERNIER_OK);
             check_same_eval(ref, ev);
             vernier_eval_free(ev);
             for (r = 0; r < ranks; r++)
-                vernier_buffer_free(blob[r], size[r], NULL);
+                vernier_partial_blob_free(blob[r], size[r], NULL);
         }
     }
     vernier_eval_free(ref);
@@ -229,7 +229,7 @@ static void test_session_and_worker(void)
     vernier_session *s = NULL;
     vernier_worker *w = NULL;
     vernier_eval *ref, *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     void *b[2];
     size_t n[2];
     const void *bl[2];
@@ -269,7 +269,7 @@ static void test_session_and_worker(void)
         size_t n1;
         CHECK_INT(vernier_worker_finalize_to_partial(&b1, &n1, w, 1, NULL, &err), VERNIER_OK);
         CHECK(n1 > 0);
-        vernier_buffer_free(b1, n1, NULL);
+        vernier_partial_blob_free(b1, n1, NULL);
     }
     vernier_worker_free(w);
     bl[0] = b[1];
@@ -277,21 +277,21 @@ static void test_session_and_worker(void)
     {
         size_t nn[2] = {n[1], n[0]};
         ev = NULL;
-        CHECK_INT(vernier_merge_partials(&ev, gt, NULL, bl, nn, 2, 0, NULL, &err), VERNIER_OK);
+        CHECK_INT(vernier_partial_merge(&ev, gt, NULL, bl, nn, 2, 0, NULL, &err), VERNIER_OK);
         check_same_eval(ref, ev);
         vernier_eval_free(ev);
     }
     /* info */
     {
         vernier_partial *p = NULL;
-        vernier_partial_info info;
+        vernier_partial_info info = VERNIER_PARTIAL_INFO_INIT;
         CHECK_INT(vernier_partial_read(&p, b[1], n[1], NULL, &err), VERNIER_OK);
         vernier_partial_get_info(p, &info);
         CHECK_INT(info.rank_id, 1);
         CHECK_INT(info.format_version, VERNIER_PARTIAL_FORMAT_VERSION);
         CHECK_INT(info.iou_type, VERNIER_IOU_BBOX);
         CHECK_INT(info.n_images, fixture_with_results(&f, rest, 4));
-        CHECK_INT(info.size, n[1]);
+        CHECK_INT(info.blob_size, n[1]);
         vernier_partial_free(p);
     }
     /* no partials: every image a miss, as evaluating no detections */
@@ -300,17 +300,17 @@ static void test_session_and_worker(void)
         static const char EMPTY[] = "[]";
         res = NULL;
         CHECK_INT(vernier_results_load_json(&res, EMPTY, 2, NULL, NULL), VERNIER_OK);
-        CHECK_INT(vernier_evaluate(&none, gt, res, NULL, NULL, NULL), VERNIER_OK);
+        CHECK_INT(vernier_eval_run(&none, gt, res, NULL, NULL, NULL), VERNIER_OK);
         ev = NULL;
-        CHECK_INT(vernier_merge_partials(&ev, gt, NULL, NULL, NULL, 0, 0, NULL, &err),
+        CHECK_INT(vernier_partial_merge(&ev, gt, NULL, NULL, NULL, 0, 0, NULL, &err),
                   VERNIER_OK);
         check_same_eval(none, ev);
         vernier_eval_free(ev);
         vernier_eval_free(none);
         vernier_results_free(res);
     }
-    vernier_buffer_free(b[0], n[0], NULL);
-    vernier_buffer_free(b[1], n[1], NULL);
+    vernier_partial_blob_free(b[0], n[0], NULL);
+    vernier_partial_blob_free(b[1], n[1], NULL);
     vernier_eval_free(ref);
     vernier_dataset_free(gt);
     fixture_free(&f);
@@ -321,7 +321,7 @@ static int merge_one(const vernier_dataset *gt, const vernier_eval_options *o, c
 {
     vernier_eval *ev = NULL;
     const void *b[1] = {blob};
-    int rc = vernier_merge_partials(&ev, gt, o, b, &size, 1, 0, NULL, err);
+    int rc = vernier_partial_merge(&ev, gt, o, b, &size, 1, 0, NULL, err);
     vernier_eval_free(ev);
     return rc;
 }
@@ -333,7 +333,7 @@ static void test_corruption(void)
 {
     fixture f;
     vernier_dataset *gt;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     void *blob;
     size_t size, k;
     int idx[3] = {0, 1, 2};
@@ -425,7 +425,7 @@ static void test_corruption(void)
         (void)n_images;
     }
     free(copy);
-    vernier_buffer_free(blob, size, NULL);
+    vernier_partial_blob_free(blob, size, NULL);
     vernier_dataset_free(gt);
     fixture_free(&f);
 }
@@ -434,7 +434,7 @@ static void test_mismatches(void)
 {
     fixture f, g;
     vernier_dataset *gt, *other;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vernier_eval_options o, strict;
     void *blob, *b2;
     size_t size, s2;
@@ -485,7 +485,7 @@ static void test_mismatches(void)
         size_t sz[3] = {size, s2, size};
         vernier_eval *ev = NULL;
         char want[96];
-        CHECK_INT(vernier_merge_partials(&ev, gt, &strict, bl, sz, 2, 0, NULL, &err),
+        CHECK_INT(vernier_partial_merge(&ev, gt, &strict, bl, sz, 2, 0, NULL, &err),
                   VERNIER_E_DUPLICATE_IMAGE);
         CHECK(ev == NULL);
         snprintf(want, sizeof(want), "image id %lld is covered by both partials[0] (rank 4) and "
@@ -495,26 +495,26 @@ static void test_mismatches(void)
         /* the same blob twice */
         bl[1] = blob;
         sz[1] = size;
-        CHECK_INT(vernier_merge_partials(&ev, gt, &strict, bl, sz, 2, 0, NULL, &err),
+        CHECK_INT(vernier_partial_merge(&ev, gt, &strict, bl, sz, 2, 0, NULL, &err),
                   VERNIER_E_DUPLICATE_IMAGE);
         /* a budget too small for the records (the index alone fits) */
         {
             vernier_session *s = NULL;
-            vernier_memory_usage m;
+            vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT;
             CHECK_INT(vernier_session_new(&s, gt, &strict, NULL, 0, NULL), VERNIER_OK);
             vernier_session_memory(s, &m);
             vernier_session_free(s);
-            CHECK_INT(vernier_merge_partials(&ev, gt, &strict, bl, sz, 1, m.used + 8, NULL,
-                                             &err),
+            CHECK_INT(vernier_partial_merge(&ev, gt, &strict, bl, sz, 1, m.used + 8, NULL,
+                                            &err),
                       VERNIER_E_BUDGET);
-            CHECK_INT(vernier_merge_partials(&ev, gt, &strict, bl, sz, 1, m.used + 100000, NULL,
-                                             &err),
+            CHECK_INT(vernier_partial_merge(&ev, gt, &strict, bl, sz, 1, m.used + 100000, NULL,
+                                            &err),
                       VERNIER_OK);
             vernier_eval_free(ev);
         }
     }
-    vernier_buffer_free(b2, s2, NULL);
-    vernier_buffer_free(blob, size, NULL);
+    vernier_partial_blob_free(b2, s2, NULL);
+    vernier_partial_blob_free(blob, size, NULL);
     vernier_dataset_free(gt);
     vernier_dataset_free(other);
     fixture_free(&f);
@@ -538,7 +538,7 @@ static void test_allocation_failures(void)
     fixture_make(&f, 4);
     gt = load_gt(&f);
     res = fixture_results(&f, idx, 4);
-    CHECK_INT(vernier_evaluate_to_partial(&ref, &ref_size, gt, res, NULL, 2, NULL, NULL),
+    CHECK_INT(vernier_partial_evaluate(&ref, &ref_size, gt, res, NULL, 2, NULL, NULL),
               VERNIER_OK);
     for (n = 1;; n++) {
         fail_alloc c;
@@ -547,18 +547,18 @@ static void test_allocation_failures(void)
         size_t size = 0, again_size = 0;
         vernier_partial *p = NULL;
         vernier_eval *ev = NULL;
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         const void *bl[1];
         int rc;
         fail_alloc_init(&c, n, FAIL_ONLY);
-        rc = vernier_evaluate_to_partial(&blob, &size, gt, res, NULL, 2, &alc, &err);
+        rc = vernier_partial_evaluate(&blob, &size, gt, res, NULL, 2, &alc, &err);
         if (rc == VERNIER_OK)
             rc = vernier_partial_read(&p, blob, size, &alc, &err);
         if (rc == VERNIER_OK)
             rc = vernier_partial_write(&again, &again_size, p, &alc, &err);
         bl[0] = blob;
         if (rc == VERNIER_OK)
-            rc = vernier_merge_partials(&ev, gt, NULL, bl, &size, 1, 0, &alc, &err);
+            rc = vernier_partial_merge(&ev, gt, NULL, bl, &size, 1, 0, &alc, &err);
         if (rc == VERNIER_OK) {
             CHECK(again_size == ref_size && memcmp(again, ref, ref_size) == 0);
             CHECK(c.calls < n); /* past the last allocation */
@@ -569,15 +569,15 @@ static void test_allocation_failures(void)
         }
         vernier_eval_free(ev);
         vernier_partial_free(p);
-        vernier_buffer_free(again, again_size, &alc);
-        vernier_buffer_free(blob, size, &alc);
+        vernier_partial_blob_free(again, again_size, &alc);
+        vernier_partial_blob_free(blob, size, &alc);
         CHECK_INT(c.blocks, 0);
         CHECK_INT(c.bytes, 0);
         if (rc == VERNIER_OK || n > 100000)
             break;
     }
     CHECK(sites > 10);
-    vernier_buffer_free(ref, ref_size, NULL);
+    vernier_partial_blob_free(ref, ref_size, NULL);
     vernier_results_free(res);
     vernier_dataset_free(gt);
     fixture_free(&f);

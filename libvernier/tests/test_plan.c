@@ -46,7 +46,7 @@ static void test_detection_defaults(void)
 {
     vernier_eval_options o;
     vn_plan p;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t i;
     double step;
     defaults(&o);
@@ -107,7 +107,7 @@ static void test_keypoint_defaults(void)
 {
     vernier_eval_options o;
     vn_plan p;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     defaults(&o);
     o.iou_type = VERNIER_IOU_KEYPOINTS;
     CHECK_INT(vn_plan_from_options(&p, &o, &err), VERNIER_OK);
@@ -135,7 +135,7 @@ static void test_custom_grid(void)
     static const char *const lbl[2] = {"tiny", "rest"};
     vernier_eval_options o;
     vn_plan p;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     defaults(&o);
     o.n_iou_thresholds = 2;
     o.iou_thresholds = iou;
@@ -219,9 +219,9 @@ static void test_custom_grid(void)
 static void refused(const vernier_eval_options *o, int line)
 {
     vn_plan p;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc;
-    memset(&err, 0, sizeof(err));
+    err = (vernier_error)VERNIER_ERROR_INIT;
     rc = vn_plan_from_options(&p, o, &err);
     if (rc != VERNIER_E_INVALID_ARG)
         fprintf(stderr, "refused() from line %d:\n", line);
@@ -402,7 +402,7 @@ static void test_sigmas(void)
                                                   .62, .62, 1.07, 1.07, .87, .87, .89, .89};
     double s[VN_COCO_KEYPOINTS], bad[2] = {0.5, 0.0};
     size_t j;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_coco_sigmas(s);
     for (j = 0; j < VN_COCO_KEYPOINTS; j++)
         CHECK_DBL(s[j], lit[j] / 10.0);

@@ -78,7 +78,7 @@ static void test_cases_from_pycocotools(void)
         uint32_t *cnts = NULL;
         size_t n = 0;
         double bb[4];
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         int rc = vn_rle_decode_string(&m, c->counts, strlen(c->counts), c->h, c->w, &cnts, &n,
                                       &err);
         if (rc != VERNIER_OK)
@@ -121,7 +121,7 @@ static void expect_rle_error(const char *s, uint64_t h, uint64_t w, const char *
 {
     uint32_t *cnts = (uint32_t *)&h; /* must come back NULL */
     size_t n = 99;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_mem m;
     vn_mem_init(&m, NULL);
     vn_error_clear(&err);
@@ -186,7 +186,7 @@ static void test_nomem(void)
     vernier_allocator a = fail_alloc_allocator(&fa);
     uint32_t *cnts = NULL;
     size_t n = 0;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_mem m;
     fail_alloc_init(&fa, 1, FAIL_FROM); /* every allocation fails */
     CHECK_INT(vn_mem_init(&m, &a), VERNIER_OK);
@@ -291,7 +291,7 @@ static const char *to_str(const vn_rle *r)
 static vn_rle rle_of(vn_arena *ar, const char *s, uint32_t h, uint32_t w)
 {
     vn_rle r;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int rc = vn_rle_from_string(ar, s, strlen(s), h, w, &r, &err);
     if (rc != VERNIER_OK)
         fprintf(stderr, "rle_of(\"%s\", %u, %u): %s\n", s, (unsigned)h, (unsigned)w, err.message);
@@ -360,7 +360,7 @@ static void test_from_string_errors(void)
     vn_mem_init(&m, NULL);
     vn_arena_init(&ar, &m);
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        vernier_error err;
+        vernier_error err = VERNIER_ERROR_INIT;
         vn_error_clear(&err);
         CHECK_INT(vn_rle_from_string(&ar, bad[i].s, strlen(bad[i].s), bad[i].h, bad[i].w, &r,
                                      &err),
@@ -406,7 +406,7 @@ static void test_from_counts(void)
     vn_mem m;
     vn_arena ar;
     vn_rle r;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vn_mem_init(&m, NULL);
     vn_arena_init(&ar, &m);
     for (i = 0; i < sizeof(counts_cases) / sizeof(counts_cases[0]); i++) {
@@ -602,7 +602,7 @@ static void test_arena_nomem(void)
     vn_mem m;
     vn_arena ar;
     vn_rle r, in[3];
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     static const uint32_t c[2] = {3, 3};
     fail_alloc_init(&fa, 1, FAIL_FROM); /* every allocation fails */
     vn_mem_init(&m, &a);

@@ -1,7 +1,7 @@
 /* test_session.c — the incremental session (session.c): for many splits
  * of a synthetic dataset's detections into batches, in several orders, in
  * strict and corrected mode, with and without categories and with custom
- * caps, the finalized evaluation equals vernier_evaluate on all the
+ * caps, the finalized evaluation equals vernier_eval_run on all the
  * detections bit for bit.  Also: repeated and unknown images, the budget
  * (refusal before commit, state unchanged), finalize twice, the image
  * table, and allocation failure without leaks. */
@@ -24,7 +24,7 @@ static vernier_eval *one_shot(const vernier_dataset *gt, const fixture *f,
     for (i = 0; i < SUBMITTED; i++)
         idx[i] = i;
     all = fixture_results(f, idx, SUBMITTED);
-    CHECK_INT(vernier_evaluate(&ev, gt, all, opts, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_run(&ev, gt, all, opts, NULL, NULL), VERNIER_OK);
     vernier_results_free(all);
     return ev;
 }
@@ -37,7 +37,7 @@ static vernier_eval *batched(const vernier_dataset *gt, const fixture *f,
 {
     vernier_session *s = NULL;
     vernier_eval *ev = NULL;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int at = 0, b = 0;
     CHECK_INT(vernier_session_new(&s, gt, opts, NULL, 0, &err), VERNIER_OK);
     if (s == NULL)
@@ -120,8 +120,8 @@ static void test_repeated_and_unknown_images(void)
     vernier_dataset *gt;
     vernier_session *s = NULL;
     vernier_results *res;
-    vernier_error err;
-    vernier_memory_usage m0, m1;
+    vernier_error err = VERNIER_ERROR_INIT;
+    vernier_memory_usage m0 = VERNIER_MEMORY_USAGE_INIT, m1 = VERNIER_MEMORY_USAGE_INIT;
     int one[2] = {2, 3}, again[2] = {4, 3};
     char want[64];
     fixture_make(&f, 7);
@@ -163,8 +163,8 @@ static void test_budget(void)
     vernier_dataset *gt;
     vernier_session *s = NULL;
     vernier_eval *ev = NULL, *ref = NULL;
-    vernier_error err;
-    vernier_memory_usage m, m2;
+    vernier_error err = VERNIER_ERROR_INIT;
+    vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT, m2 = VERNIER_MEMORY_USAGE_INIT;
     size_t index_bytes;
     int i, accepted[FX_IMAGES], n_acc = 0, refused = 0;
     fixture_make(&f, 3);
@@ -205,7 +205,7 @@ static void test_budget(void)
     CHECK_INT(vernier_session_finalize(&ev, s, &err), VERNIER_OK);
     {
         vernier_results *acc = fixture_results(&f, accepted, n_acc);
-        CHECK_INT(vernier_evaluate(&ref, gt, acc, NULL, NULL, NULL), VERNIER_OK);
+        CHECK_INT(vernier_eval_run(&ref, gt, acc, NULL, NULL, NULL), VERNIER_OK);
         vernier_results_free(acc);
     }
     check_same_eval(ref, ev);
@@ -223,7 +223,7 @@ static void test_finalize_twice_and_table(void)
     vernier_session *s = NULL;
     vernier_eval *ev = NULL, *ev2 = NULL;
     vernier_results *res;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int idx[3] = {0, 1, 2};
     size_t n, i, total_dt = 0;
     int64_t ids[FX_IMAGES];
@@ -234,7 +234,7 @@ static void test_finalize_twice_and_table(void)
     CHECK_INT(vernier_session_new(&s, gt, NULL, NULL, 0, &err), VERNIER_OK);
     res = fixture_results(&f, idx, 3);
     CHECK_INT(vernier_session_add(s, res, &err), VERNIER_OK);
-    CHECK_INT(vernier_session_detections_seen(s), vernier_results_count(res));
+    CHECK_INT(vernier_session_detections_seen(s), vernier_results_num_detections(res));
     CHECK_INT(vernier_session_finalize(&ev, s, &err), VERNIER_OK);
     CHECK_INT(vernier_session_finalize(&ev2, s, &err), VERNIER_E_STATE);
     CHECK(ev2 == NULL);
@@ -252,7 +252,7 @@ static void test_finalize_twice_and_table(void)
             CHECK_INT(ndt[i], 0);
         total_dt += ndt[i];
     }
-    CHECK(total_dt <= vernier_results_count(res));
+    CHECK(total_dt <= vernier_results_num_detections(res));
     vernier_results_free(res);
     vernier_eval_free(ev);
     vernier_session_free(s);

@@ -50,7 +50,7 @@ static void fill(vernier_eval *ev, const double *iou, const double *rthr)
     static const double pbase[NK][NT] = {{0.5, 0.25}, {0.75, -1}};
     static const double rbase[NK][NT] = {{0.75, 0.5}, {0.25, -1}};
     vernier_eval_options o;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     size_t k, a, m, t, r;
     vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
     o.n_iou_thresholds = NT;

@@ -75,7 +75,7 @@ static vernier_eval *reference(const vernier_dataset *gt, const fixture *f, cons
 {
     vernier_results *res = fixture_results(f, idx, n);
     vernier_eval *ev = NULL;
-    CHECK_INT(vernier_evaluate(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
     vernier_results_free(res);
     return ev;
 }
@@ -89,7 +89,7 @@ static void test_equality_and_counters(void)
     vernier_dataset *gt;
     vernier_worker *w = NULL;
     vernier_eval *ev = NULL, *ref;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     int order[FX_IMAGES], i, n = FX_IMAGES - 1;
     size_t dets = 0;
     fixture_make(&f, 11);
@@ -100,7 +100,7 @@ static void test_equality_and_counters(void)
         order[i] = (i * 5) % n; /* a permutation: 5 and 13 are coprime */
     for (i = 0; i < n; i++) {
         vernier_results *res = batch(&f, order[i]);
-        dets += vernier_results_count(res);
+        dets += vernier_results_num_detections(res);
         CHECK_INT(vernier_worker_submit(w, res, -1.0, &err), VERNIER_OK);
     }
     CHECK_INT(vernier_worker_finalize(&ev, w, &err), VERNIER_OK);
@@ -134,7 +134,7 @@ static void test_queue_full_and_timeout(void)
     vernier_worker *w = NULL;
     vernier_worker_options wo;
     vernier_eval *ev = NULL, *ref;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vernier_results *b0, *b1, *b2;
     gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
     fail_alloc fa;
@@ -167,7 +167,7 @@ static void test_queue_full_and_timeout(void)
     CHECK(now() - t0 >= 0.05);
     CHECK(strstr(err.message, "stayed full") != NULL);
     {
-        vernier_memory_usage m;
+        vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT;
         vernier_worker_memory(w, &m);
         CHECK(m.queued > 0);
     }
@@ -195,7 +195,7 @@ static void test_errors_surface(void)
     vernier_worker *w = NULL;
     vernier_worker_options wo;
     vernier_eval *ev = NULL, *ref;
-    vernier_error err;
+    vernier_error err = VERNIER_ERROR_INIT;
     vernier_results *bad, *g1, *h, *dup;
     int good[3] = {0, 1, 2};
     static const char BAD[] =
@@ -249,8 +249,8 @@ static void test_budget_surfaces(void)
     vernier_worker *w = NULL;
     vernier_worker_options wo;
     vernier_eval *ev = NULL, *ref;
-    vernier_error err;
-    vernier_memory_usage m;
+    vernier_error err = VERNIER_ERROR_INIT;
+    vernier_memory_usage m = VERNIER_MEMORY_USAGE_INIT;
     int i, accepted[FX_IMAGES], n_acc = 0, refusals = 0;
     size_t index_bytes;
     fixture_make(&f, 3);

@@ -258,7 +258,7 @@ def test_cdef_matches_the_header(texts):
     assert len(parsed["functions"]) > 60 and parsed["structs"] and parsed["enums"]
     assert parse(cdef, api_only=False)["structs"].keys() == {
         "vernier_error", "vernier_allocator", "vernier_eval_options", "vernier_memory_usage",
-        "vernier_worker_options", "vernier_partial_info"}
+        "vernier_worker_options", "vernier_partial_info", "vernier_stat_info"}
     used = used_constants()
     assert {"VERNIER_OK", "VERNIER_MAX_THREADS", "VERNIER_IOU_KEYPOINTS"} <= used
     assert mismatches(header, cdef, compiled_values(cdef), used) == []
@@ -288,7 +288,7 @@ def test_parameter_names_and_spacing_do_not_matter():
 MUTATIONS = [
     ("cdef", "int vernier_dataset_clear_cache(vernier_dataset *);",
      "int vernier_dataset_clear_cache(const vernier_dataset *);", "vernier_dataset_clear_cache"),
-    ("cdef", "size_t vernier_results_count(", "int vernier_results_count(", "returns"),
+    ("cdef", "size_t vernier_results_num_detections(", "int vernier_results_num_detections(", "returns"),
     ("cdef", "void vernier_partial_free(vernier_partial *);\n", "", "not declared"),
     ("cdef", "int vernier_worker_submit(vernier_worker *, vernier_results *, double, "
      "vernier_error *);", "int vernier_worker_submit(vernier_worker *, vernier_results *, "
@@ -302,7 +302,7 @@ MUTATIONS = [
     ("cdef", "    double shutdown_grace_seconds;\n",
      "    double shutdown_grace_seconds;\n    ...;\n", "without a documented reason"),
     ("header", "    size_t requested;", "    size_t requested;\n    size_t extra;",
-     "vernier_memory_usage: 10 fields"),
+     "vernier_memory_usage: 11 fields"),
     ("header", "#define VERNIER_MAX_AREA_RANGES 16", "#define VERNIER_MAX_AREA_RANGES 17",
      "VERNIER_MAX_AREA_RANGES"),
     ("header", "VERNIER_E_RLE = -7,", "VERNIER_E_RLE = -70,", "VERNIER_E_RLE"),

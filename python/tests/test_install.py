@@ -179,9 +179,14 @@ CTYPES_SMOKE = r"""
 import ctypes, json, sys
 
 class Error(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_int), ("offset", ctypes.c_int64), ("line", ctypes.c_int64),
+    _fields_ = [("size", ctypes.c_size_t), ("code", ctypes.c_int), ("offset", ctypes.c_int64), ("line", ctypes.c_int64),
                 ("column", ctypes.c_int64), ("index", ctypes.c_int64),
-                ("path", ctypes.c_char * 160), ("message", ctypes.c_char * 352)]
+                ("path", ctypes.c_char * 160), ("message", ctypes.c_char * 352),
+                ("fields", ctypes.c_uint), ("image_id", ctypes.c_int64),
+                ("category_id", ctypes.c_int64), ("annotation_id", ctypes.c_int64),
+                ("result_index", ctypes.c_int64), ("partial_index", ctypes.c_int64),
+                ("rank_id", ctypes.c_uint32), ("other_partial_index", ctypes.c_int64),
+                ("other_rank_id", ctypes.c_uint32)]
 
 lib = ctypes.CDLL(sys.argv[1])
 P = ctypes.c_void_p
@@ -189,11 +194,11 @@ lib.vernier_version_string.restype = ctypes.c_char_p
 lib.vernier_dataset_load_json.argtypes = [ctypes.POINTER(P), ctypes.c_char_p, ctypes.c_size_t, P,
                                           ctypes.POINTER(Error)]
 lib.vernier_results_load_json.argtypes = lib.vernier_dataset_load_json.argtypes
-lib.vernier_evaluate.argtypes = [ctypes.POINTER(P), P, P, P, P, ctypes.POINTER(Error)]
+lib.vernier_eval_run.argtypes = [ctypes.POINTER(P), P, P, P, P, ctypes.POINTER(Error)]
 lib.vernier_eval_num_stats.argtypes = [P]
 lib.vernier_eval_num_stats.restype = ctypes.c_size_t
-lib.vernier_eval_stats.argtypes = [P, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t]
-lib.vernier_eval_stats.restype = ctypes.c_size_t
+lib.vernier_eval_copy_stats.argtypes = [P, ctypes.POINTER(ctypes.c_double), ctypes.c_size_t]
+lib.vernier_eval_copy_stats.restype = ctypes.c_int
 for name in ("vernier_eval_free", "vernier_results_free", "vernier_dataset_free"):
     getattr(lib, name).argtypes = [P]
 
@@ -202,15 +207,16 @@ def check(rc, err):
         sys.exit(f"status {rc}: {err.message.decode()}")
 
 err = Error()
+err.size = ctypes.sizeof(Error)
 gt, dt, ev = P(), P(), P()
 data = open(sys.argv[2], "rb").read()
 check(lib.vernier_dataset_load_json(ctypes.byref(gt), data, len(data), None, ctypes.byref(err)), err)
 data = open(sys.argv[3], "rb").read()
 check(lib.vernier_results_load_json(ctypes.byref(dt), data, len(data), None, ctypes.byref(err)), err)
-check(lib.vernier_evaluate(ctypes.byref(ev), gt, dt, None, None, ctypes.byref(err)), err)
+check(lib.vernier_eval_run(ctypes.byref(ev), gt, dt, None, None, ctypes.byref(err)), err)
 n = lib.vernier_eval_num_stats(ev)
 stats = (ctypes.c_double * n)()
-lib.vernier_eval_stats(ev, stats, n)
+check(lib.vernier_eval_copy_stats(ev, stats, n), err)
 bad = P()
 rc = lib.vernier_dataset_load_json(ctypes.byref(bad), b"[1,", 3, None, ctypes.byref(err))
 lib.vernier_eval_free(ev); lib.vernier_results_free(dt); lib.vernier_dataset_free(gt)

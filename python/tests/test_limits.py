@@ -72,7 +72,7 @@ def test_images_times_categories_over_2_32_is_a_limit_error():
 
 
 def _c_evaluate_status(max_dets):
-    """vernier_evaluate's status with the given cap ladder, through the C API
+    """vernier_eval_run's status with the given cap ladder, through the C API
     (the cffi objects directly: the Python layer would refuse 17 caps)."""
     gt = _ll.dataset_load_json(json.dumps(
         {"images": [{"id": 1}], "categories": [{"id": 1}], "annotations": []}).encode())
@@ -84,7 +84,7 @@ def _c_evaluate_status(max_dets):
         opts.max_dets[i] = v
     out = _ll.ffi.new("vernier_eval **")
     err = _ll.ffi.new("vernier_error *")
-    rc = _ll.lib.vernier_evaluate(out, gt.ptr, res.ptr, opts, _ll.ffi.NULL, err)
+    rc = _ll.lib.vernier_eval_run(out, gt.ptr, res.ptr, opts, _ll.ffi.NULL, err)
     if rc == 0:
         _ll.lib.vernier_eval_free(out[0])
     res.close()

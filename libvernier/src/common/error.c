@@ -5,7 +5,7 @@
 
 #include "common/vn_error.h"
 
-const char *vernier_strerror(int code)
+const char *vernier_status_string(int code)
 {
     switch (code) {
     case VERNIER_OK: return "success";
@@ -29,30 +29,71 @@ const char *vernier_strerror(int code)
     }
 }
 
+int vn_error_usable(const vernier_error *err)
+{
+    return err != NULL && err->size >= VERNIER_ERROR_MIN_SIZE;
+}
+
+/* 1 when the member at [off, off + n) lies within err->size. */
+static int fits(const vernier_error *err, size_t off, size_t n)
+{
+    return off + n <= err->size;
+}
+
+#define FITS(err, member)                                                                        \
+    fits((err), offsetof(vernier_error, member), sizeof(((vernier_error *)0)->member))
+
+void vn_error_init(vernier_error *err)
+{
+    err->size = sizeof(*err);
+    vn_error_clear(err);
+}
+
 void vn_error_clear(vernier_error *err)
 {
-    if (err == NULL)
+    vernier_error blank;
+    if (!vn_error_usable(err))
         return;
-    err->code = VERNIER_OK;
-    err->offset = -1;
-    err->line = -1;
-    err->column = -1;
-    err->index = -1;
-    err->path[0] = '\0';
-    err->message[0] = '\0';
+    memset(&blank, 0, sizeof(blank));
+    blank.size = err->size;
+    blank.code = VERNIER_OK;
+    blank.offset = -1;
+    blank.line = -1;
+    blank.column = -1;
+    blank.index = -1;
+    vn_error_copy(err, &blank);
+}
+
+void vn_error_copy(vernier_error *err, const vernier_error *from)
+{
+    size_t keep, n;
+    if (!vn_error_usable(err) || err == from)
+        return;
+    keep = err->size;
+    n = keep < sizeof(*from) ? keep : sizeof(*from);
+    memcpy(err, from, n);
+    err->size = keep;
+}
+
+void vn_error_set_element(vernier_error *err, int64_t index, int64_t offset)
+{
+    if (!vn_error_usable(err))
+        return;
+    err->index = index;
+    err->offset = offset;
 }
 
 int vn_fail(vernier_error *err, int code, const char *fmt, ...)
 {
     va_list ap;
-    if (err == NULL)
+    if (!vn_error_usable(err))
         return code;
     err->code = code;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
     if (err->message[0] == '\0')
-        snprintf(err->message, sizeof(err->message), "%s", vernier_strerror(code));
+        snprintf(err->message, sizeof(err->message), "%s", vernier_status_string(code));
     return code;
 }
 
@@ -60,7 +101,7 @@ void vn_error_locate(vernier_error *err, const char *data, size_t size, size_t o
 {
     size_t i;
     int64_t line = 1, col = 1;
-    if (err == NULL)
+    if (!vn_error_usable(err))
         return;
     if (offset > size)
         offset = size;
@@ -80,7 +121,7 @@ void vn_error_locate(vernier_error *err, const char *data, size_t size, size_t o
 void vn_error_set_path(vernier_error *err, const char *path)
 {
     size_t n, cap;
-    if (err == NULL)
+    if (!vn_error_usable(err))
         return;
     cap = sizeof(err->path);
     n = strlen(path);
@@ -90,4 +131,54 @@ void vn_error_set_path(vernier_error *err, const char *path)
         memcpy(err->path, path, cap - 4);
         memcpy(err->path + cap - 4, "...", 4);
     }
+}
+
+void vn_error_set_field(vernier_error *err, unsigned field, int64_t value)
+{
+    if (!vn_error_usable(err) || !FITS(err, fields))
+        return;
+    switch (field) {
+    case VERNIER_ERROR_HAS_IMAGE_ID:
+        if (!FITS(err, image_id))
+            return;
+        err->image_id = value;
+        break;
+    case VERNIER_ERROR_HAS_CATEGORY_ID:
+        if (!FITS(err, category_id))
+            return;
+        err->category_id = value;
+        break;
+    case VERNIER_ERROR_HAS_ANNOTATION_ID:
+        if (!FITS(err, annotation_id))
+            return;
+        err->annotation_id = value;
+        break;
+    case VERNIER_ERROR_HAS_RESULT_INDEX:
+        if (!FITS(err, result_index))
+            return;
+        err->result_index = value;
+        break;
+    case VERNIER_ERROR_HAS_PARTIAL_INDEX:
+        if (!FITS(err, partial_index))
+            return;
+        err->partial_index = value;
+        break;
+    case VERNIER_ERROR_HAS_RANK_ID:
+        if (!FITS(err, rank_id))
+            return;
+        err->rank_id = (uint32_t)value;
+        break;
+    case VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX:
+        if (!FITS(err, other_partial_index))
+            return;
+        err->other_partial_index = value;
+        break;
+    case VERNIER_ERROR_HAS_OTHER_RANK_ID:
+        if (!FITS(err, other_rank_id))
+            return;
+        err->other_rank_id = (uint32_t)value;
+        break;
+    default: return;
+    }
+    err->fields |= field;
 }

@@ -19,11 +19,10 @@ int vn_fail_unknown_image(vernier_error *err, const vernier_results *res, size_t
             "%s: image id %lld is not in the ground truth (pycocotools: Results do not "
             "correspond to current coco set)",
             path, (long long)res->image_id[i]);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = (int64_t)res->offset[i];
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, (int64_t)res->offset[i]);
+    vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, res->image_id[i]);
+    vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return VERNIER_E_UNKNOWN_IMAGE;
 }
 
@@ -127,11 +126,9 @@ static int fail_missing(vernier_error *err, const vernier_dataset *gt, uint32_t 
             "%s: annotation id %lld has no \"%s\", which the evaluation needs (pycocotools "
             "raises KeyError)",
             path, (long long)gt->ann_id[a], field);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)a;
-        err->offset = (int64_t)gt->ann_offset[a];
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)a, (int64_t)gt->ann_offset[a]);
+    vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID, gt->ann_id[a]);
     return VERNIER_E_SCHEMA;
 }
 
@@ -348,8 +345,14 @@ static int gt_masks(vn_cells *c, vn_arena *ar, const vernier_dataset *gt, const 
         }
     }
     if (plan->parity_mode == VERNIER_PARITY_CORRECTED)
-        for (i = 0; i < n; i++)
-            VN_TRY(vn_seg_check_polygons(&gt->segs, c->gt_ann[i], "annotations", err));
+        for (i = 0; i < n; i++) {
+            int rc = vn_seg_check_polygons(&gt->segs, c->gt_ann[i], "annotations", err);
+            if (rc != VERNIER_OK) {
+                vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID,
+                                   gt->ann_id[c->gt_ann[i]]);
+                return rc;
+            }
+        }
     VN_TRY(vn_gt_masks(gt, c->gt_ann, hw, n, c->gt_mask, err));
     for (i = 0; i < n; i++)
         vn_rle_to_bbox(c->gt_mask[i]->cnts, c->gt_mask[i]->m, c->gt_mask[i]->h,
@@ -414,16 +417,22 @@ static int keypoint_sigmas(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
         for (k = 0; k < c->n_cats; k++)
             if (c->cat_ids[k] == id)
                 break;
-        if (k == c->n_cats)
-            return vn_fail(err, VERNIER_E_INVALID_ARG,
-                           "sigmas are given for category %lld, which the ground truth lacks",
-                           (long long)id);
+        if (k == c->n_cats) {
+            vn_fail(err, VERNIER_E_INVALID_ARG,
+                    "sigmas are given for category %lld, which the ground truth lacks",
+                    (long long)id);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_CATEGORY_ID, id);
+            return VERNIER_E_INVALID_ARG;
+        }
         for (j = 0; j < gt->n_categories; j++)
             if (gt->category_id[j] == id && gt->category_n_kp[j] >= 0 &&
-                (size_t)gt->category_n_kp[j] != n)
-                return vn_fail(err, VERNIER_E_INVALID_ARG,
-                               "category %lld has %lld keypoints but %zu sigmas were given",
-                               (long long)id, (long long)gt->category_n_kp[j], n);
+                (size_t)gt->category_n_kp[j] != n) {
+                vn_fail(err, VERNIER_E_INVALID_ARG,
+                        "category %lld has %lld keypoints but %zu sigmas were given",
+                        (long long)id, (long long)gt->category_n_kp[j], n);
+                vn_error_set_field(err, VERNIER_ERROR_HAS_CATEGORY_ID, id);
+                return VERNIER_E_INVALID_ARG;
+            }
         VN_TRY(make_vars(ar, vals, n, &c->kp_vars[k]));
         c->kp_count[k] = n;
     }

@@ -42,11 +42,9 @@ int vn_check_one_shape(const vernier_results *res, vernier_error *err)
                     "%s: %s where earlier results have %s: corrected mode reads one shape "
                     "of segmentation per result list",
                     path, shape == 1 ? "a polygon" : "an RLE", first == 1 ? "polygons" : "RLEs");
-            if (err != NULL) {
-                vn_error_set_path(err, path);
-                err->index = (int64_t)i;
-                err->offset = (int64_t)res->offset[i];
-            }
+            vn_error_set_path(err, path);
+            vn_error_set_element(err, (int64_t)i, (int64_t)res->offset[i]);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
             return VERNIER_E_SCHEMA;
         }
     }
@@ -75,11 +73,9 @@ int vn_check_dt_masks(const vn_cells *cells, const vernier_results *res, vn_aren
                     "%s: no segmentation: corrected mode does not evaluate a box's rectangle "
                     "as a mask",
                     path);
-            if (err != NULL) {
-                vn_error_set_path(err, path);
-                err->index = (int64_t)r;
-                err->offset = (int64_t)res->offset[r];
-            }
+            vn_error_set_path(err, path);
+            vn_error_set_element(err, (int64_t)r, (int64_t)res->offset[r]);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
             return VERNIER_E_SCHEMA;
         }
         VN_TRY(vn_seg_check_polygons(&res->segs, r, "", err));

@@ -1,4 +1,4 @@
-/* evaluate.c — the evaluation driver: vernier_evaluate's pipeline (plan,
+/* evaluate.c — the evaluation driver: vernier_eval_run's pipeline (plan,
  * cells, corrected-mode checks, matching, records, accumulation, summary)
  * and the accessors of a finished evaluation. */
 #include <stdio.h>
@@ -84,8 +84,9 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         goto done;
     rc = vn_summarize(ev, &scratch);
 done:
-    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL && err->message[0] == 0)
-        vn_fail(err, rc, "%s while evaluating", vernier_strerror(rc));
+    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) &&
+        err->message[0] == 0)
+        vn_fail(err, rc, "%s while evaluating", vernier_status_string(rc));
     vn_arena_release(&scratch);
     vn_mask_cache_release(gt);
     return rc;
@@ -112,7 +113,8 @@ static int evaluate_checked(vernier_eval **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     ev = vn_malloc(&mem, sizeof(*ev));
     if (ev == NULL)
-        return vn_fail(err, vn_mem_failure(&mem), "%s", vernier_strerror(vn_mem_failure(&mem)));
+        return vn_fail(err, vn_mem_failure(&mem), "%s",
+                       vernier_status_string(vn_mem_failure(&mem)));
     memset(ev, 0, sizeof(*ev));
     ev->mem = mem;
     ev->plan = plan;
@@ -126,7 +128,7 @@ static int evaluate_checked(vernier_eval **out, const vernier_dataset *gt,
     return VERNIER_OK;
 }
 
-int vernier_evaluate(vernier_eval **out, const vernier_dataset *gt, const vernier_results *res,
+int vernier_eval_run(vernier_eval **out, const vernier_dataset *gt, const vernier_results *res,
                      const vernier_eval_options *opts, const vernier_allocator *alc,
                      vernier_error *err)
 {
@@ -138,10 +140,10 @@ int vernier_evaluate(vernier_eval **out, const vernier_dataset *gt, const vernie
     }
     *out = NULL;
     /* err is written only on failure: work on a cleared copy */
-    vn_error_clear(&local);
+    vn_error_init(&local);
     rc = evaluate_checked(out, gt, res, opts, alc, &local);
-    if (rc != VERNIER_OK && err != NULL)
-        *err = local;
+    if (rc != VERNIER_OK)
+        vn_error_copy(err, &local);
     return rc;
 }
 
@@ -155,9 +157,11 @@ void vernier_eval_free(vernier_eval *ev)
     vn_free(&mem, ev, sizeof(*ev));
 }
 
-void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k, size_t *a,
-                       size_t *m)
+int vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k, size_t *a,
+                      size_t *m)
 {
+    if (ev == NULL)
+        return VERNIER_E_INVALID_ARG;
     if (t != NULL)
         *t = ev->plan.T;
     if (r != NULL)
@@ -168,6 +172,7 @@ void vernier_eval_dims(const vernier_eval *ev, size_t *t, size_t *r, size_t *k, 
         *a = ev->plan.A;
     if (m != NULL)
         *m = ev->plan.M;
+    return VERNIER_OK;
 }
 
 /* [k][a][m][t][r] -> [t][r][k][a][m] (R = 1 for recall).  Written in
@@ -191,34 +196,58 @@ static int copy_transposed(const vernier_eval *ev, const double *src, size_t R, 
 
 int vernier_eval_copy_precision(const vernier_eval *ev, double *out, size_t n)
 {
+    if (ev == NULL)
+        return VERNIER_E_INVALID_ARG;
     return copy_transposed(ev, ev->precision, ev->plan.R, out, n);
 }
 
 int vernier_eval_copy_recall(const vernier_eval *ev, double *out, size_t n)
 {
+    if (ev == NULL)
+        return VERNIER_E_INVALID_ARG;
     return copy_transposed(ev, ev->recall, 1, out, n);
 }
 
 int vernier_eval_copy_scores(const vernier_eval *ev, double *out, size_t n)
 {
+    if (ev == NULL)
+        return VERNIER_E_INVALID_ARG;
     return copy_transposed(ev, ev->scores, ev->plan.R, out, n);
 }
-const double *vernier_eval_iou_thresholds(const vernier_eval *ev) { return ev->plan.iou_thrs; }
-const double *vernier_eval_recall_thresholds(const vernier_eval *ev) { return ev->plan.rec_thrs; }
-const int64_t *vernier_eval_category_ids(const vernier_eval *ev) { return ev->cat_ids; }
-const int64_t *vernier_eval_max_dets(const vernier_eval *ev) { return ev->plan.max_dets; }
+
+const double *vernier_eval_iou_thresholds(const vernier_eval *ev)
+{
+    return ev == NULL ? NULL : ev->plan.iou_thrs;
+}
+
+const double *vernier_eval_recall_thresholds(const vernier_eval *ev)
+{
+    return ev == NULL ? NULL : ev->plan.rec_thrs;
+}
+
+const int64_t *vernier_eval_category_ids(const vernier_eval *ev)
+{
+    return ev == NULL ? NULL : ev->cat_ids;
+}
+
+const int64_t *vernier_eval_max_dets(const vernier_eval *ev)
+{
+    return ev == NULL ? NULL : ev->plan.max_dets;
+}
 
 size_t vernier_eval_num_stats(const vernier_eval *ev)
 {
-    return ev->n_stats;
+    return ev == NULL ? 0 : ev->n_stats;
 }
 
-size_t vernier_eval_stats(const vernier_eval *ev, double *out, size_t cap)
+int vernier_eval_copy_stats(const vernier_eval *ev, double *out, size_t n)
 {
     size_t i;
-    for (i = 0; i < ev->n_stats && i < cap; i++)
+    if (ev == NULL || n != ev->n_stats || (out == NULL && n != 0))
+        return VERNIER_E_INVALID_ARG;
+    for (i = 0; i < n; i++)
         out[i] = ev->stats[i];
-    return ev->n_stats;
+    return VERNIER_OK;
 }
 
 int vernier_eval_records_dims(const vernier_eval *ev, size_t *n_records, size_t *n_dt_rows,

@@ -137,11 +137,10 @@ static int fail_seg(vernier_error *err, int code, const char *array, size_t i, u
     snprintf(path, sizeof(path), "%s[%zu].segmentation", array, i);
     snprintf(msg, sizeof(msg), fmt, detail);
     vn_fail(err, code, "%s: %s", path, msg);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = (int64_t)at;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, (int64_t)at);
+    if (array[0] == '\0')
+        vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return code;
 }
 
@@ -204,7 +203,7 @@ static int seg_mask(const vn_segs *s, size_t i, int64_t h, int64_t w, vn_arena *
         return fail_seg(err, VERNIER_E_SCHEMA, array, i, i < s->n ? s->seg[i].at : 0, "%s",
                         "missing: segm evaluation needs a mask (pycocotools raises KeyError)");
     seg = &s->seg[i];
-    vn_error_clear(&rle_err);
+    vn_error_init(&rle_err);
     switch (seg->kind) {
     case VN_SEG_POLY:
         return poly_mask(s, seg, h, w, ar, out, array, i, err);
@@ -295,10 +294,16 @@ static int fill_masks(const vernier_dataset *ds, vn_mask_cache *c, const uint32_
     VN_TRY(ensure_arrays(c, &c->mask, &c->done));
     for (i = 0; i < n; i++) {
         uint32_t a = anns[i];
+        int rc;
         if (c->done[a])
             continue;
-        VN_TRY(seg_mask(&ds->segs, a, img_hw[2 * i], img_hw[2 * i + 1], &c->arena, &c->mask[a],
-                        "annotations", err));
+        rc = seg_mask(&ds->segs, a, img_hw[2 * i], img_hw[2 * i + 1], &c->arena, &c->mask[a],
+                      "annotations", err);
+        if (rc != VERNIER_OK) {
+            if (rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+                vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID, ds->ann_id[a]);
+            return rc;
+        }
         c->done[a] = 1;
         c->count++;
     }
@@ -359,7 +364,7 @@ int vn_gt_bands(const vernier_dataset *ds, double ratio, const uint32_t *anns,
         out[i] = &b->band[a];
     }
     if (rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET)
-        vn_fail(err, rc, "%s while deriving boundary bands", vernier_strerror(rc));
+        vn_fail(err, rc, "%s while deriving boundary bands", vernier_status_string(rc));
     pthread_mutex_unlock(&c->lock);
     return rc;
 }

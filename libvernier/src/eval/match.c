@@ -101,11 +101,9 @@ static int fail_dt(vernier_error *err, uint32_t r, uint64_t at, const char *msg)
     char path[48];
     snprintf(path, sizeof(path), "[%u].segmentation", r);
     vn_fail(err, VERNIER_E_SCHEMA, "%s: %s", path, msg);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)r;
-        err->offset = (int64_t)at;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)r, (int64_t)at);
+    vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
     return VERNIER_E_SCHEMA;
 }
 
@@ -227,11 +225,8 @@ static int fail_kp(vernier_error *err, const char *array, size_t i, uint64_t at,
         vn_fail(err, VERNIER_E_SCHEMA,
                 "%s: has %zu values, but its category has %zu sigmas (expected %zu values)", path,
                 have, want / 3, want);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = (int64_t)at;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, (int64_t)at);
     return VERNIER_E_SCHEMA;
 }
 
@@ -255,14 +250,20 @@ static int cell_candidates_oks(match_buf *b, vn_arena *ar, const vn_cells *cells
     vars = cells->kp_vars[kc];
     for (g = 0; g < G; g++) {
         uint32_t a = cells->gt_ann[g0 + g];
-        if (gt->kps.item[a].len != 3 * k)
-            return fail_kp(err, "annotations", a, gt->ann_offset[a], gt->kps.item[a].len, 3 * k);
+        if (gt->kps.item[a].len != 3 * k) {
+            fail_kp(err, "annotations", a, gt->ann_offset[a], gt->kps.item[a].len, 3 * k);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_ANNOTATION_ID, gt->ann_id[a]);
+            return VERNIER_E_SCHEMA;
+        }
     }
     for (d = 0; d < D; d++) {
         uint32_t r = cells->dt_res[d0 + d];
         const double *dk;
-        if (res->kps.item[r].len != 3 * k)
-            return fail_kp(err, "", r, res->offset[r], res->kps.item[r].len, 3 * k);
+        if (res->kps.item[r].len != 3 * k) {
+            fail_kp(err, "", r, res->offset[r], res->kps.item[r].len, 3 * k);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)r);
+            return VERNIER_E_SCHEMA;
+        }
         dk = res->kps.vals + res->kps.item[r].off;
         b->cand_start[d] = (uint32_t)n;
         for (g = 0; g < G; g++) {
@@ -509,11 +510,11 @@ static void *pool_run(void *arg)
     mem.used = mem.peak = 0;
     mem.budget = 0;
     mem.last_failure = VERNIER_OK;
-    vn_error_clear(&e);
+    vn_error_init(&e);
     vn_arena_init(&ar, &mem);
     rc = init_buf(&b, &ar, p->maxG, p->maxD, p->m->plan->T);
     if (rc != VERNIER_OK) {
-        vn_fail(&e, rc, "%s while matching", vernier_strerror(rc));
+        vn_fail(&e, rc, "%s while matching", vernier_status_string(rc));
         pool_fail(p, 0, rc, &e);
     }
     while (rc == VERNIER_OK) {
@@ -525,7 +526,7 @@ static void *pool_run(void *arg)
             rc = match_one(p->m, &b, &ar, c, &e);
             if (rc != VERNIER_OK) {
                 if (e.message[0] == 0)
-                    vn_fail(&e, rc, "%s while matching", vernier_strerror(rc));
+                    vn_fail(&e, rc, "%s while matching", vernier_status_string(rc));
                 pool_fail(p, c, rc, &e);
                 break;
             }
@@ -566,8 +567,7 @@ static int match_threads(const match_ctx *m, vn_arena *scratch, size_t maxG, siz
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&p.lock);
     if (p.rc != VERNIER_OK) {
-        if (err != NULL)
-            *err = p.err;
+        vn_error_copy(err, &p.err);
         return p.rc;
     }
     return VERNIER_OK;

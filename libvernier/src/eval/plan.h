@@ -29,7 +29,7 @@ typedef struct vn_plan {
     size_t n_threads;  /* matching threads: 1 sequential, 0 auto (online CPUs) */
 } vn_plan;
 
-/* Resolves options into a plan (what vernier_evaluate does first). */
+/* Resolves options into a plan (what vernier_eval_run does first). */
 int vn_plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernier_error *err);
 
 /* COCO's person sigmas as pycocotools computes them (the literals divided

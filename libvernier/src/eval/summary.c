@@ -108,25 +108,54 @@ int vn_summarize(vernier_eval *ev, vn_arena *scratch)
     return VERNIER_OK;
 }
 
+/* The facts of statistic i (i < ev->n_stats): what the summary line
+ * prints and vernier_eval_stat_info reports. */
+static void stat_facts(const vernier_eval *ev, size_t i, vernier_stat_info *info)
+{
+    const stat_def *sd = &stat_table(ev)[i];
+    memset(info, 0, sizeof(*info));
+    info->size = sizeof(*info);
+    info->metric = sd->ap ? VERNIER_STAT_AP : VERNIER_STAT_AR;
+    info->all_ious = sd->iou == 0.0;
+    info->iou_lo = info->all_ious ? ev->plan.iou_thrs[0] : sd->iou;
+    info->iou_hi = info->all_ious ? ev->plan.iou_thrs[ev->plan.T - 1] : sd->iou;
+    info->area_label = sd->area;
+    info->max_dets = stat_cap(ev, sd);
+    info->value = ev->stats[i];
+}
+
 int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap)
 {
-    const stat_def *sd;
+    vernier_stat_info f;
     char iou[40];
-    int n;
+    int n, ap;
     if (ev == NULL || buf == NULL || i >= ev->n_stats)
         return VERNIER_E_INVALID_ARG;
-    sd = &stat_table(ev)[i];
-    if (sd->iou == 0.0)
-        snprintf(iou, sizeof(iou), "%0.2f:%0.2f", ev->plan.iou_thrs[0],
-                 ev->plan.iou_thrs[ev->plan.T - 1]);
+    stat_facts(ev, i, &f);
+    ap = f.metric == VERNIER_STAT_AP;
+    if (f.all_ious)
+        snprintf(iou, sizeof(iou), "%0.2f:%0.2f", f.iou_lo, f.iou_hi);
     else
-        snprintf(iou, sizeof(iou), "%0.2f", sd->iou);
+        snprintf(iou, sizeof(iou), "%0.2f", f.iou_lo);
     n = snprintf(buf, cap, " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3lld ] = %0.3f",
-                 sd->ap ? "Average Precision" : "Average Recall", sd->ap ? "(AP)" : "(AR)", iou,
-                 sd->area, (long long)stat_cap(ev, sd), ev->stats[i]);
+                 ap ? "Average Precision" : "Average Recall", ap ? "(AP)" : "(AR)", iou,
+                 f.area_label, (long long)f.max_dets, f.value);
     if (n < 0 || (size_t)n >= cap)
         return VERNIER_E_INVALID_ARG;
     return n;
+}
+
+int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out)
+{
+    vernier_stat_info info;
+    size_t n;
+    if (ev == NULL || out == NULL || i >= ev->n_stats || out->size < sizeof(out->size))
+        return VERNIER_E_INVALID_ARG;
+    stat_facts(ev, i, &info);
+    info.size = out->size;
+    n = out->size < sizeof(info) ? out->size : sizeof(info);
+    memcpy(out, &info, n);
+    return VERNIER_OK;
 }
 
 const char *vernier_eval_area_label(const vernier_eval *ev, size_t i)
@@ -138,5 +167,5 @@ const char *vernier_eval_area_label(const vernier_eval *ev, size_t i)
 
 const double *vernier_eval_area_ranges(const vernier_eval *ev)
 {
-    return &ev->plan.area_rng[0][0];
+    return ev == NULL ? NULL : &ev->plan.area_rng[0][0];
 }

@@ -84,7 +84,7 @@ static int float_exact(double v)
 
 static size_t add_size(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
-int vn_partial_encode(const content *c, vn_arena *scratch, const vernier_allocator *alc,
+static int encode(const content *c, vn_arena *scratch, const vernier_allocator *alc,
                   void **out, size_t *out_size, vernier_error *err)
 {
     const size_t A = c->A, n = c->n_dets;
@@ -237,7 +237,23 @@ int vn_partial_encode(const content *c, vn_arena *scratch, const vernier_allocat
     return VERNIER_OK;
 }
 
-void vernier_buffer_free(void *buf, size_t size, const vernier_allocator *alc)
+int vn_partial_encode(const content *c, vn_arena *scratch, const vernier_allocator *alc,
+                      void **out, size_t *out_size, vernier_error *err)
+{
+    vernier_error local;
+    int rc;
+    vn_error_init(&local);
+    rc = encode(c, scratch, alc, out, out_size, &local);
+    if (rc != VERNIER_OK) {
+        /* the scratch allocations fail without a message of their own */
+        if (local.message[0] == '\0')
+            vn_fail(&local, rc, "%s while writing a partial", vernier_status_string(rc));
+        vn_error_copy(err, &local);
+    }
+    return rc;
+}
+
+void vernier_partial_blob_free(void *buf, size_t size, const vernier_allocator *alc)
 {
     vn_mem m;
     if (buf == NULL || vn_mem_init(&m, alc) != VERNIER_OK)
@@ -257,10 +273,10 @@ int vn_partial_fail(vernier_error *err, int code, size_t index, const char *what
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     vn_fail(err, code, "partials[%zu]: %s", index, msg);
-    if (err != NULL) {
-        vn_error_set_path(err, what);
+    vn_error_set_path(err, what);
+    if (vn_error_usable(err))
         err->index = (int64_t)index;
-    }
+    vn_error_set_field(err, VERNIER_ERROR_HAS_PARTIAL_INDEX, (int64_t)index);
     return code;
 }
 
@@ -476,11 +492,10 @@ int vernier_partial_read(vernier_partial **out, const void *data, size_t size,
     if (out == NULL)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "out must not be NULL");
     *out = NULL;
-    vn_error_clear(&local);
+    vn_error_init(&local);
     rc = vn_partial_frame_check(&f, data, size, 0, &local);
     if (rc != VERNIER_OK) {
-        if (err != NULL)
-            *err = local;
+        vn_error_copy(err, &local);
         return rc;
     }
     if (vn_mem_init(&mem, alc) != VERNIER_OK)
@@ -502,8 +517,7 @@ int vernier_partial_read(vernier_partial **out, const void *data, size_t size,
     }
     if (rc != VERNIER_OK) {
         vernier_partial_free(pp);
-        if (err != NULL)
-            *err = local;
+        vn_error_copy(err, &local);
         return rc;
     }
     memcpy(params, f.params, f.len_params);
@@ -550,20 +564,26 @@ int vernier_partial_write(void **out, size_t *out_size, const vernier_partial *p
     return rc;
 }
 
-void vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out)
+int vernier_partial_get_info(const vernier_partial *p, vernier_partial_info *out)
 {
-    memset(out, 0, sizeof(*out));
-    out->format_version = VERNIER_PARTIAL_FORMAT_VERSION;
-    out->rank_id = p->c.rank_id;
-    out->iou_type = p->c.iou_type;
-    out->parity_mode = p->c.parity_mode;
-    out->use_cats = p->c.use_cats;
-    out->n_images = p->c.n_images;
-    out->n_records = p->c.n_recs;
-    out->n_detections = p->c.n_dets;
-    out->size = p->size;
-    memcpy(out->dataset_digest, p->c.dataset_digest, VN_SHA256_LEN);
-    memcpy(out->params_digest, p->c.params_digest, VN_SHA256_LEN);
+    vernier_partial_info info;
+    if (p == NULL || out == NULL || out->size < sizeof(out->size))
+        return VERNIER_E_INVALID_ARG;
+    memset(&info, 0, sizeof(info));
+    info.size = sizeof(info);
+    info.format_version = VERNIER_PARTIAL_FORMAT_VERSION;
+    info.rank_id = p->c.rank_id;
+    info.iou_type = p->c.iou_type;
+    info.parity_mode = p->c.parity_mode;
+    info.use_cats = p->c.use_cats;
+    info.n_images = p->c.n_images;
+    info.n_records = p->c.n_recs;
+    info.n_detections = p->c.n_dets;
+    info.blob_size = p->size;
+    memcpy(info.dataset_digest, p->c.dataset_digest, VN_SHA256_LEN);
+    memcpy(info.params_digest, p->c.params_digest, VN_SHA256_LEN);
+    vn_fill_sized(out, &info, sizeof(info));
+    return VERNIER_OK;
 }
 
 void vernier_partial_free(vernier_partial *p)

@@ -149,17 +149,17 @@ int vernier_session_to_partial(void **out, size_t *out_size, const vernier_sessi
     vn_arena_init(&scratch, &sm);
     rc = session_content(s, &scratch, rank_id, &c);
     if (rc != VERNIER_OK)
-        rc = vn_fail(err, rc, "%s while writing a partial", vernier_strerror(rc));
+        rc = vn_fail(err, rc, "%s while writing a partial", vernier_status_string(rc));
     else
         rc = vn_partial_encode(&c, &scratch, alc, out, out_size, err);
     vn_arena_release(&scratch);
     return rc;
 }
 
-int vernier_evaluate_to_partial(void **out, size_t *out_size, const vernier_dataset *gt,
-                                const vernier_results *res, const vernier_eval_options *opts,
-                                uint32_t rank_id, const vernier_allocator *alc,
-                                vernier_error *err)
+int vernier_partial_evaluate(void **out, size_t *out_size, const vernier_dataset *gt,
+                             const vernier_results *res, const vernier_eval_options *opts,
+                             uint32_t rank_id, const vernier_allocator *alc,
+                             vernier_error *err)
 {
     vernier_session *s = NULL;
     int rc;
@@ -201,6 +201,20 @@ static void hex(const uint8_t *d, char *out, size_t n)
     out[2 * n] = 0;
 }
 
+/* Marks the rank a partial's error names (returns rc). */
+static int with_rank(vernier_error *err, int rc, uint32_t rank_id)
+{
+    vn_error_set_field(err, VERNIER_ERROR_HAS_RANK_ID, (int64_t)rank_id);
+    return rc;
+}
+
+/* Marks the image a partial's error names (returns rc). */
+static int with_image(vernier_error *err, int rc, int64_t image_id)
+{
+    vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, image_id);
+    return rc;
+}
+
 /* The configuration checks of one blob against the merge's parameters. */
 static int check_config(const frame *f, size_t index, const pview *mine, const uint8_t *params,
                         const uint8_t *digest, vernier_error *err)
@@ -209,23 +223,34 @@ static int check_config(const frame *f, size_t index, const pview *mine, const u
     static const char *const MODE[] = {"strict", "corrected"};
     size_t k;
     if (f->pv.iou_type != mine->iou_type)
-        return vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, "iou_type",
-                   "rank %u evaluated with the %s kernel, this merge uses %s",
-                   (unsigned)f->rank_id, IOU[f->pv.iou_type], IOU[mine->iou_type]);
+        return with_rank(err,
+                         vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, "iou_type",
+                                         "rank %u evaluated with the %s kernel, this merge uses %s",
+                                         (unsigned)f->rank_id, IOU[f->pv.iou_type],
+                                         IOU[mine->iou_type]),
+                         f->rank_id);
     if (f->pv.parity_mode != mine->parity_mode)
-        return vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, "parity_mode",
-                   "rank %u evaluated in %s mode, this merge uses %s mode",
-                   (unsigned)f->rank_id, MODE[f->pv.parity_mode], MODE[mine->parity_mode]);
+        return with_rank(err,
+                         vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, "parity_mode",
+                                         "rank %u evaluated in %s mode, this merge uses %s mode",
+                                         (unsigned)f->rank_id, MODE[f->pv.parity_mode],
+                                         MODE[mine->parity_mode]),
+                         f->rank_id);
     if (memcmp(f->data + OFF_PARAMS_DIGEST, digest, VN_SHA256_LEN) == 0)
         return VERNIER_OK;
     for (k = 0; k < PF_COUNT; k++)
         if (f->pv.len[k] != mine->len[k] ||
             memcmp(f->params + f->pv.off[k], params + mine->off[k], mine->len[k]) != 0)
-            return vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, PF_NAME[k],
-                       "rank %u evaluated with other %s than this merge", (unsigned)f->rank_id,
-                       PF_NAME[k]);
-    return vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, "params",
-               "rank %u evaluated with other parameters", (unsigned)f->rank_id);
+            return with_rank(err,
+                             vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, PF_NAME[k],
+                                             "rank %u evaluated with other %s than this merge",
+                                             (unsigned)f->rank_id, PF_NAME[k]),
+                             f->rank_id);
+    return with_rank(err,
+                     vn_partial_fail(err, VERNIER_E_PARTIAL_MISMATCH, index, "params",
+                                     "rank %u evaluated with other parameters",
+                                     (unsigned)f->rank_id),
+                     f->rank_id);
 }
 
 /* Adds one decoded blob's records to the session (arrays reserved). */
@@ -238,8 +263,11 @@ static int absorb(vernier_session *s, const frame *f, size_t index, const int64_
     for (i = 0; i < f->n_images; i++) {
         uint32_t g = vn_hashmap_get(&s->img_map, images[i]);
         if (g == VN_HASHMAP_EMPTY)
-            return vn_partial_fail(err, VERNIER_E_PARTIAL_CORRUPT, index, "images",
-                       "image id %lld is not in the ground truth", (long long)images[i]);
+            return with_image(err,
+                              vn_partial_fail(err, VERNIER_E_PARTIAL_CORRUPT, index, "images",
+                                              "image id %lld is not in the ground truth",
+                                              (long long)images[i]),
+                              images[i]);
         glob[i] = g;
     }
     for (r = 0; r < f->n_recs; r++) {
@@ -255,9 +283,12 @@ static int absorb(vernier_session *s, const frame *f, size_t index, const int64_
                 for (j = 0; j < pr->n; j++)
                     k += (uint32_t)((o[j * A + a] >> t) & 1u);
                 if (k > np)
-                    return vn_partial_fail(err, VERNIER_E_PARTIAL_CORRUPT, index, "records",
-                               "image id %lld: more true positives than ground truths",
-                               (long long)images[pr->image]);
+                    return with_image(
+                        err,
+                        vn_partial_fail(err, VERNIER_E_PARTIAL_CORRUPT, index, "records",
+                                        "image id %lld: more true positives than ground truths",
+                                        (long long)images[pr->image]),
+                        images[pr->image]);
             }
         }
         s->recs[s->n_recs].cell = (uint32_t)cell;
@@ -324,10 +355,12 @@ static int merge(vernier_eval **out, const vernier_dataset *gt, const vernier_ev
                 char a[2 * VN_SHA256_LEN + 1], b[2 * VN_SHA256_LEN + 1];
                 hex(fr[i].data + OFF_DATASET, a, 8);
                 hex(ds_digest, b, 8);
-                return vn_partial_fail(err, VERNIER_E_PARTIAL_DATASET, i, "dataset",
-                           "rank %u evaluated against other ground truth (digest %s..., this "
-                           "merge's %s...)",
-                           (unsigned)fr[i].rank_id, a, b);
+                return with_rank(err,
+                                 vn_partial_fail(err, VERNIER_E_PARTIAL_DATASET, i, "dataset",
+                                                 "rank %u evaluated against other ground truth "
+                                                 "(digest %s..., this merge's %s...)",
+                                                 (unsigned)fr[i].rank_id, a, b),
+                                 fr[i].rank_id);
             }
     }
     /* 4. disjoint image sets */
@@ -357,11 +390,16 @@ static int merge(vernier_eval **out, const vernier_dataset *gt, const vernier_ev
         for (i = 1; i < total_images; i++)
             if (own[i].id == own[i - 1].id) {
                 uint32_t x = own[i - 1].blob, y = own[i].blob;
-                return vn_partial_fail(err, VERNIER_E_DUPLICATE_IMAGE, y, "images",
-                           "image id %lld is covered by both partials[%u] (rank %u) and "
-                           "partials[%u] (rank %u): each image must be evaluated by one rank",
-                           (long long)own[i].id, (unsigned)x, (unsigned)fr[x].rank_id,
-                           (unsigned)y, (unsigned)fr[y].rank_id);
+                vn_partial_fail(err, VERNIER_E_DUPLICATE_IMAGE, y, "images",
+                                "image id %lld is covered by both partials[%u] (rank %u) and "
+                                "partials[%u] (rank %u): each image must be evaluated by one rank",
+                                (long long)own[i].id, (unsigned)x, (unsigned)fr[x].rank_id,
+                                (unsigned)y, (unsigned)fr[y].rank_id);
+                vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, own[i].id);
+                vn_error_set_field(err, VERNIER_ERROR_HAS_RANK_ID, (int64_t)fr[y].rank_id);
+                vn_error_set_field(err, VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX, (int64_t)x);
+                vn_error_set_field(err, VERNIER_ERROR_HAS_OTHER_RANK_ID, (int64_t)fr[x].rank_id);
+                return VERNIER_E_DUPLICATE_IMAGE;
             }
     }
     /* 5. the merging session, and the budget for the records */
@@ -438,10 +476,10 @@ done:
     return rc;
 }
 
-int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
-                           const vernier_eval_options *opts, const void *const *blobs,
-                           const size_t *sizes, size_t n, size_t memory_budget_bytes,
-                           const vernier_allocator *alc, vernier_error *err)
+int vernier_partial_merge(vernier_eval **out, const vernier_dataset *gt,
+                          const vernier_eval_options *opts, const void *const *blobs,
+                          const size_t *sizes, size_t n, size_t memory_budget_bytes,
+                          const vernier_allocator *alc, vernier_error *err)
 {
     vernier_error local;
     vn_mem sm;
@@ -456,15 +494,14 @@ int vernier_merge_partials(vernier_eval **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_LIMIT, "too many partials");
     if (vn_mem_init(&sm, alc) != VERNIER_OK)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
-    vn_error_clear(&local);
+    vn_error_init(&local);
     vn_arena_init(&scratch, &sm);
     rc = merge(out, gt, opts, blobs, sizes, n, memory_budget_bytes, alc, &scratch, &local);
     vn_arena_release(&scratch);
     if (rc != VERNIER_OK) {
         if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && local.message[0] == 0)
-            vn_fail(&local, rc, "%s while merging partials", vernier_strerror(rc));
-        if (err != NULL)
-            *err = local;
+            vn_fail(&local, rc, "%s while merging partials", vernier_status_string(rc));
+        vn_error_copy(err, &local);
     }
     return rc;
 }

@@ -14,7 +14,7 @@
 
 /* The canonical encoding of the parameters `plan` and `opts` resolve to
  * (docs/reference/partial-format.md, "Parameters section"), allocated from
- * `ar`.  Fails like vernier_evaluate on invalid sigmas. */
+ * `ar`.  Fails like vernier_eval_run on invalid sigmas. */
 int vn_params_encode(vn_arena *ar, const vn_plan *plan, const vernier_eval_options *opts,
                      uint8_t **out, size_t *out_len, vernier_error *err);
 

@@ -5,7 +5,7 @@
  * it arrives, and what accumulate needs of it kept: for each cell that got
  * detections, the kept detections' scores and outcome codes (one per area
  * range) in rank order.  Finalize lays those records out in the canonical
- * cell order -- the layout vernier_evaluate builds -- next to the per-cell
+ * cell order -- the layout vernier_eval_run builds -- next to the per-cell
  * counts of non-ignored ground truth, which depend on the ground truth
  * alone and are computed once at creation, and runs the same accumulate
  * and summarize.  Equality with the one-shot evaluation follows because
@@ -92,7 +92,7 @@ int vernier_session_new(vernier_session **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     s = vn_malloc(&mem, sizeof(*s));
     if (s == NULL)
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     memset(s, 0, sizeof(*s));
     s->mem = mem;
     vn_mem_init(&s->scratch_mem, alc);
@@ -115,9 +115,9 @@ int vernier_session_new(vernier_session **out, const vernier_dataset *gt,
                      "the ground-truth index alone takes %zu bytes, over the %zu-byte budget",
                      s->mem.used, s->budget);
     if (rc != VERNIER_OK) {
-        if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL &&
+        if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) &&
             err->message[0] == 0)
-            vn_fail(err, rc, "%s while indexing the ground truth", vernier_strerror(rc));
+            vn_fail(err, rc, "%s while indexing the ground truth", vernier_status_string(rc));
         vernier_session_free(s);
         return rc;
     }
@@ -166,11 +166,11 @@ static int fail_duplicate(vernier_error *err, const vernier_results *res, int64_
             "%s: image id %lld was already covered by an earlier batch (each image's detections "
             "must arrive in one batch)",
             path, (long long)image_id);
-    if (err != NULL) {
-        vn_error_set_path(err, path);
-        err->index = (int64_t)i;
-        err->offset = i < res->n ? (int64_t)res->offset[i] : -1;
-    }
+    vn_error_set_path(err, path);
+    vn_error_set_element(err, (int64_t)i, i < res->n ? (int64_t)res->offset[i] : -1);
+    vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, image_id);
+    if (i < res->n)
+        vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
     return VERNIER_E_DUPLICATE_IMAGE;
 }
 
@@ -329,8 +329,9 @@ int vn_session_add(vernier_session *s, const vernier_results *res, const atomic_
     if (rc == VERNIER_OK)
         rc = commit(s, &c, glob, out, res, err);
 done:
-    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && err != NULL && err->message[0] == 0)
-        vn_fail(err, rc, "%s while matching a batch", vernier_strerror(rc));
+    if ((rc == VERNIER_E_NOMEM || rc == VERNIER_E_BUDGET) && vn_error_usable(err) &&
+        err->message[0] == 0)
+        vn_fail(err, rc, "%s while matching a batch", vernier_status_string(rc));
     vn_arena_release(&scratch);
     if (s->scratch_mem.peak > s->scratch_peak)
         s->scratch_peak = s->scratch_mem.peak;
@@ -341,10 +342,10 @@ int vernier_session_add(vernier_session *s, const vernier_results *res, vernier_
 {
     vernier_error local;
     int rc;
-    vn_error_clear(&local);
+    vn_error_init(&local);
     rc = vn_session_add(s, res, NULL, &local);
-    if (rc != VERNIER_OK && err != NULL)
-        *err = local;
+    if (rc != VERNIER_OK)
+        vn_error_copy(err, &local);
     return rc;
 }
 
@@ -454,7 +455,7 @@ int vernier_session_finalize(vernier_eval **out, vernier_session *s, vernier_err
     vn_mem_init(&mem, &s->mem.alc);
     ev = vn_malloc(&mem, sizeof(*ev));
     if (ev == NULL)
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     memset(ev, 0, sizeof(*ev));
     ev->mem = mem;
     ev->plan = s->plan;
@@ -462,37 +463,59 @@ int vernier_session_finalize(vernier_eval **out, vernier_session *s, vernier_err
     rc = finalize_into(ev, s, err);
     if (rc != VERNIER_OK) {
         vernier_eval_free(ev);
-        return vn_fail(err, rc, "%s while finalizing", vernier_strerror(rc));
+        return vn_fail(err, rc, "%s while finalizing", vernier_status_string(rc));
     }
     s->finalized = 1;
     *out = ev;
     return VERNIER_OK;
 }
 
-size_t vernier_session_images_seen(const vernier_session *s) { return s->images_seen; }
-size_t vernier_session_detections_seen(const vernier_session *s) { return s->detections_seen; }
-size_t vernier_session_num_images(const vernier_session *s) { return s->base.n_images; }
-
-void vernier_session_memory(const vernier_session *s, vernier_memory_usage *out)
+size_t vernier_session_images_seen(const vernier_session *s)
 {
-    const size_t A = s->plan.A;
-    memset(out, 0, sizeof(*out));
-    out->used = s->mem.used;
-    out->budget = s->budget;
-    out->records = s->cap_recs * sizeof(cell_rec);
-    out->scores = s->cap_scores * sizeof(double);
-    out->outcomes = s->cap_outc * A * sizeof(vn_outcome);
-    out->index = s->mem.used - out->records - out->scores - out->outcomes;
-    out->scratch_peak = s->scratch_peak;
-    out->requested = s->requested;
+    return s == NULL ? 0 : s->images_seen;
+}
+
+size_t vernier_session_detections_seen(const vernier_session *s)
+{
+    return s == NULL ? 0 : s->detections_seen;
+}
+
+size_t vernier_session_num_images(const vernier_session *s)
+{
+    return s == NULL ? 0 : s->base.n_images;
+}
+
+int vernier_session_memory(const vernier_session *s, vernier_memory_usage *out)
+{
+    vernier_memory_usage m;
+    size_t A;
+    if (s == NULL || out == NULL || out->size < sizeof(out->size))
+        return VERNIER_E_INVALID_ARG;
+    A = s->plan.A;
+    memset(&m, 0, sizeof(m));
+    m.size = sizeof(m);
+    m.used = s->mem.used;
+    m.budget = s->budget;
+    m.records = s->cap_recs * sizeof(cell_rec);
+    m.scores = s->cap_scores * sizeof(double);
+    m.outcomes = s->cap_outc * A * sizeof(vn_outcome);
+    m.index = s->mem.used - m.records - m.scores - m.outcomes;
+    m.scratch_peak = s->scratch_peak;
+    m.requested = s->requested;
+    vn_fill_sized(out, &m, sizeof(m));
+    return VERNIER_OK;
 }
 
 int vernier_session_image_table(const vernier_session *s, int64_t *image_ids, uint32_t *n_gt,
                                 uint32_t *n_dt, uint32_t *n_tp, uint8_t *seen, size_t n)
 {
-    const vn_cells *b = &s->base;
-    const size_t A = s->plan.A, N = b->n_images;
-    size_t i, c, r, j, off;
+    const vn_cells *b;
+    size_t A, N, i, c, r, j, off;
+    if (s == NULL)
+        return VERNIER_E_INVALID_ARG;
+    b = &s->base;
+    A = s->plan.A;
+    N = b->n_images;
     if (n != N)
         return VERNIER_E_INVALID_ARG;
     for (i = 0; i < N; i++) {

@@ -127,8 +127,7 @@ static int pop_error(vernier_worker *w, vernier_error *err)
     w->errs_head = (w->errs_head + 1) % (w->cap + 1);
     w->errs_len--;
     w->reported = p->mem;
-    if (err != NULL)
-        *err = p->err;
+    vn_error_copy(err, &p->err);
     return p->rc;
 }
 
@@ -139,7 +138,7 @@ static void *run(void *arg)
     for (;;) {
         queued q;
         vernier_error e;
-        vernier_memory_usage usage;
+        vernier_memory_usage usage = VERNIER_MEMORY_USAGE_INIT;
         size_t images, dets;
         int rc;
         while (w->len == 0 && !w->closing)
@@ -154,7 +153,7 @@ static void *run(void *arg)
         pthread_cond_broadcast(&w->changed); /* room */
         pthread_mutex_unlock(&w->lock);
 
-        vn_error_clear(&e);
+        vn_error_init(&e);
         rc = vn_session_add(w->session, q.res, &w->cancel, &e);
         vernier_results_free(q.res);
         vernier_session_memory(w->session, &usage);
@@ -231,7 +230,7 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     w = vn_calloc(&mem, 1, sizeof(*w));
     if (w == NULL)
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     w->mem = mem;
     w->cap = wopts->queue_capacity;
     w->grace = wopts->shutdown_grace_seconds;
@@ -240,19 +239,20 @@ int vernier_worker_new(vernier_worker **out, const vernier_dataset *gt,
     w->errs = vn_calloc(&w->mem, w->cap + 1, sizeof(pending));
     if (w->queue == NULL || w->errs == NULL) {
         vernier_worker_free(w);
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     }
     rc = vernier_session_new(&w->session, gt, opts, alc, wopts->memory_budget_bytes, err);
     if (rc != VERNIER_OK) {
         vernier_worker_free(w);
         return rc;
     }
+    w->usage.size = sizeof(w->usage);
     vernier_session_memory(w->session, &w->usage);
     w->n_claimed = w->session->base.n_images;
     w->claimed = vn_calloc(&w->mem, w->n_claimed + 1, sizeof(size_t));
     if (w->claimed == NULL) {
         vernier_worker_free(w);
-        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_strerror(VERNIER_E_NOMEM));
+        return vn_fail(err, VERNIER_E_NOMEM, "%s", vernier_status_string(VERNIER_E_NOMEM));
     }
     if (!init_sync(w)) {
         vernier_worker_free(w);
@@ -289,11 +289,10 @@ static int claim_images(vernier_worker *w, const vernier_results *res, size_t se
                     "%s: image id %lld was already covered by batch %zu (each image's "
                     "detections must arrive in one batch); this batch was not enqueued",
                     path, (long long)res->image_id[i], w->claimed[k]);
-            if (err != NULL) {
-                vn_error_set_path(err, path);
-                err->index = (int64_t)i;
-                err->offset = (int64_t)res->offset[i];
-            }
+            vn_error_set_path(err, path);
+            vn_error_set_element(err, (int64_t)i, (int64_t)res->offset[i]);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_IMAGE_ID, res->image_id[i]);
+            vn_error_set_field(err, VERNIER_ERROR_HAS_RESULT_INDEX, (int64_t)i);
             return VERNIER_E_DUPLICATE_IMAGE;
         }
     }
@@ -482,6 +481,8 @@ void vernier_worker_free(vernier_worker *w)
 size_t vernier_worker_images_seen(vernier_worker *w)
 {
     size_t v;
+    if (w == NULL)
+        return 0;
     pthread_mutex_lock(&w->lock);
     v = w->images_seen;
     pthread_mutex_unlock(&w->lock);
@@ -491,6 +492,8 @@ size_t vernier_worker_images_seen(vernier_worker *w)
 size_t vernier_worker_detections_seen(vernier_worker *w)
 {
     size_t v;
+    if (w == NULL)
+        return 0;
     pthread_mutex_lock(&w->lock);
     v = w->detections_seen;
     pthread_mutex_unlock(&w->lock);
@@ -500,6 +503,8 @@ size_t vernier_worker_detections_seen(vernier_worker *w)
 size_t vernier_worker_queue_depth(vernier_worker *w)
 {
     size_t v;
+    if (w == NULL)
+        return 0;
     pthread_mutex_lock(&w->lock);
     v = w->len;
     pthread_mutex_unlock(&w->lock);
@@ -509,6 +514,8 @@ size_t vernier_worker_queue_depth(vernier_worker *w)
 size_t vernier_worker_memory_used(vernier_worker *w)
 {
     size_t v;
+    if (w == NULL)
+        return 0;
     pthread_mutex_lock(&w->lock);
     v = w->usage.used;
     pthread_mutex_unlock(&w->lock);
@@ -517,26 +524,38 @@ size_t vernier_worker_memory_used(vernier_worker *w)
 
 size_t vernier_worker_queue_capacity(const vernier_worker *w)
 {
-    return w->cap; /* fixed at creation */
+    return w == NULL ? 0 : w->cap; /* fixed at creation */
 }
 
-void vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out)
+int vernier_worker_memory(vernier_worker *w, vernier_memory_usage *out)
 {
+    vernier_memory_usage m;
+    if (w == NULL || out == NULL || out->size < sizeof(out->size))
+        return VERNIER_E_INVALID_ARG;
     pthread_mutex_lock(&w->lock);
-    *out = w->usage;
-    out->queued = w->queued_bytes;
-    out->requested = 0;
+    m = w->usage;
+    m.queued = w->queued_bytes;
+    m.requested = 0;
     pthread_mutex_unlock(&w->lock);
+    m.size = sizeof(m);
+    vn_fill_sized(out, &m, sizeof(m));
+    return VERNIER_OK;
 }
 
-void vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out)
+int vernier_worker_error_memory(vernier_worker *w, vernier_memory_usage *out)
 {
+    vernier_memory_usage m;
+    if (w == NULL || out == NULL || out->size < sizeof(out->size))
+        return VERNIER_E_INVALID_ARG;
     pthread_mutex_lock(&w->lock);
-    *out = w->reported;
+    m = w->reported;
     pthread_mutex_unlock(&w->lock);
+    m.size = sizeof(m);
+    vn_fill_sized(out, &m, sizeof(m));
+    return VERNIER_OK;
 }
 
 const vernier_session *vernier_worker_session(const vernier_worker *w)
 {
-    return w->finalized ? w->session : NULL;
+    return w != NULL && w->finalized ? w->session : NULL;
 }

@@ -129,9 +129,9 @@ static size_t key_offset(const ctx *c, const vn_json_str *key)
 
 static int fail_mem(ctx *c, int code)
 {
-    if (c->err != NULL) {
+    if (vn_error_usable(c->err)) {
         vn_error_clear(c->err);
-        vn_fail(c->err, code, "%s while loading JSON", vernier_strerror(code));
+        vn_fail(c->err, code, "%s while loading JSON", vernier_status_string(code));
     }
     return code;
 }
@@ -1146,7 +1146,7 @@ static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg
         len = vn_json_unescape(&counts, c->scratch);
         s = c->scratch;
     }
-    vn_error_clear(&rle_err);
+    vn_error_init(&rle_err);
     rc = vn_rle_decode_string(c->mem, s, len, hw[0], hw[1], &cnts, &n_cnts, &rle_err);
     if (rc == VERNIER_E_RLE)
         return vn_json_fail(&c->js, rc, counts_at, "invalid RLE counts: %s", rle_err.message);
@@ -1323,8 +1323,16 @@ static int bad_arg(vernier_error *err, const char *what)
 /* After a failure inside a parse: name the element. */
 static void finish_error(ctx *c, int rc)
 {
-    if (c->err != NULL && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+    if (vn_error_usable(c->err) && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
         c->err->index = c->index;
+}
+
+/* After a failure inside a result list's parse: the result too. */
+static void finish_result_error(ctx *c, int rc)
+{
+    finish_error(c, rc);
+    if (c->index >= 0 && rc != VERNIER_E_NOMEM && rc != VERNIER_E_BUDGET)
+        vn_error_set_field(c->err, VERNIER_ERROR_HAS_RESULT_INDEX, c->index);
 }
 
 static void ctx_release(ctx *c)
@@ -1444,7 +1452,7 @@ int vernier_results_load_json(vernier_results **out, const char *data, size_t si
     rc = parse_results(&c, res);
     ctx_release(&c);
     if (rc != VERNIER_OK) {
-        finish_error(&c, rc);
+        finish_result_error(&c, rc);
         vernier_results_free(res);
         return rc;
     }
@@ -1465,12 +1473,12 @@ void vernier_results_free(vernier_results *res)
     vn_free(&mem, res, sizeof(*res));
 }
 
-size_t vernier_results_count(const vernier_results *res)
+size_t vernier_results_num_detections(const vernier_results *res)
 {
     return res == NULL ? 0 : res->n;
 }
 
-int vernier_results_kind_of(const vernier_results *res)
+int vernier_results_get_kind(const vernier_results *res)
 {
     return res == NULL ? VERNIER_RESULTS_EMPTY : res->kind;
 }

@@ -143,7 +143,7 @@ int vn_json_fail(vn_json *js, int code, size_t offset, const char *fmt, ...)
     char path[4 * sizeof(err->path)];
     char msg[sizeof(err->message)];
     va_list ap;
-    if (err == NULL)
+    if (!vn_error_usable(err))
         return code;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);

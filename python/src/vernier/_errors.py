@@ -15,10 +15,23 @@ working.  Where the C library located the problem, the exception carries:
     or ``None``;
 ``index``
     the index of the offending element (annotation, result) or ``None``.
+
+and, where the error is about one of them (``None`` otherwise; read from
+the C library's ``vernier_error`` fields, never from the message):
+
+``image_id``, ``category_id``
+    the image or category the error names;
+``annotation_id``
+    the ground-truth annotation's id;
+``result_index``
+    the result's position in its result list (its loadRes id minus one);
+``partial_index``, ``rank_id``
+    the partial's position in the merge's list and the rank it says
+    produced it;
+``other_partial_index``, ``other_rank_id``
+    for two partials covering one image, the other (earlier) partial.
 """
 from __future__ import annotations
-
-import re
 
 __all__ = [
     "VernierError",
@@ -54,9 +67,19 @@ class VernierError(Exception):
     column: int | None = None
     path: str | None = None
     index: int | None = None
+    image_id: int | None = None
+    category_id: int | None = None
+    annotation_id: int | None = None
+    result_index: int | None = None
+    partial_index: int | None = None
+    rank_id: int | None = None
+    other_partial_index: int | None = None
+    other_rank_id: int | None = None
 
     def __init__(self, message: str, *, code=None, offset=None, line=None, column=None,
-                 path=None, index=None):
+                 path=None, index=None, image_id=None, category_id=None, annotation_id=None,
+                 result_index=None, partial_index=None, rank_id=None,
+                 other_partial_index=None, other_rank_id=None):
         super().__init__(message)
         self.code = code
         self.offset = offset
@@ -64,6 +87,14 @@ class VernierError(Exception):
         self.column = column
         self.path = path
         self.index = index
+        self.image_id = image_id
+        self.category_id = category_id
+        self.annotation_id = annotation_id
+        self.result_index = result_index
+        self.partial_index = partial_index
+        self.rank_id = rank_id
+        self.other_partial_index = other_partial_index
+        self.other_rank_id = other_rank_id
 
 
 class InvalidArgumentError(VernierError, ValueError):
@@ -242,23 +273,16 @@ _CLASSES = {
     "E_PARTIAL_DATASET": PartialDatasetMismatchError,
 }
 
-# structured fields: issue 13 step 3 -- these patterns recover fields the C
-# library only states in its messages (image ids, ranks); they go when the
-# C API reports them in vernier_error.
-_IMAGE_ID = re.compile(r"image id (-?\d+)")
-_OVERLAP = re.compile(r"image id (-?\d+) is covered by both partials\[(\d+)\] \(rank (\d+)\) "
-                      r"and partials\[(\d+)\] \(rank (\d+)\)")
-_RANK = re.compile(r"\brank (\d+)\b")
-
-
 def raise_status(code: int, name: str | None, message: str, *, offset=None, line=None,
-                 column=None, path=None, index=None, context: str = "call",
+                 column=None, path=None, index=None, entities: dict | None = None,
+                 context: str = "call",
                  source: str | None = None, timeout=None, queue_capacity: int = 0,
                  used_bytes: int = 0, budget_bytes: int = 0, requested_bytes: int = 0,
                  breakdown: dict | None = None) -> None:
     """Raise the exception for C status ``code`` (named ``name``, e.g.
     ``"E_SCHEMA"``; None for an unknown code) with the ``vernier_error``
-    fields the call filled.  ``source`` names the input and prefixes the
+    fields the call filled (``entities``: the entity fields present, by
+    attribute name).  ``source`` names the input and prefixes the
     message.  ``context`` says which call failed, where it changes the
     exception:
 
@@ -286,7 +310,8 @@ def raise_status(code: int, name: str | None, message: str, *, offset=None, line
             "this evaluation kept no per-image records: evaluate with keep_records=True")
     # the C message already says where (line/column) for parse errors
     text = f"{source}: {message}" if source else message
-    fields = dict(code=code, offset=offset, line=line, column=column, path=path, index=index)
+    fields = dict(code=code, offset=offset, line=line, column=column, path=path, index=index,
+                  **(entities or {}))
     if context == "worker":
         if issubclass(cls, BudgetExceededError):
             e = OutOfBudgetError(text, code=code)
@@ -300,28 +325,16 @@ def raise_status(code: int, name: str | None, message: str, *, offset=None, line
             e.queue_capacity = queue_capacity
             e.timeout = timeout
             raise e
-        if issubclass(cls, DuplicateImageError):
-            e = cls(text, **fields)
-            m = _IMAGE_ID.search(text)
-            e.image_id = int(m.group(1)) if m else None
-            raise e
     if context in ("partial", "merge"):
         if issubclass(cls, PartialError):
             e = cls(text, **fields)
-            e.partial_index = e.index
             e.field = e.path
-            m = _RANK.search(text)
-            e.rank_id = int(m.group(1)) if m and not issubclass(cls, PartialCorruptError) \
-                else None
             raise e
-        m = _OVERLAP.search(text) if issubclass(cls, DuplicateImageError) else None
-        if context == "merge" and m is not None:
-            e = PartialOverlapError(text, code=code, path=path, index=index)
-            e.image_id = int(m.group(1))
-            e.partial_indices = (int(m.group(2)), int(m.group(4)))
-            e.rank_ids = (int(m.group(3)), int(m.group(5)))
-            e.partial_index = e.partial_indices[1]
-            e.rank_id = e.rank_ids[1]
+        if (context == "merge" and issubclass(cls, DuplicateImageError)
+                and fields.get("other_partial_index") is not None):
+            e = PartialOverlapError(text, **fields)
+            e.partial_indices = (e.other_partial_index, e.partial_index)
+            e.rank_ids = (e.other_rank_id, e.rank_id)
             e.field = "images"
             raise e
     raise cls(text, **fields)

@@ -45,6 +45,11 @@ _CODE_NAMES = ("OK", "E_INVALID_ARG", "E_NOMEM", "E_BUDGET", "E_JSON", "E_SCHEMA
                "E_PARTIAL_VERSION", "E_PARTIAL_MISMATCH", "E_PARTIAL_DATASET")
 # C status -> the name _errors maps (its table is keyed by name, not number)
 _STATUS_NAMES = {int(getattr(lib, "VERNIER_" + n)): n for n in _CODE_NAMES}
+# vernier_error's entity fields, each with its presence bit (``fields``)
+_ENTITY_FIELDS = tuple(
+    (name, int(getattr(lib, "VERNIER_ERROR_HAS_" + name.upper())))
+    for name in ("image_id", "category_id", "annotation_id", "result_index", "partial_index",
+                 "rank_id", "other_partial_index", "other_rank_id"))
 
 
 # ---- errors ------------------------------------------------------------------
@@ -61,7 +66,11 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
     message = ""
     offset = line = column = index = None
     path = None
+    entities = {}
     if err is not None:
+        present = int(err.fields)
+        entities = {name: int(getattr(err, name)) for name, bit in _ENTITY_FIELDS
+                    if present & bit}
         message = ffi.string(err.message).decode("utf-8", "replace")
         offset = int(err.offset) if err.offset >= 0 else None
         line = int(err.line) if err.line >= 0 else None
@@ -69,14 +78,22 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
         index = int(err.index) if err.index >= 0 else None
         path = ffi.string(err.path).decode("utf-8", "replace") or None
     if not message:
-        message = ffi.string(lib.vernier_strerror(rc)).decode()
+        message = ffi.string(lib.vernier_status_string(rc)).decode()
     _errors.raise_status(int(rc), _STATUS_NAMES.get(int(rc)), message, offset=offset, line=line,
-                         column=column, path=path, index=index, context=context,
-                         source=source, **extra)
+                         column=column, path=path, index=index, entities=entities,
+                         context=context, source=source, **extra)
+
+
+def _sized(ctype: str):
+    """A zeroed output struct whose leading ``size`` says its own size (the
+    C API's rule for structs that may grow)."""
+    out = ffi.new(ctype + " *")
+    out.size = ffi.sizeof(ctype)
+    return out
 
 
 def _new_error():
-    return ffi.new("vernier_error *")
+    return _sized("vernier_error")
 
 
 # ---- version -------------------------------------------------------------------
@@ -184,7 +201,7 @@ class Results(_Handle):
     _what = "results"
 
     def count(self) -> int:
-        return int(lib.vernier_results_count(self.ptr))
+        return int(lib.vernier_results_num_detections(self.ptr))
 
 
 def _results_parse(data, *, source: str | None = None):
@@ -282,14 +299,14 @@ class Eval(_Handle):
     def dims(self) -> tuple:
         """(T, R, K, A, M)."""
         dims = ffi.new("size_t[5]")
-        lib.vernier_eval_dims(self.ptr, dims + 0, dims + 1, dims + 2, dims + 3, dims + 4)
+        _check(lib.vernier_eval_dims(self.ptr, dims + 0, dims + 1, dims + 2, dims + 3, dims + 4))
         return tuple(int(d) for d in dims)
 
     def stats(self) -> list:
         ev = self.ptr
         n = lib.vernier_eval_num_stats(ev)
         buf = ffi.new("double[]", max(n, 1))
-        lib.vernier_eval_stats(ev, buf, n)
+        _check(lib.vernier_eval_copy_stats(ev, buf, n))
         return [float(buf[i]) for i in range(n)]
 
     def summary_lines(self) -> list:
@@ -303,6 +320,21 @@ class Eval(_Handle):
                 _check(k)
             lines.append(ffi.string(buf).decode("ascii"))
         return lines
+
+    def stat_infos(self) -> list:
+        """One dict per summary statistic (``vernier_eval_stat_info``):
+        metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value."""
+        ev = self.ptr
+        info = _sized("vernier_stat_info")
+        out = []
+        for i in range(lib.vernier_eval_num_stats(ev)):
+            _check(lib.vernier_eval_stat_info(ev, i, info))
+            out.append({"metric": "AR" if info.metric == lib.VERNIER_STAT_AR else "AP",
+                        "all_ious": bool(info.all_ious), "iou_lo": float(info.iou_lo),
+                        "iou_hi": float(info.iou_hi),
+                        "area": ffi.string(info.area_label).decode("utf-8"),
+                        "max_dets": int(info.max_dets), "value": float(info.value)})
+        return out
 
     @staticmethod
     def _f64(ptr, shape) -> np.ndarray:
@@ -388,7 +420,7 @@ def _eval(out) -> Eval:
 def evaluate(ds: Dataset, res: Results, opts: Options) -> Eval:
     out = ffi.new("vernier_eval **")
     err = _new_error()
-    rc = lib.vernier_evaluate(out, ds.ptr, res.ptr, opts.ptr, ffi.NULL, err)
+    rc = lib.vernier_eval_run(out, ds.ptr, res.ptr, opts.ptr, ffi.NULL, err)
     # the handles are ours and valid: an invalid argument here is an
     # evaluator option the data contradicts (e.g. a sigma count)
     _check(rc, err, context="options")
@@ -414,8 +446,8 @@ class Worker(_Handle):
         if rc == lib.VERNIER_OK:
             return
         w = self.ptr
-        usage = ffi.new("vernier_memory_usage *")
-        lib.vernier_worker_error_memory(w, usage)
+        usage = _sized("vernier_memory_usage")
+        _check(lib.vernier_worker_error_memory(w, usage))
         _check(rc, err, context="worker", timeout=timeout,
                queue_capacity=int(lib.vernier_worker_queue_capacity(w)),
                used_bytes=int(usage.used), budget_bytes=int(usage.budget),
@@ -456,8 +488,8 @@ class Worker(_Handle):
 
     def counters(self) -> dict:
         w = self.ptr
-        usage = ffi.new("vernier_memory_usage *")
-        lib.vernier_worker_memory(w, usage)
+        usage = _sized("vernier_memory_usage")
+        _check(lib.vernier_worker_memory(w, usage))
         return {"images_seen": int(lib.vernier_worker_images_seen(w)),
                 "detections_seen": int(lib.vernier_worker_detections_seen(w)),
                 "queue_depth": int(lib.vernier_worker_queue_depth(w)),
@@ -507,7 +539,7 @@ def _take_buffer(out, size) -> bytes:
     try:
         return bytes(ffi.buffer(out[0], size[0]))
     finally:
-        lib.vernier_buffer_free(out[0], size[0], ffi.NULL)
+        lib.vernier_partial_blob_free(out[0], size[0], ffi.NULL)
 
 
 def check_rank_id(rank_id) -> int:
@@ -521,7 +553,7 @@ def evaluate_to_partial(ds: Dataset, res: Results, opts: Options, rank_id: int) 
     out = ffi.new("void **")
     size = ffi.new("size_t *")
     err = _new_error()
-    rc = lib.vernier_evaluate_to_partial(out, size, ds.ptr, res.ptr, opts.ptr, rank_id,
+    rc = lib.vernier_partial_evaluate(out, size, ds.ptr, res.ptr, opts.ptr, rank_id,
                                          ffi.NULL, err)
     _check(rc, err, context="options")
     return _take_buffer(out, size)
@@ -535,7 +567,7 @@ def merge_partials(ds: Dataset, opts: Options, blobs, memory_budget_bytes: int =
     sizes = ffi.new("size_t[]", [len(b) for b in bufs] or [0])
     out = ffi.new("vernier_eval **")
     err = _new_error()
-    rc = lib.vernier_merge_partials(out, ds.ptr, opts.ptr, ffi.cast("const void *const *", ptrs),
+    rc = lib.vernier_partial_merge(out, ds.ptr, opts.ptr, ffi.cast("const void *const *", ptrs),
                                     sizes, n, memory_budget_bytes, ffi.NULL, err)
     del bufs
     _check(rc, err, context="merge")
@@ -555,9 +587,10 @@ def partial_info(blob) -> dict:
     """The header figures of a partial, after checking it (framing,
     checksum and structure)."""
     p = _partial_read(blob)
-    info = ffi.new("vernier_partial_info *")
-    lib.vernier_partial_get_info(p, info)
+    info = _sized("vernier_partial_info")
+    rc = lib.vernier_partial_get_info(p, info)
     ffi.release(p)
+    _check(rc)
     return {
         "format_version": int(info.format_version),
         "rank_id": int(info.rank_id),
@@ -567,7 +600,7 @@ def partial_info(blob) -> dict:
         "num_images": int(info.n_images),
         "num_records": int(info.n_records),
         "num_detections": int(info.n_detections),
-        "size": int(info.size),
+        "size": int(info.blob_size),
         "dataset_digest": bytes(ffi.buffer(info.dataset_digest)).hex(),
         "params_digest": bytes(ffi.buffer(info.params_digest)).hex(),
     }

@@ -2,7 +2,37 @@
 and the per-class table built from it."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+
+class StatDescriptor(NamedTuple):
+    """What one summary statistic measures (the facts its printed line
+    shows), from the C library's ``vernier_eval_stat_info``.
+
+    ``metric``
+        ``"AP"`` (average precision) or ``"AR"`` (average recall);
+    ``all_ious``
+        True when averaged over every IoU threshold of the evaluation
+        (``iou_lo`` the first, ``iou_hi`` the last: 0.50:0.95 by default),
+        False at the one threshold ``iou_lo == iou_hi``;
+    ``iou_lo``, ``iou_hi``
+        the IoU threshold range;
+    ``area``
+        the area range's label (``"all"``, ``"small"``, ...);
+    ``max_dets``
+        the max-detection cap;
+    ``value``
+        the statistic (``Summary.stats[i]``)."""
+
+    metric: str
+    all_ious: bool
+    iou_lo: float
+    iou_hi: float
+    area: str
+    max_dets: int
+    value: float
 
 
 class Summary:
@@ -21,7 +51,7 @@ class Summary:
         the mode that produced it: ``"strict"`` or ``"corrected"``.
     """
 
-    __slots__ = ("_ev", "stats", "_lines", "_dims", "_cache", "iou_thresholds",
+    __slots__ = ("_ev", "stats", "_lines", "_descriptors", "_dims", "_cache", "iou_thresholds",
                  "recall_thresholds", "category_ids", "max_dets", "area_ranges", "parity_mode")
 
     def __init__(self, ev, parity_mode: str):
@@ -32,6 +62,7 @@ class Summary:
         t, r, k, a, m = self._dims
         self.stats = ev.stats()
         self._lines = ev.summary_lines()
+        self._descriptors = tuple(StatDescriptor(**d) for d in ev.stat_infos())
         self._cache = {}
         self.iou_thresholds = ev.iou_thresholds(t)
         self.recall_thresholds = ev.recall_thresholds(r)
@@ -134,6 +165,12 @@ class Summary:
         """The lines pycocotools' ``summarize()`` prints, character for
         character (without newlines)."""
         return list(self._lines)
+
+    def stat_descriptors(self) -> list[StatDescriptor]:
+        """One :class:`StatDescriptor` per entry of ``stats``, in order:
+        the metric, IoU threshold(s), area label and max-detection cap each
+        statistic reads (the fields of its ``pretty_lines()`` line)."""
+        return list(self._descriptors)
 
     def __str__(self) -> str:
         return "\n".join(self._lines)

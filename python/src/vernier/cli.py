@@ -388,17 +388,11 @@ class _Cli:
         else:
             out.append("null")
         out.append(",\n  \"lines\": [")
-        for i, line in enumerate(summary.pretty_lines()):
+        for i, d in enumerate(summary.stat_descriptors()):
             out.append(",\n    " if i else "\n    ")
-            out.append(f"{{\"metric\": \"{'AR' if '(AR)' in line else 'AP'}\", \"iou\": ")
-            iou = _field_after(line, "IoU=")
-            out.append(_json_string(iou) if iou else "null")
-            out.append(", \"area\": ")
-            area = _field_after(line, "area=")
-            out.append(_json_string(area) if area else "null")
-            out.append(", \"max_dets\": ")
-            cap = _field_after(line, "maxDets=")
-            out.append(cap if cap and _DIGITS.fullmatch(cap) else "null")
+            iou = f"{d.iou_lo:0.2f}:{d.iou_hi:0.2f}" if d.all_ious else f"{d.iou_lo:0.2f}"
+            out.append(f"{{\"metric\": \"{d.metric}\", \"iou\": {_json_string(iou)}"
+                       f", \"area\": {_json_string(d.area)}, \"max_dets\": {d.max_dets}")
             out.append(f", \"value\": {format_double(stats[i])}}}")
         out.append("\n  ],\n  \"stats\": [" if stats else "],\n  \"stats\": [")
         out.append(", ".join(format_double(s) for s in stats))
@@ -561,15 +555,6 @@ def _json_string(s: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
-
-
-def _field_after(line: str, key: str) -> str:
-    """The text after ``key`` (spaces skipped) up to the next space."""
-    p = line.find(key)
-    if p < 0:
-        return ""
-    rest = line[p + len(key):].lstrip(" ")
-    return rest.split(" ", 1)[0]
 
 
 def _blame(a, e: VernierError) -> int:

@@ -24,6 +24,18 @@
 #define VERNIER_E_LIMIT ...
 #define VERNIER_E_UNSUPPORTED ...
 
+#define VERNIER_ERROR_HAS_IMAGE_ID ...
+#define VERNIER_ERROR_HAS_CATEGORY_ID ...
+#define VERNIER_ERROR_HAS_ANNOTATION_ID ...
+#define VERNIER_ERROR_HAS_RESULT_INDEX ...
+#define VERNIER_ERROR_HAS_PARTIAL_INDEX ...
+#define VERNIER_ERROR_HAS_RANK_ID ...
+#define VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX ...
+#define VERNIER_ERROR_HAS_OTHER_RANK_ID ...
+
+#define VERNIER_STAT_AP ...
+#define VERNIER_STAT_AR ...
+
 #define VERNIER_RESULTS_EMPTY ...
 #define VERNIER_RESULTS_BBOX ...
 #define VERNIER_RESULTS_SEGM ...
@@ -43,6 +55,7 @@
 #define VERNIER_PARITY_CORRECTED ...
 
 typedef struct vernier_error {
+    size_t size;
     int code;
     int64_t offset;
     int64_t line;
@@ -50,6 +63,15 @@ typedef struct vernier_error {
     int64_t index;
     char path[...];
     char message[...];
+    unsigned fields;
+    int64_t image_id;
+    int64_t category_id;
+    int64_t annotation_id;
+    int64_t result_index;
+    int64_t partial_index;
+    uint32_t rank_id;
+    int64_t other_partial_index;
+    uint32_t other_rank_id;
 } vernier_error;
 
 typedef struct vernier_allocator {
@@ -90,7 +112,7 @@ typedef struct vernier_eval_options {
 
 unsigned vernier_version_number(void);
 const char *vernier_version_string(void);
-const char *vernier_strerror(int);
+const char *vernier_status_string(int);
 
 int vernier_dataset_load_json(vernier_dataset **, const char *, size_t, const vernier_allocator *, vernier_error *);
 void vernier_dataset_free(vernier_dataset *);
@@ -103,13 +125,13 @@ int vernier_dataset_clear_cache(vernier_dataset *);
 
 int vernier_results_load_json(vernier_results **, const char *, size_t, const vernier_allocator *, vernier_error *);
 void vernier_results_free(vernier_results *);
-size_t vernier_results_count(const vernier_results *);
-int vernier_results_kind_of(const vernier_results *);
+size_t vernier_results_num_detections(const vernier_results *);
+int vernier_results_get_kind(const vernier_results *);
 
 int vernier_eval_options_init(vernier_eval_options *, unsigned);
-int vernier_evaluate(vernier_eval **, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, const vernier_allocator *, vernier_error *);
+int vernier_eval_run(vernier_eval **, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, const vernier_allocator *, vernier_error *);
 void vernier_eval_free(vernier_eval *);
-void vernier_eval_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *, size_t *);
+int vernier_eval_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *, size_t *);
 int vernier_eval_copy_precision(const vernier_eval *, double *, size_t);
 int vernier_eval_copy_recall(const vernier_eval *, double *, size_t);
 int vernier_eval_copy_scores(const vernier_eval *, double *, size_t);
@@ -120,8 +142,21 @@ const int64_t *vernier_eval_max_dets(const vernier_eval *);
 const double *vernier_eval_area_ranges(const vernier_eval *);
 const char *vernier_eval_area_label(const vernier_eval *, size_t);
 size_t vernier_eval_num_stats(const vernier_eval *);
-size_t vernier_eval_stats(const vernier_eval *, double *, size_t);
+int vernier_eval_copy_stats(const vernier_eval *, double *, size_t);
 int vernier_eval_summary_line(const vernier_eval *, size_t, char *, size_t);
+
+typedef struct vernier_stat_info {
+    size_t size;
+    int metric;
+    int all_ious;
+    double iou_lo;
+    double iou_hi;
+    const char *area_label;
+    int64_t max_dets;
+    double value;
+} vernier_stat_info;
+
+int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
 int vernier_eval_records_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *);
 int vernier_eval_copy_records(const vernier_eval *, int64_t *, int64_t *, double *, int32_t *,
                               uint8_t *, int64_t *, uint8_t *, int32_t *);
@@ -135,6 +170,7 @@ typedef struct vernier_session vernier_session;
 typedef struct vernier_worker vernier_worker;
 
 typedef struct vernier_memory_usage {
+    size_t size;
     size_t used;
     size_t budget;
     size_t index;
@@ -159,7 +195,7 @@ int vernier_session_finalize(vernier_eval **, vernier_session *, vernier_error *
 void vernier_session_free(vernier_session *);
 size_t vernier_session_images_seen(const vernier_session *);
 size_t vernier_session_detections_seen(const vernier_session *);
-void vernier_session_memory(const vernier_session *, vernier_memory_usage *);
+int vernier_session_memory(const vernier_session *, vernier_memory_usage *);
 size_t vernier_session_num_images(const vernier_session *);
 int vernier_session_image_table(const vernier_session *, int64_t *, uint32_t *, uint32_t *, uint32_t *, uint8_t *, size_t);
 
@@ -174,8 +210,8 @@ size_t vernier_worker_detections_seen(vernier_worker *);
 size_t vernier_worker_queue_depth(vernier_worker *);
 size_t vernier_worker_memory_used(vernier_worker *);
 size_t vernier_worker_queue_capacity(const vernier_worker *);
-void vernier_worker_memory(vernier_worker *, vernier_memory_usage *);
-void vernier_worker_error_memory(vernier_worker *, vernier_memory_usage *);
+int vernier_worker_memory(vernier_worker *, vernier_memory_usage *);
+int vernier_worker_error_memory(vernier_worker *, vernier_memory_usage *);
 const vernier_session *vernier_worker_session(const vernier_worker *);
 
 /* ---- partial evaluation state and merging (vernier.h section 12) -------- */
@@ -189,6 +225,7 @@ const vernier_session *vernier_worker_session(const vernier_worker *);
 typedef struct vernier_partial vernier_partial;
 
 typedef struct vernier_partial_info {
+    size_t size;
     unsigned format_version;
     uint32_t rank_id;
     int iou_type;
@@ -197,18 +234,18 @@ typedef struct vernier_partial_info {
     size_t n_images;
     size_t n_records;
     size_t n_detections;
-    size_t size;
+    size_t blob_size;
     uint8_t dataset_digest[...];
     uint8_t params_digest[...];
 } vernier_partial_info;
 
 int vernier_dataset_digest(const vernier_dataset *, uint8_t *);
 int vernier_session_to_partial(void **, size_t *, const vernier_session *, uint32_t, const vernier_allocator *, vernier_error *);
-int vernier_evaluate_to_partial(void **, size_t *, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_partial_evaluate(void **, size_t *, const vernier_dataset *, const vernier_results *, const vernier_eval_options *, uint32_t, const vernier_allocator *, vernier_error *);
 int vernier_worker_finalize_to_partial(void **, size_t *, vernier_worker *, uint32_t, const vernier_allocator *, vernier_error *);
-void vernier_buffer_free(void *, size_t, const vernier_allocator *);
-int vernier_merge_partials(vernier_eval **, const vernier_dataset *, const vernier_eval_options *, const void *const *, const size_t *, size_t, size_t, const vernier_allocator *, vernier_error *);
+void vernier_partial_blob_free(void *, size_t, const vernier_allocator *);
+int vernier_partial_merge(vernier_eval **, const vernier_dataset *, const vernier_eval_options *, const void *const *, const size_t *, size_t, size_t, const vernier_allocator *, vernier_error *);
 int vernier_partial_read(vernier_partial **, const void *, size_t, const vernier_allocator *, vernier_error *);
 int vernier_partial_write(void **, size_t *, const vernier_partial *, const vernier_allocator *, vernier_error *);
-void vernier_partial_get_info(const vernier_partial *, vernier_partial_info *);
+int vernier_partial_get_info(const vernier_partial *, vernier_partial_info *);
 void vernier_partial_free(vernier_partial *);
