@@ -228,6 +228,11 @@ uninstall: ## Remove what `make install` installed (same PREFIX, DESTDIR, ...)
 # Exported = defined dynamic symbols of a global kind (nm -D --defined-only;
 # w/v weak undefined ones are not defined).  Both directions are checked:
 # nothing without the vernier_ prefix, and every VERNIER_API function.
+# The naming rule of ADR 0021: every exported function is
+# vernier_<module>_<verb-or-noun>, with one of these modules.
+API_MODULES    := version status dataset results eval session worker partial
+API_MODULES_RE := $(subst $(eval) ,|,$(strip $(API_MODULES)))
+
 symbols: $(SHLIB) ## Check that the shared library exports exactly the vernier_ API
 	$(Q)nm -D --defined-only $(SHLIB) | awk 'NF == 3 { print $$3 }' | sort -u > $(BUILD)/symbols.txt
 	$(Q)bad=$$(grep -v '^vernier_' $(BUILD)/symbols.txt); if [ -n "$$bad" ]; then \
@@ -236,7 +241,10 @@ symbols: $(SHLIB) ## Check that the shared library exports exactly the vernier_ 
 	    libvernier/include/vernier.h | sort -u > $(BUILD)/symbols-api.txt
 	$(Q)missing=$$(comm -23 $(BUILD)/symbols-api.txt $(BUILD)/symbols.txt); if [ -n "$$missing" ]; then \
 	    echo "symbols: declared VERNIER_API but not exported:"; echo "$$missing"; exit 1; fi
-	@echo "symbols: ok ($$(wc -l < $(BUILD)/symbols.txt) symbols, all vernier_)"
+	$(Q)offrule=$$(grep -vE '^vernier_($(API_MODULES_RE))_[a-z0-9_]+$$' $(BUILD)/symbols.txt); \
+	    if [ -n "$$offrule" ]; then echo "symbols: not vernier_<module>_<name>" \
+	    "(modules: $(API_MODULES); ADR 0021):"; echo "$$offrule"; exit 1; fi
+	@echo "symbols: ok ($$(wc -l < $(BUILD)/symbols.txt) symbols, all vernier_<module>_<name>)"
 
 # The header must stand alone as C99 and as C++ (no C11-only constructs).
 headertest: ## Compile vernier.h alone as C99 -pedantic -Werror and as C++
