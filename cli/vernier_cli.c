@@ -888,6 +888,13 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
         return usage_error("--dilation-ratio applies to --iou-type boundary only");
     if (a->sigmas_path != NULL && a->iou_type != VERNIER_IOU_KEYPOINTS)
         return usage_error("--sigmas applies to --iou-type keypoints only");
+    /* pycocotools' summarize() reads maxDets[0], [1] and [2] for the box and
+     * mask kernels: with fewer caps there is no summary to print, and an
+     * empty output with status 0 would read as success. */
+    if (a->have_max_dets && a->iou_type != VERNIER_IOU_KEYPOINTS && a->n_max_dets < 3)
+        return usage_error("--max-dets: --iou-type %s needs at least three caps for its summary "
+                           "(pycocotools' summarize() reads the first three), got %zu",
+                           IOU_NAMES[a->iou_type], a->n_max_dets);
     if (a->n_emits == 0) {
         a->emits[0].json = 0;
         a->emits[0].path = NULL;
@@ -1143,9 +1150,13 @@ static int cmd_eval(int argc, char **argv)
              t_gt - t0, (double)gt_len / 1e6 / (t_gt - t0 > 1e-9 ? t_gt - t0 : 1e-9), t_dt - t_gt,
              n_res / (t_dt - t_gt > 1e-9 ? t_dt - t_gt : 1e-9), t_ev - t_dt,
              n_res / (t_ev - t_dt > 1e-9 ? t_ev - t_dt : 1e-9));
-    if (vernier_eval_num_stats(ev) == 0 && !a.quiet)
-        fprintf(stderr, "vernier: warning: no summary statistics: pycocotools' summarize() "
-                        "needs at least three max-detection caps\n");
+    if (vernier_eval_num_stats(ev) == 0) {
+        /* unreachable after validate(): kept so that no path prints an empty
+         * summary with status 0 */
+        fprintf(stderr, "vernier: error: the evaluation produced no summary statistics\n");
+        status = EXIT_EVAL;
+        goto out;
+    }
 
     status = 0;
     for (i = 0; i < a.n_emits; i++) {

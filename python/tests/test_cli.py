@@ -170,12 +170,35 @@ def test_options_match_python_api(extra, kwargs, c_cli):
     assert out == "".join(line + "\n" for line in summary.pretty_lines()).encode()
 
 
-def test_fewer_than_three_caps_prints_nothing_and_warns(c_cli):
-    (rc, out, err), py_err = run_both(c_cli, SAMPLE + ["--max-dets", "1,10"])
-    assert rc == 0 and out == b""
-    assert "warning: no summary statistics" in err and "warning: no summary statistics" in py_err
-    (rc, out, err), _ = run_both(c_cli, SAMPLE + ["--max-dets", "1,10", "--quiet"])
-    assert rc == 0 and out == b"" and err == ""
+@pytest.mark.parametrize("caps", ["100", "1,10"])
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_fewer_than_three_caps_is_a_usage_error(c_cli, caps, quiet):
+    # pycocotools' summarize() has no summary for fewer than three caps (it
+    # raises IndexError): an empty output with status 0 would pass a CI gate.
+    ref = run_pycocotools(SAMPLE_GT.read_bytes(), SAMPLE_DT.read_bytes(), "bbox",
+                          max_dets=[int(c) for c in caps.split(",")])
+    assert ref.summarize_error is not None and ref.summarize_error.startswith("IndexError")
+    for emit in ([], ["--emit", "json"]):
+        (rc, out, err), py_err = run_both(c_cli, SAMPLE + ["--max-dets", caps] + quiet + emit)
+        n = len(caps.split(","))
+        want = (f"vernier: --max-dets: --iou-type bbox needs at least three caps for its summary "
+                f"(pycocotools' summarize() reads the first three), got {n}\n"
+                "Try 'vernier eval --help'.\n")
+        assert rc == 2 and out == b""
+        assert err == want and py_err == want
+
+
+def test_three_caps_for_keypoints_are_not_required(c_cli, tmp_path):
+    # keypoints' summary looks its one cap (20) up by value: one cap is fine,
+    # and the output is pycocotools' printout for the same cap
+    entry = next(p for p in expected_pairs("keypoints") if "kpt_oks_sigmas" not in p
+                 and "error" not in p)
+    gt, dt = pair_files(entry, tmp_path)
+    (rc, out, err), _ = run_both(c_cli, ["eval", "--gt", str(gt), "--dt", str(dt),
+                                         "--iou-type", "keypoints", "--max-dets", "20"])
+    ref = run_pycocotools(gt.read_bytes(), dt.read_bytes(), "keypoints", max_dets=[20])
+    assert rc == 0 and err == ""
+    assert out == "".join(line + "\n" for line in ref.lines).encode()
 
 
 def test_threads_do_not_change_the_output(c_cli):

@@ -364,6 +364,14 @@ class _Cli:
             self.usage_error("--dilation-ratio applies to --iou-type boundary only")
         if a["sigmas"] is not None and a["iou"] != "keypoints":
             self.usage_error("--sigmas applies to --iou-type keypoints only")
+        # pycocotools' summarize() reads maxDets[0], [1] and [2] for the box and
+        # mask kernels: fewer caps leave no summary, and an empty output with
+        # status 0 would read as success.
+        if (a["max_dets"] is not None and a["iou"] != "keypoints"
+                and len(a["max_dets"]) < 3):
+            self.usage_error(f"--max-dets: --iou-type {a['iou']} needs at least three caps for "
+                             "its summary (pycocotools' summarize() reads the first three), "
+                             f"got {len(a['max_dets'])}")
         if not a["emits"]:
             a["emits"].append(("text", None))
         return a
@@ -494,9 +502,11 @@ class _Cli:
                       f"({rate(len(gt_bytes) / 1e6, t_gt - t0):.1f} MB/s), results "
                       f"{t_dt - t_gt:.2f} s ({rate(n_res, t_dt - t_gt):.0f}/s), evaluation "
                       f"{t_ev - t_dt:.2f} s ({rate(n_res, t_ev - t_dt):.0f} results/s)\n")
-        if not summary.stats and not a["quiet"]:
-            self.say("vernier: warning: no summary statistics: pycocotools' summarize() "
-                     "needs at least three max-detection caps\n")
+        if not summary.stats:
+            # unreachable after the argument checks: kept so that no path
+            # prints an empty summary with status 0
+            self.say("vernier: error: the evaluation produced no summary statistics\n")
+            return EXIT_EVAL
 
         status = 0
         for fmt, target in a["emits"]:
