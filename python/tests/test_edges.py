@@ -66,3 +66,51 @@ def test_merging_no_partials_is_a_typed_error(loaded):
         Evaluator.from_partials(ds, [])
     with pytest.raises(vernier.InvalidArgumentError, match="no partials"):
         Evaluator.from_partials(ds, iter(()), parity_mode="strict")
+
+
+# ---- item 3: one configuration object for the background evaluator ---------------
+
+def test_background_evaluator_takes_an_evaluator_or_kernels(loaded):
+    from vernier.instance import BackgroundEvaluator
+
+    gt_bytes, ds, dt, _ = loaded("boundary")
+    dt = dt[:60]
+    ev = Evaluator(iou=Boundary(0.008), parity_mode="strict", max_dets=(1, 10, 50))
+    ref = ev.evaluate(ds, dt)
+    with BackgroundEvaluator(ds, evaluator=ev) as bg:
+        assert bg.evaluator is ev
+        bg.submit(dt)
+        assert_same(bg.finalize(), ref)
+    with BackgroundEvaluator(gt_bytes, iou=Boundary(0.008), parity_mode="strict",
+                             max_dets=(1, 10, 50)) as bg:
+        bg.submit(dt)
+        assert_same(bg.finalize(), ref)
+    # the positional/iou_type spelling takes a kernel too, and names still work
+    with BackgroundEvaluator(ds, Boundary(0.008), parity_mode="strict",
+                             max_dets=(1, 10, 50)) as bg:
+        bg.submit(dt)
+        assert_same(bg.finalize(), ref)
+    with BackgroundEvaluator(ds, iou_type="boundary", parity_mode="strict") as bg:
+        bg.submit(dt)
+        assert bg.evaluator == Evaluator(iou=Boundary(), parity_mode="strict")
+        bg.finalize()
+    # the partial of a background evaluator merges with the same object
+    with BackgroundEvaluator(ds, evaluator=ev) as bg:
+        bg.submit(dt)
+        blob = bg.finalize_to_partial()
+    assert_same(ev.merge_partials(ds, [blob]), ref)
+    assert_same(Evaluator.from_partials(ds, [blob]), ref)
+
+
+def test_background_evaluator_refuses_a_configuration_given_twice(sample_bytes):
+    from vernier.instance import BackgroundEvaluator
+
+    gt_bytes, _ = sample_bytes
+    with pytest.raises(vernier.InvalidConfigError, match="parity_mode"):
+        BackgroundEvaluator(gt_bytes, evaluator=Evaluator(), parity_mode="strict")
+    with pytest.raises(vernier.InvalidConfigError, match="iou"):
+        BackgroundEvaluator(gt_bytes, "bbox", iou=Segm())
+    with pytest.raises(vernier.InvalidConfigError, match="evaluator must be an Evaluator"):
+        BackgroundEvaluator(gt_bytes, evaluator="bbox")
+    with pytest.raises(vernier.InvalidConfigError, match="iou"):
+        BackgroundEvaluator(gt_bytes, iou="masks")

@@ -12,10 +12,43 @@ from ._convert import _detections_bytes
 from ._dataset import CocoDataset, _gt_handle
 from ._errors import InvalidConfigError, StateError
 from ._evaluator import Evaluator
-from ._kernels import _IOU_BY_NAME, _memory_budget
+from ._kernels import _IOU_BY_NAME, _IOU_KINDS, _memory_budget
 from ._summary import Summary, _per_class_table
 
 __all__ = ["BackgroundEvaluator"]
+
+
+def _kernel(value, name):
+    """An ``iou`` / ``iou_type`` argument as a kernel object: a kernel, or
+    the name of one (``"bbox"``, ``"segm"``, ``"boundary"``, ``"keypoints"``:
+    default parameters)."""
+    if isinstance(value, _IOU_KINDS):
+        return value
+    if isinstance(value, str) and value in _IOU_BY_NAME:
+        return _IOU_BY_NAME[value]()
+    raise InvalidConfigError(f"{name} must be Bbox(), Segm(), Boundary(), Keypoints() or one of "
+                             f"{tuple(_IOU_BY_NAME)}, got {value!r}")
+
+
+def _evaluator_from(evaluator, *, iou_type, iou, **settings) -> Evaluator:
+    """The :class:`Evaluator` of the constructor's arguments: ``evaluator``
+    itself, or one built from the settings given (None: not given)."""
+    given = {k: v for k, v in settings.items() if v is not None}
+    if iou_type is not None and iou is not None:
+        raise InvalidConfigError("give the kernel once: iou= or iou_type=, not both")
+    if iou_type is not None:
+        given["iou"] = _kernel(iou_type, "iou_type")
+    elif iou is not None:
+        given["iou"] = _kernel(iou, "iou")
+    if evaluator is not None:
+        if not isinstance(evaluator, Evaluator):
+            raise InvalidConfigError(f"evaluator must be an Evaluator, got {evaluator!r}")
+        if given:
+            raise InvalidConfigError(
+                "evaluator= carries the whole configuration: do not pass "
+                f"{', '.join(sorted(given))} as well")
+        return evaluator
+    return Evaluator(**given)
 
 
 class BackgroundEvaluator:
@@ -31,25 +64,36 @@ class BackgroundEvaluator:
     image's detections arrive in one batch.
 
     Build it with :meth:`Evaluator.background` (carries every setting and
-    reuses a :class:`CocoDataset`) or directly::
+    reuses a :class:`CocoDataset`) or directly, with an :class:`Evaluator`
+    (the one configuration object, custom grids, sigmas and dilation ratio
+    included)::
 
+        BackgroundEvaluator(gt, evaluator=Evaluator(iou=Boundary(0.008)),
+                            queue_capacity=4, memory_budget_bytes=None, rank_id=0)
+
+    or with the settings spelled out, the kernel as an object or by name::
+
+        BackgroundEvaluator(gt, iou=Keypoints(sigmas), parity_mode="strict")
         BackgroundEvaluator(gt, iou_type="bbox", parity_mode="corrected",
-                            max_dets=None, use_cats=True, cast_inputs=False,
-                            queue_capacity=4, memory_budget_bytes=None)
+                            max_dets=None, use_cats=True, cast_inputs=False)
 
-    ``gt`` is COCO JSON bytes or a :class:`CocoDataset` (which then cannot
-    be closed until this evaluator is finalized or closed).
+    Every setting not given takes :class:`Evaluator`'s default; giving
+    ``evaluator`` and a setting as well raises
+    :class:`~vernier.InvalidConfigError`.  ``gt`` is COCO JSON bytes or a
+    :class:`CocoDataset` (which then cannot be closed until this evaluator
+    is finalized or closed).
     """
 
-    def __init__(self, gt: CocoDataset | bytes, iou_type: str = "bbox", *,
-                 parity_mode: str = "corrected", max_dets=None, use_cats: bool = True,
-                 cast_inputs: bool = False, queue_capacity: int = 4,
-                 memory_budget_bytes: int | None = None, rank_id: int = 0):
-        if iou_type not in _IOU_BY_NAME:
-            raise InvalidConfigError(
-                f"iou_type must be one of {tuple(_IOU_BY_NAME)}, got {iou_type!r}")
-        evaluator = Evaluator(iou=_IOU_BY_NAME[iou_type](), parity_mode=parity_mode,
-                              max_dets=max_dets, use_cats=use_cats, cast_inputs=cast_inputs)
+    def __init__(self, gt: CocoDataset | bytes, iou_type=None, *,
+                 evaluator: Evaluator | None = None, iou=None, parity_mode: str | None = None,
+                 max_dets=None, use_cats: bool | None = None, cast_inputs: bool | None = None,
+                 iou_thresholds=None, recall_thresholds=None, area_ranges=None,
+                 queue_capacity: int = 4, memory_budget_bytes: int | None = None,
+                 rank_id: int = 0):
+        evaluator = _evaluator_from(
+            evaluator, iou_type=iou_type, iou=iou, parity_mode=parity_mode, max_dets=max_dets,
+            use_cats=use_cats, cast_inputs=cast_inputs, iou_thresholds=iou_thresholds,
+            recall_thresholds=recall_thresholds, area_ranges=area_ranges)
         self._open(evaluator, gt, queue_capacity, memory_budget_bytes, rank_id)
 
     @classmethod
@@ -243,6 +287,13 @@ class BackgroundEvaluator:
         """``memory_used_bytes`` by bucket, plus the unbudgeted ``queued`` and
         ``scratch_peak`` figures."""
         return dict(self._counter("breakdown"))
+
+    @property
+    def evaluator(self) -> Evaluator:
+        """The :class:`Evaluator` (configuration) this evaluator runs: pass it
+        to :meth:`Evaluator.from_partials` / ``merge_partials`` or
+        :meth:`Evaluator.evaluate_to_partial` to stay consistent."""
+        return self._evaluator
 
     @property
     def queue_capacity(self) -> int:
