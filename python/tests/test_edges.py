@@ -114,3 +114,30 @@ def test_background_evaluator_refuses_a_configuration_given_twice(sample_bytes):
         BackgroundEvaluator(gt_bytes, evaluator="bbox")
     with pytest.raises(vernier.InvalidConfigError, match="iou"):
         BackgroundEvaluator(gt_bytes, iou="masks")
+
+
+# ---- item 7: CocoDataset(path) ------------------------------------------------------
+
+def test_cocodataset_of_a_path_loads_the_file(tmp_path, sample_bytes):
+    from pathlib import Path
+
+    from vernier.instance import CocoDataset
+
+    gt_bytes, dt_bytes = sample_bytes
+    f = tmp_path / "val.json"
+    f.write_bytes(gt_bytes)
+    ref = Evaluator(parity_mode="strict").evaluate(CocoDataset.from_json(gt_bytes), dt_bytes)
+    for arg in (str(f), f, Path(str(f))):
+        with CocoDataset(arg) as ds:
+            assert ds.num_images == 100
+            assert_same(Evaluator(parity_mode="strict").evaluate(ds, dt_bytes), ref)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"images": [}')
+    with pytest.raises(vernier.JSONError, match="bad.json"):
+        CocoDataset(bad)
+    with pytest.raises(FileNotFoundError):
+        CocoDataset(tmp_path / "missing.json")
+    for wrong in (gt_bytes, 17, None):
+        with pytest.raises(TypeError, match=r"CocoDataset\.from_json") as e:
+            CocoDataset(wrong)
+        assert "cdata" not in str(e.value)
