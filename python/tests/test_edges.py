@@ -141,3 +141,109 @@ def test_cocodataset_of_a_path_loads_the_file(tmp_path, sample_bytes):
         with pytest.raises(TypeError, match=r"CocoDataset\.from_json") as e:
             CocoDataset(wrong)
         assert "cdata" not in str(e.value)
+
+
+# ---- item 5: error locations name the Python object ----------------------------------
+
+def _tiny():
+    from conftest import as_bytes, tiny_gt
+    return as_bytes(tiny_gt())
+
+
+def _raised(fn, *args):
+    with pytest.raises(vernier.VernierError) as e:
+        fn(*args)
+    return e.value
+
+
+def _submit(gt, dt):
+    with Evaluator().background(gt) as bg:
+        bg.submit(dt)
+
+
+@pytest.mark.parametrize("how", ["evaluate", "evaluate_to_partial", "submit"])
+def test_list_of_dicts_errors_name_the_python_object(how):
+    gt = _tiny()
+    call = {"evaluate": Evaluator().evaluate, "submit": _submit,
+            "evaluate_to_partial": Evaluator().evaluate_to_partial}[how]
+    ok = {"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 0.5}
+    for dt, cls, path in (
+            ([ok, {**ok, "score": "high"}], vernier.SchemaError, 'results[1]["score"]'),
+            ([ok, ok, {**ok, "bbox": [1, 2, 3]}], vernier.SchemaError, 'results[2]["bbox"]'),
+            ([{**ok, "bbox": [1, 2, "3", 4]}], vernier.SchemaError, 'results[0]["bbox"][2]'),
+            ([ok, {**ok, "image_id": 77}], vernier.UnknownImageError,
+             'results[1]["image_id"]')):
+        e = _raised(call, gt, dt)
+        assert type(e) is cls
+        assert e.path == path and str(e).startswith(path + ": "), (e.path, str(e))
+        assert (e.line, e.column, e.offset) == (None, None, None)
+        assert "line" not in str(e) and "column" not in str(e)
+
+
+def test_bytes_input_keeps_its_text_locations():
+    e = _raised(Evaluator().evaluate, _tiny(),
+                b'[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3], "score": 0.5}]')
+    assert (e.path, e.line, e.column) == ("[0].bbox", 1, 44)
+
+
+def test_detections_dict_errors_name_the_array_and_row():
+    gt = _tiny()
+    base = {"image_id": np.array([1, 2, 2]), "scores": np.array([0.9, 0.8, 0.7]),
+            "labels": np.array([1, 2, 1]),
+            "boxes": np.array([[1, 1, 2, 2], [1, 1, 2, 2], [1, 1, 2, 2]], np.float64)}
+    e = _raised(Evaluator().evaluate, gt, {**base, "image_id": np.array([1, 2, 77])})
+    assert isinstance(e, vernier.UnknownImageError)
+    assert e.path == 'Detections["image_id"][2]' and e.index == 2 and e.line is None
+    e = _raised(Evaluator().evaluate, gt, {**base, "scores": np.array([0.9, np.nan, 0.7])})
+    assert e.path == 'Detections["scores"][1]' and e.line is None and e.column is None
+    # a sequence of Detections dicts: the dict, then the row within it
+    e = _raised(Evaluator().evaluate, gt, [base, {**base, "image_id": np.int64(77)}])
+    assert e.path == 'Detections[1]["image_id"]'
+
+
+# ---- item 6: one dtype rule for every input form -------------------------------------
+
+def test_narrow_floats_are_the_same_error_in_every_form():
+    gt = _tiny()
+    ok = {"image_id": 1, "category_id": 1, "bbox": [1.0, 1.0, 2.0, 2.0], "score": 0.5}
+    as_list = [ok, ok, {**ok, "score": np.float32(0.5)}]
+    as_array_in_list = [ok, {**ok, "bbox": np.array([1, 1, 2, 2], np.float32)}]
+    as_dict = {"image_id": np.array([1, 1]), "scores": np.array([0.5, 0.5], np.float32),
+               "labels": np.array([1, 1]), "boxes": np.ones((2, 4))}
+    for dt, path, index in ((as_list, 'results[2]["score"]', 2),
+                            (as_array_in_list, 'results[1]["bbox"]', 1),
+                            (as_dict, 'Detections["scores"]', None)):
+        for call in (Evaluator().evaluate, _submit):
+            e = _raised(call, gt, dt)
+            assert type(e) is vernier.SchemaError, type(e)
+            assert e.path == path and e.index == index
+            assert "float32" in str(e) and "cast_inputs=True" in str(e)
+        # the option that converts
+        Evaluator(cast_inputs=True).evaluate(gt, dt)
+
+
+def test_exact_widenings_are_taken_and_lossy_conversions_refused():
+    gt = _tiny()
+    f64 = {"image_id": np.array([1, 2]), "scores": np.array([0.9, 0.8]),
+           "labels": np.array([1, 2]), "boxes": np.array([[10, 10, 20, 20], [0, 0, 50, 40]],
+                                                         np.float64)}
+    ref = Evaluator(parity_mode="strict").evaluate(gt, f64)
+    narrow_ints = {**f64, "image_id": f64["image_id"].astype(np.uint8),
+                   "labels": f64["labels"].astype(np.int16),
+                   "boxes": f64["boxes"].astype(np.int32)}
+    assert_same(Evaluator(parity_mode="strict").evaluate(gt, narrow_ints), ref)
+    # an integer coordinate float64 cannot hold exactly: the first one is named
+    big = {**f64, "boxes": np.array([[10, 10, 20, 20], [0, 0, 50, 2 ** 53 + 1]], np.int64)}
+    e = _raised(Evaluator().evaluate, gt, big)
+    assert type(e) is vernier.SchemaError and e.path == 'Detections["boxes"][1][3]'
+    assert e.index == 1
+    # float ids: refused, converted by cast_inputs when integral, else the first bad one named
+    float_labels = {**f64, "labels": np.array([1.0, 2.0])}
+    e = _raised(Evaluator().evaluate, gt, float_labels)
+    assert type(e) is vernier.SchemaError and "cast_inputs=True" in str(e)
+    assert_same(Evaluator(parity_mode="strict", cast_inputs=True).evaluate(gt, float_labels), ref)
+    e = _raised(Evaluator(cast_inputs=True).evaluate, gt, {**f64, "labels": np.array([1, 2.5])})
+    assert e.path == 'Detections["labels"][1]' and e.index == 1
+    e = _raised(Evaluator().evaluate, gt,
+                {**f64, "image_id": np.array([1, 2 ** 64 - 1], np.uint64)})
+    assert e.path == 'Detections["image_id"][1]'

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from . import _lowlevel as _ll
-from ._convert import _detections_bytes
+from ._convert import relocate, results_input
 from ._dataset import CocoDataset, _gt_handle
-from ._errors import InvalidConfigError, StateError
+from ._errors import InvalidConfigError, StateError, VernierError
 from ._evaluator import Evaluator
 from ._kernels import _IOU_BY_NAME, _IOU_KINDS, _memory_budget
 from ._summary import Summary, _per_class_table
@@ -173,8 +173,12 @@ class BackgroundEvaluator:
                     not (timeout >= 0) or timeout != timeout:
                 raise ValueError(f"timeout must be None or a number >= 0, got {timeout!r}")
             timeout = float(timeout)
-        data = _detections_bytes(detections, cast_inputs=self._evaluator.cast_inputs)
-        self._live().submit(data, timeout)  # parsed here; freed here if refused
+        data, locate = results_input(detections, cast_inputs=self._evaluator.cast_inputs)
+        try:
+            self._live().submit(data, timeout)  # parsed here; freed here if refused
+        except VernierError as e:
+            relocate(e, locate)  # a located error is about this batch
+            raise
 
     def _finalize(self, tables: bool):
         w = self._live()

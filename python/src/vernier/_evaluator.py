@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from . import _lowlevel as _ll
-from ._convert import _detections_bytes
+from ._convert import relocate, results_input
 from ._dataset import CocoDataset, _gt_dataset
-from ._errors import InvalidArgumentError, InvalidConfigError
+from ._errors import InvalidArgumentError, InvalidConfigError, VernierError
 from ._kernels import (PARITY_MODES, _IOU_BY_NAME, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
                        _ladder, _memory_budget, _num_threads)
 from ._summary import Summary
@@ -215,14 +215,19 @@ class Evaluator:
         ``keep_records=True`` also keeps the per-image match records
         (pycocotools' ``evalImgs``), read with :meth:`Summary.eval_imgs` and
         :meth:`Summary.image_records`."""
-        with _gt_dataset(gt) as ds:
-            res = _ll.results_load_json(_detections_bytes(dt, cast_inputs=self.cast_inputs))
-            try:
-                opts = self._options(keep_records=keep_records,
-                                     num_threads=_num_threads(num_threads))
-                ev = _ll.evaluate(ds, res, opts)
-            finally:
-                res.close()
+        data, locate = results_input(dt, cast_inputs=self.cast_inputs)
+        try:
+            with _gt_dataset(gt) as ds:
+                res = _ll.results_load_json(data)
+                try:
+                    opts = self._options(keep_records=keep_records,
+                                         num_threads=_num_threads(num_threads))
+                    ev = _ll.evaluate(ds, res, opts)
+                finally:
+                    res.close()
+        except VernierError as e:
+            relocate(e, locate)  # name the Python object, not vernier's serialisation
+            raise
         return Summary(ev, self.parity_mode)
 
     def _options(self, **extra) -> _ll.Options:
@@ -245,12 +250,17 @@ class Evaluator:
         one rank.  ``rank_id`` is recorded and named in merge errors.
         Custom grids are carried."""
         rank_id = _ll.check_rank_id(rank_id)
-        with _gt_dataset(gt) as ds:
-            res = _ll.results_load_json(_detections_bytes(dt, cast_inputs=self.cast_inputs))
-            try:
-                return _ll.evaluate_to_partial(ds, res, self._options(), rank_id)
-            finally:
-                res.close()
+        data, locate = results_input(dt, cast_inputs=self.cast_inputs)
+        try:
+            with _gt_dataset(gt) as ds:
+                res = _ll.results_load_json(data)
+                try:
+                    return _ll.evaluate_to_partial(ds, res, self._options(), rank_id)
+                finally:
+                    res.close()
+        except VernierError as e:
+            relocate(e, locate)
+            raise
 
     def merge_partials(self, gt: CocoDataset | bytes, partials, *,
                        memory_budget_bytes: int | None = None) -> Summary:
