@@ -140,6 +140,17 @@ class Evaluator:
     ``area_ranges``
         custom area ranges as ``(label, lo, hi)`` triples (``None``: all,
         small, medium, large; keypoints: all, medium, large).
+    ``cast_inputs``
+        ``False`` (the default) refuses ``float32`` / ``float16`` values in
+        detections (pycocotools would compute areas in their precision) and
+        integer ids held in a float array; ``True`` widens the floats to
+        float64 and converts integral float ids (docs/reference/input-format.md,
+        "numpy values").  Not recorded in partials.
+
+    The same object configures every way of evaluating: :meth:`evaluate`,
+    :meth:`evaluate_to_partial`, :meth:`merge_partials` /
+    :meth:`from_partials` and a :class:`BackgroundEvaluator`
+    (:meth:`background`, or ``BackgroundEvaluator(gt, evaluator=...)``).
 
     With a custom grid the arrays follow it; the summary statistics look
     thresholds (0.5, 0.75), labels and caps up by value exactly as
