@@ -321,3 +321,21 @@ def test_instance_module_docstring_is_current():
     for word in ("Segm", "Boundary", "Keypoints", "BackgroundEvaluator", "from_partials"):
         assert word in doc, word
     assert "COCO bbox AP/AR" not in doc
+
+
+# ---- item 1: the docs' claims about corrected vs strict ------------------------------
+
+def test_docs_state_the_modes_numbers_as_the_code_computes_them(sample_bytes):
+    from conftest import REPO
+
+    gt_bytes, dt_bytes = sample_bytes
+    strict = Evaluator(parity_mode="strict").evaluate(gt_bytes, dt_bytes).stats[0]
+    corrected = Evaluator().evaluate(gt_bytes, dt_bytes).stats[0]
+    assert strict != corrected  # the sample triggers quirk A1
+    parity = (REPO / "docs" / "explanation" / "parity.md").read_text(encoding="utf-8")
+    assert f"{strict!r} (strict" in parity and f"{corrected!r}\n(corrected)" in parity
+    assert "starts to differ" not in parity
+    howto = (REPO / "docs" / "how-to" / "evaluate-detections.md").read_text(encoding="utf-8")
+    assert "gives exactly the strict" not in howto
+    bg = (REPO / "docs" / "how-to" / "background-evaluator.md").read_text(encoding="utf-8")
+    assert "**corrected** mode" in bg and f"final AP: {corrected!r}" in bg
