@@ -339,3 +339,27 @@ def test_docs_state_the_modes_numbers_as_the_code_computes_them(sample_bytes):
     assert "gives exactly the strict" not in howto
     bg = (REPO / "docs" / "how-to" / "background-evaluator.md").read_text(encoding="utf-8")
     assert "**corrected** mode" in bg and f"final AP: {corrected!r}" in bg
+
+
+def test_python_reference_summary_and_evaluator_signature_are_complete():
+    import dataclasses
+    import inspect
+
+    import vernier.instance
+    from conftest import REPO
+
+    text = (REPO / "docs" / "reference" / "python-api.md").read_text(encoding="utf-8")
+    summary = text[:text.index("## Module `vernier`")]
+    classes = [n for n in vernier.instance.__all__
+               if inspect.isclass(getattr(vernier.instance, n))
+               and not issubclass(getattr(vernier.instance, n), BaseException)]
+    missing = [n for n in classes if f"`{n}`" not in summary]
+    assert not missing, f"the module summary misses {missing}"
+    sig = text[text.index("### `class Evaluator`"):text.index("#### `Evaluator.evaluate(")]
+    sig = sig[:sig.index("```\n", sig.index("```python notest") + 3)]
+    fields = [f.name for f in dataclasses.fields(Evaluator)]
+    assert [f for f in fields if f"{f}:" not in sig] == []
+    start = text.index("#### `Evaluator.evaluate(")
+    evaluate = text[start:text.index("Raises:", start)]
+    for form in ("Detections", "bytearray", "memoryview", "list[dict]"):
+        assert form in evaluate, form
