@@ -363,3 +363,41 @@ def test_python_reference_summary_and_evaluator_signature_are_complete():
     evaluate = text[start:text.index("Raises:", start)]
     for form in ("Detections", "bytearray", "memoryview", "list[dict]"):
         assert form in evaluate, form
+
+
+@pytest.mark.parametrize("form", ["list", "detections"])
+def test_worker_errors_about_an_earlier_batch_name_its_python_object(form):
+    """An error only matching finds (corrected mode, a mask of another size
+    than the image, quirk I2) is reported later, prefixed "batch N: "; its
+    location names that batch's Python object."""
+    gt = {"images": [{"id": i, "width": 20, "height": 10} for i in (1, 2, 3)],
+          "categories": [{"id": 1}],
+          "annotations": [{"id": i, "image_id": i, "category_id": 1, "bbox": [2, 2, 6, 4],
+                           "area": 24, "iscrowd": 0,
+                           "segmentation": [[2, 2, 8, 2, 8, 6, 2, 6]]} for i in (1, 2, 3)]}
+    good = [{"image_id": 1, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.9,
+             "segmentation": {"size": [10, 20], "counts": [0, 200]}}]
+    rle = {"size": [11, 20], "counts": [0, 220]}
+    if form == "list":
+        wrong = [{"image_id": 2, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.8,
+                  "segmentation": {"size": [10, 20], "counts": [0, 200]}},
+                 {"image_id": 2, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.7,
+                  "segmentation": rle}]
+        want = 'batch 2: results[1]["segmentation"]'
+    else:
+        wrong = {"image_id": np.int64(2), "scores": np.array([0.8, 0.7]),
+                 "labels": np.array([1, 1]), "boxes": np.array([[2., 2, 6, 4], [2, 2, 6, 4]]),
+                 "masks": [{"size": [10, 20], "counts": [0, 200]}, rle]}
+        want = 'batch 2: Detections["masks"][1]'
+    from vernier.instance import BackgroundEvaluator
+
+    bg = BackgroundEvaluator(json.dumps(gt).encode(), iou=Segm(), parity_mode="corrected",
+                             queue_capacity=1)
+    bg.submit(good, timeout=30)
+    bg.submit(wrong, timeout=30)
+    with pytest.raises(vernier.SchemaError) as e:
+        bg.finalize()
+    assert str(e.value).startswith(want + ": ") and "11x20" in str(e.value), str(e.value)
+    assert e.value.path == want[len("batch 2: "):]
+    assert (e.value.line, e.value.column, e.value.offset) == (None, None, None)
+    bg.close()

@@ -2,6 +2,7 @@
 batch by batch."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -16,6 +17,8 @@ from ._kernels import _IOU_BY_NAME, _IOU_KINDS, _memory_budget
 from ._summary import Summary, _per_class_table
 
 __all__ = ["BackgroundEvaluator"]
+
+_BATCH = re.compile(r"batch (\d+): ")
 
 
 def _kernel(value, name):
@@ -115,6 +118,7 @@ class BackgroundEvaluator:
         self._budget = _memory_budget(memory_budget_bytes)
         self._evaluator = evaluator
         self._capacity = int(queue_capacity)
+        self._locators = []  # per accepted batch: names its Python objects in errors
         handle, _ = _gt_handle(gt)
         # the worker's destructor keeps the dataset handle alive: the C
         # dataset is freed only after the thread was joined (a handle parsed
@@ -177,12 +181,26 @@ class BackgroundEvaluator:
         try:
             self._live().submit(data, timeout)  # parsed here; freed here if refused
         except VernierError as e:
-            relocate(e, locate)  # a located error is about this batch
+            relocate(e, locate)  # this batch's own error starts with its path
+            self._relocate_earlier(e)
             raise
+        # "batch N" in the worker's later reports counts accepted batches
+        self._locators.append(locate)
+
+    def _relocate_earlier(self, e) -> None:
+        """Name the Python object in an error the worker reports about an
+        accepted batch (``batch N: [k].segmentation: ...``)."""
+        m = _BATCH.match(str(e.args[0]) if e.args else "")
+        if m and 1 <= int(m.group(1)) <= len(self._locators):
+            relocate(e, self._locators[int(m.group(1)) - 1], prefix=m.group(0))
 
     def _finalize(self, tables: bool):
         w = self._live()
-        ev = w.finalize()  # drains, joins; raises unreported errors
+        try:
+            ev = w.finalize()  # drains, joins; raises unreported errors
+        except VernierError as e:
+            self._relocate_earlier(e)
+            raise
         table = w.image_table() if tables else None
         self._final = self._counters(w)
         self._release("finalized")
@@ -224,7 +242,11 @@ class BackgroundEvaluator:
         and the finalized state as :meth:`finalize`."""
         rank = self._rank_id if rank_id is None else _ll.check_rank_id(rank_id)
         w = self._live()
-        blob = w.finalize_to_partial(rank)
+        try:
+            blob = w.finalize_to_partial(rank)
+        except VernierError as e:
+            self._relocate_earlier(e)
+            raise
         self._final = self._counters(w)
         self._release("finalized")
         return blob

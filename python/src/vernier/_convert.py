@@ -211,27 +211,29 @@ def _list_locator(steps) -> str:
 
 
 def _detections_locator(dicts, tops):
-    """A locator for detections made of the Detections dicts ``dicts``."""
-    starts, total = [], 0
-    for d in dicts:
+    """A locator for detections made of the Detections dicts ``dicts``
+    (it keeps only their row counts and key names, not the arrays)."""
+    starts, meta, total = [], [], 0
+    for d, top in zip(dicts, tops):
         starts.append(total)
         total += len(np.asarray(d["scores"]).reshape(-1))
+        meta.append((top, _seg_key(d), np.ndim(d["image_id"]) == 0))
 
     def locate(steps) -> str:
         if not steps or not isinstance(steps[0], int):
             return tops[0] if len(tops) == 1 else "Detections"
         row = steps[0]
-        j = max(k for k, s0 in enumerate(starts) if s0 <= row) if starts else 0
-        d, top, i = dicts[j], tops[j], row - starts[j]
+        j = max((k for k, s0 in enumerate(starts) if s0 <= row), default=0)
+        (top, seg_key, scalar_image_id), i = meta[j], row - starts[j]
         if len(steps) < 2:
             return f"{top} (row {i})"
         name, rest = steps[1], list(steps[2:])
         if name == "segmentation":
-            return _col(top, _seg_key(d)) + f"[{i}]" + _subscripts(rest)
+            return _col(top, seg_key) + f"[{i}]" + _subscripts(rest)
         key = _DET_KEYS.get(name)
         if key is None:
             return f"{top} (row {i})"
-        if key == "image_id" and np.ndim(d["image_id"]) == 0:
+        if key == "image_id" and scalar_image_id:
             return _col(top, key)
         if key == "keypoints" and rest and isinstance(rest[0], int):
             rest = [rest[0] // 3, rest[0] % 3] + rest[1:]
@@ -240,24 +242,23 @@ def _detections_locator(dicts, tops):
     return locate
 
 
-def relocate(e, locate) -> None:
-    """Rewrite the location of ``e`` (raised by the C reader on vernier's
+def relocate(e, locate, prefix: str = "") -> None:
+    """Rewrite the location of ``e`` (raised by the C library on vernier's
     serialisation of a Python object) to name that object: ``path`` becomes
     ``results[0]["score"]`` or ``Detections["scores"][17]``, the message
-    starts with it, and ``offset``, ``line``, ``column`` (positions in text
-    the user never saw) become None."""
+    starts with it (after ``prefix``), and ``offset``, ``line``, ``column``
+    (positions in text the user never saw) become None.  Only a message
+    that starts with ``prefix`` and the path is about that input."""
     if locate is None or not isinstance(getattr(e, "path", None), str):
         return
     steps = _c_steps(e.path)
     text = str(e.args[0]) if e.args else ""
-    # only the reader's own report on this input starts with the path (a
-    # background worker's report on an earlier batch starts "batch N: ")
-    if steps is None or not text.startswith(e.path + ": "):
+    if steps is None or not text.startswith(prefix + e.path + ": "):
         return
     where = locate(steps)
-    text = text[len(e.path) + 2:]
+    text = text[len(prefix) + len(e.path) + 2:]
     text = re.sub(r" \(line \d+, column \d+\)$", "", text)
-    e.args = (f"{where}: {text}",)
+    e.args = (f"{prefix}{where}: {text}",)
     e.path = where
     e.offset = e.line = e.column = None
 
