@@ -4,6 +4,7 @@ docstrings).  Each test failed on the code before the fix."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -293,8 +294,6 @@ def _public_objects():
                         f if re.search(rf"``{f}``", obj.__doc__ or "") else None))
     return out
 
-
-import re  # noqa: E402
 
 
 def test_every_public_name_has_a_docstring():

@@ -62,7 +62,8 @@ def _first_unreadable(value, where: str, cast: bool):
     cannot carry exactly (walked only after serialisation failed), or None."""
     if isinstance(value, dict):
         for k, v in value.items():
-            found = _first_unreadable(v, f"{where}[{k!r}]".replace("'", '"'), cast)
+            key = f'["{k}"]' if isinstance(k, str) else f"[{k!r}]"
+            found = _first_unreadable(v, where + key, cast)
             if found:
                 return found
         return None
