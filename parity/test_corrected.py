@@ -565,13 +565,14 @@ def test_j2_names_the_first_result_in_list_order(iou, vernier):
     gt_b = json.dumps(gt).encode()
     with pytest.raises(vernier.SchemaError) as info:
         ev.evaluate(gt_b, dt)
-    assert info.value.index == want and info.value.path == f"[{want}].segmentation", \
+    # a Python list: the location names the list's element (issue 14)
+    assert info.value.index == want and info.value.path == f'results[{want}]["segmentation"]', \
         (str(info.value), want, first_by_cell)
     with ev.background(gt_b) as bg:
         with pytest.raises(vernier.SchemaError) as info:
             bg.submit(dt, timeout=30)
             bg.finalize()
-    assert info.value.path == f"[{want}].segmentation", str(info.value)
+    assert info.value.path == f'results[{want}]["segmentation"]', str(info.value)
 
 
 # ---------------------------------------------------------------------------

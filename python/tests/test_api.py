@@ -121,7 +121,8 @@ def test_result_on_unknown_image_names_it():
     with pytest.raises(vernier.UnknownImageError) as ei:
         Evaluator().evaluate(as_bytes(tiny_gt()), dt)
     e = ei.value
-    assert "77" in str(e) and e.index == 3 and e.path == "[3].image_id"
+    assert "77" in str(e) and e.index == 3 and e.path == 'results[3]["image_id"]'
+    assert (e.line, e.column, e.offset) == (None, None, None)
     assert isinstance(e, ValueError) and isinstance(e, vernier.VernierError)
 
 

@@ -5,6 +5,10 @@
   directory set to an empty temporary directory.  A block fenced as
   ```python notest is skipped.  A failure names the page, the block number
   and its line.
+* What a block prints is what the page says it prints: a ```output block
+  right after it holds its standard output, compared exactly.  A block that
+  prints must have one, unless it is fenced ```python varies (its output
+  depends on timing, and the page says so).
 * Every complete C program in docs/ (a ```c block with a main function)
   compiles against vernier.h, and runs on the shipped sample when
   build/libvernier.a has been built.
@@ -15,6 +19,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import subprocess
@@ -40,6 +46,7 @@ class Block:
     flags: tuple    # the other words ("notest", ...)
     line: int       # 1-based line of the opening fence
     source: str
+    end: int = 0    # 1-based line of the closing fence
 
 
 def blocks_of(page: Path) -> list[Block]:
@@ -64,7 +71,7 @@ def blocks_of(page: Path) -> list[Block]:
             i += 1
         i += 1
         out.append(Block(lang=info[0].lower() if info else "", flags=tuple(info[1:]),
-                         line=start + 1, source="\n".join(body) + "\n"))
+                         line=start + 1, source="\n".join(body) + "\n", end=i))
     return out
 
 
@@ -88,21 +95,62 @@ def test_documentation_exists():
     assert DOCS / "tutorials" / "first-evaluation.md" in RUNNABLE
 
 
+def expected_outputs(page: Path) -> dict:
+    """``{line of a python block: the output block right after it}``: an
+    ```output block with only blank lines between it and the python block."""
+    blocks = blocks_of(page)
+    lines = page.read_text(encoding="utf-8").splitlines()
+    out = {}
+    for a, b in zip(blocks, blocks[1:]):
+        if a.lang == "python" and b.lang == "output" and \
+                not any(ln.strip() for ln in lines[a.end:b.line - 1]):
+            out[a.line] = b
+    return out
+
+
 @pytest.mark.parametrize("page", RUNNABLE, ids=rel)
 def test_python_examples_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "__main__"}
+    outputs = expected_outputs(page)
     for number, block in enumerate(python_blocks(page), start=1):
         where = f"{rel(page)}, python block {number} (line {block.line})"
         failure = None
+        printed = io.StringIO()
         try:
-            exec(compile(block.source, where, "exec"), namespace)
+            with contextlib.redirect_stdout(printed):
+                exec(compile(block.source, where, "exec"), namespace)
         except Exception:
             failure = traceback.format_exc()
         # fail outside the except block, so the failed block's frames are not
         # kept alive by exception chaining
         if failure is not None:
             pytest.fail(f"{where} failed:\n{failure}", pytrace=False)
+        expected = outputs.get(block.line)
+        if expected is not None:
+            assert printed.getvalue() == expected.source, (
+                f"{where} prints\n{printed.getvalue()}but the page shows (line {expected.line})"
+                f"\n{expected.source}")
+        elif printed.getvalue() and "varies" not in block.flags:
+            pytest.fail(f"{where} prints\n{printed.getvalue()}but no ```output block follows "
+                        "it", pytrace=False)
+
+
+def test_output_blocks_follow_a_python_block():
+    for page in PAGES:
+        shown = {b.line for b in expected_outputs(page).values()}
+        stray = [b.line for b in blocks_of(page) if b.lang == "output" and b.line not in shown]
+        assert not stray, f"{rel(page)}: output blocks at lines {stray} follow no python block"
+
+
+def test_printed_output_is_checked(tmp_path):
+    # the check can fail: a page whose output block is wrong, or missing
+    page = tmp_path / "page.md"
+    page.write_text("```python\nprint(1 + 1)\n```\n\n```output\n3\n```\n")
+    (block,) = python_blocks(page)
+    assert expected_outputs(page)[block.line].source == "3\n"
+    page.write_text("```python varies\nprint(1)\n```\n")
+    assert python_blocks(page)[0].flags == ("varies",) and not expected_outputs(page)
 
 
 # ---- C examples -------------------------------------------------------------

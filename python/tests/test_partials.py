@@ -139,17 +139,23 @@ def test_custom_grid_use_cats_and_caps_are_carried(loaded):
         ds, parts, parity_mode="corrected", iou_thresholds=(0.3, 0.6),
         recall_thresholds=(0.0, 0.5, 1.0), max_dets=(7, 2), use_cats=False,
         area_ranges=(("all", 0, 1e10), ("tiny", 0, 100))), ref)
+    # a setting not given is read from the partials; one given differently is refused
+    assert_same(Evaluator.from_partials(ds, parts, parity_mode="corrected", max_dets=(2, 7)),
+                ref)
     with pytest.raises(vernier.PartialMismatchError) as e:
         Evaluator.from_partials(ds, parts, parity_mode="corrected", max_dets=(2, 7),
                                 use_cats=False, recall_thresholds=(0.0, 0.5, 1.0),
-                                area_ranges=(("all", 0, 1e10), ("tiny", 0, 100)))
+                                iou_thresholds=(0.3, 0.7))
     assert e.value.field == "iou_thresholds"
 
 
 def test_no_partials_and_empty_shards(loaded):
     _, ds, dt, _ = loaded("bbox")
     ev = Evaluator(parity_mode="strict")
-    assert_same(Evaluator.from_partials(ds, [], parity_mode="strict"), ev.evaluate(ds, []))
+    with pytest.raises(vernier.InvalidArgumentError, match="no partials to merge"):
+        Evaluator.from_partials(ds, [], parity_mode="strict")
+    with pytest.raises(vernier.InvalidArgumentError, match="no partials to merge"):
+        ev.merge_partials(ds, [])
     empty = ev.evaluate_to_partial(ds, [], rank_id=3)
     info = partial_info(empty)
     assert info["num_images"] == info["num_detections"] == 0

@@ -2,20 +2,56 @@
 batch by batch."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 import numpy as np
 
 from . import _lowlevel as _ll
-from ._convert import _detections_bytes
+from ._convert import relocate, results_input
 from ._dataset import CocoDataset, _gt_handle
-from ._errors import InvalidConfigError, StateError
+from ._errors import InvalidConfigError, StateError, VernierError
 from ._evaluator import Evaluator
-from ._kernels import _IOU_BY_NAME, _memory_budget
+from ._kernels import _IOU_BY_NAME, _IOU_KINDS, _memory_budget
 from ._summary import Summary, _per_class_table
 
 __all__ = ["BackgroundEvaluator"]
+
+_BATCH = re.compile(r"batch (\d+): ")
+
+
+def _kernel(value, name):
+    """An ``iou`` / ``iou_type`` argument as a kernel object: a kernel, or
+    the name of one (``"bbox"``, ``"segm"``, ``"boundary"``, ``"keypoints"``:
+    default parameters)."""
+    if isinstance(value, _IOU_KINDS):
+        return value
+    if isinstance(value, str) and value in _IOU_BY_NAME:
+        return _IOU_BY_NAME[value]()
+    raise InvalidConfigError(f"{name} must be Bbox(), Segm(), Boundary(), Keypoints() or one of "
+                             f"{tuple(_IOU_BY_NAME)}, got {value!r}")
+
+
+def _evaluator_from(evaluator, *, iou_type, iou, **settings) -> Evaluator:
+    """The :class:`Evaluator` of the constructor's arguments: ``evaluator``
+    itself, or one built from the settings given (None: not given)."""
+    given = {k: v for k, v in settings.items() if v is not None}
+    if iou_type is not None and iou is not None:
+        raise InvalidConfigError("give the kernel once: iou= or iou_type=, not both")
+    if iou_type is not None:
+        given["iou"] = _kernel(iou_type, "iou_type")
+    elif iou is not None:
+        given["iou"] = _kernel(iou, "iou")
+    if evaluator is not None:
+        if not isinstance(evaluator, Evaluator):
+            raise InvalidConfigError(f"evaluator must be an Evaluator, got {evaluator!r}")
+        if given:
+            raise InvalidConfigError(
+                "evaluator= carries the whole configuration: do not pass "
+                f"{', '.join(sorted(given))} as well")
+        return evaluator
+    return Evaluator(**given)
 
 
 class BackgroundEvaluator:
@@ -31,25 +67,36 @@ class BackgroundEvaluator:
     image's detections arrive in one batch.
 
     Build it with :meth:`Evaluator.background` (carries every setting and
-    reuses a :class:`CocoDataset`) or directly::
+    reuses a :class:`CocoDataset`) or directly, with an :class:`Evaluator`
+    (the one configuration object, custom grids, sigmas and dilation ratio
+    included)::
 
+        BackgroundEvaluator(gt, evaluator=Evaluator(iou=Boundary(0.008)),
+                            queue_capacity=4, memory_budget_bytes=None, rank_id=0)
+
+    or with the settings spelled out, the kernel as an object or by name::
+
+        BackgroundEvaluator(gt, iou=Keypoints(sigmas), parity_mode="strict")
         BackgroundEvaluator(gt, iou_type="bbox", parity_mode="corrected",
-                            max_dets=None, use_cats=True, cast_inputs=False,
-                            queue_capacity=4, memory_budget_bytes=None)
+                            max_dets=None, use_cats=True, cast_inputs=False)
 
-    ``gt`` is COCO JSON bytes or a :class:`CocoDataset` (which then cannot
-    be closed until this evaluator is finalized or closed).
+    Every setting not given takes :class:`Evaluator`'s default; giving
+    ``evaluator`` and a setting as well raises
+    :class:`~vernier.InvalidConfigError`.  ``gt`` is COCO JSON bytes or a
+    :class:`CocoDataset` (which then cannot be closed until this evaluator
+    is finalized or closed).
     """
 
-    def __init__(self, gt: CocoDataset | bytes, iou_type: str = "bbox", *,
-                 parity_mode: str = "corrected", max_dets=None, use_cats: bool = True,
-                 cast_inputs: bool = False, queue_capacity: int = 4,
-                 memory_budget_bytes: int | None = None, rank_id: int = 0):
-        if iou_type not in _IOU_BY_NAME:
-            raise InvalidConfigError(
-                f"iou_type must be one of {tuple(_IOU_BY_NAME)}, got {iou_type!r}")
-        evaluator = Evaluator(iou=_IOU_BY_NAME[iou_type](), parity_mode=parity_mode,
-                              max_dets=max_dets, use_cats=use_cats, cast_inputs=cast_inputs)
+    def __init__(self, gt: CocoDataset | bytes, iou_type=None, *,
+                 evaluator: Evaluator | None = None, iou=None, parity_mode: str | None = None,
+                 max_dets=None, use_cats: bool | None = None, cast_inputs: bool | None = None,
+                 iou_thresholds=None, recall_thresholds=None, area_ranges=None,
+                 queue_capacity: int = 4, memory_budget_bytes: int | None = None,
+                 rank_id: int = 0):
+        evaluator = _evaluator_from(
+            evaluator, iou_type=iou_type, iou=iou, parity_mode=parity_mode, max_dets=max_dets,
+            use_cats=use_cats, cast_inputs=cast_inputs, iou_thresholds=iou_thresholds,
+            recall_thresholds=recall_thresholds, area_ranges=area_ranges)
         self._open(evaluator, gt, queue_capacity, memory_budget_bytes, rank_id)
 
     @classmethod
@@ -71,6 +118,7 @@ class BackgroundEvaluator:
         self._budget = _memory_budget(memory_budget_bytes)
         self._evaluator = evaluator
         self._capacity = int(queue_capacity)
+        self._locators = []  # per accepted batch: names its Python objects in errors
         handle, _ = _gt_handle(gt)
         # the worker's destructor keeps the dataset handle alive: the C
         # dataset is freed only after the thread was joined (a handle parsed
@@ -129,12 +177,30 @@ class BackgroundEvaluator:
                     not (timeout >= 0) or timeout != timeout:
                 raise ValueError(f"timeout must be None or a number >= 0, got {timeout!r}")
             timeout = float(timeout)
-        data = _detections_bytes(detections, cast_inputs=self._evaluator.cast_inputs)
-        self._live().submit(data, timeout)  # parsed here; freed here if refused
+        data, locate = results_input(detections, cast_inputs=self._evaluator.cast_inputs)
+        try:
+            self._live().submit(data, timeout)  # parsed here; freed here if refused
+        except VernierError as e:
+            relocate(e, locate)  # this batch's own error starts with its path
+            self._relocate_earlier(e)
+            raise
+        # "batch N" in the worker's later reports counts accepted batches
+        self._locators.append(locate)
+
+    def _relocate_earlier(self, e) -> None:
+        """Name the Python object in an error the worker reports about an
+        accepted batch (``batch N: [k].segmentation: ...``)."""
+        m = _BATCH.match(str(e.args[0]) if e.args else "")
+        if m and 1 <= int(m.group(1)) <= len(self._locators):
+            relocate(e, self._locators[int(m.group(1)) - 1], prefix=m.group(0))
 
     def _finalize(self, tables: bool):
         w = self._live()
-        ev = w.finalize()  # drains, joins; raises unreported errors
+        try:
+            ev = w.finalize()  # drains, joins; raises unreported errors
+        except VernierError as e:
+            self._relocate_earlier(e)
+            raise
         table = w.image_table() if tables else None
         self._final = self._counters(w)
         self._release("finalized")
@@ -176,7 +242,11 @@ class BackgroundEvaluator:
         and the finalized state as :meth:`finalize`."""
         rank = self._rank_id if rank_id is None else _ll.check_rank_id(rank_id)
         w = self._live()
-        blob = w.finalize_to_partial(rank)
+        try:
+            blob = w.finalize_to_partial(rank)
+        except VernierError as e:
+            self._relocate_earlier(e)
+            raise
         self._final = self._counters(w)
         self._release("finalized")
         return blob
@@ -243,6 +313,13 @@ class BackgroundEvaluator:
         """``memory_used_bytes`` by bucket, plus the unbudgeted ``queued`` and
         ``scratch_peak`` figures."""
         return dict(self._counter("breakdown"))
+
+    @property
+    def evaluator(self) -> Evaluator:
+        """The :class:`Evaluator` (configuration) this evaluator runs: pass it
+        to :meth:`Evaluator.from_partials` / ``merge_partials`` or
+        :meth:`Evaluator.evaluate_to_partial` to stay consistent."""
+        return self._evaluator
 
     @property
     def queue_capacity(self) -> int:

@@ -2,6 +2,7 @@
 rule for what a ``gt`` argument may be."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 
@@ -11,7 +12,9 @@ from ._errors import StateError
 class CocoDataset:
     """COCO ground truth, parsed once by the C library.
 
-    Build it with :meth:`from_json`; pass it to :meth:`Evaluator.evaluate`
+    ``CocoDataset(path)`` reads and parses a ground-truth JSON file (a
+    ``str`` or ``os.PathLike``, as :meth:`from_file`); :meth:`from_json`
+    parses bytes already in memory.  Pass it to :meth:`Evaluator.evaluate`
     any number of times.  The handle is immutable and may be shared between
     threads.  :meth:`close` (or ``with``) frees it at once; otherwise it is
     freed when garbage-collected.
@@ -19,8 +22,21 @@ class CocoDataset:
 
     __slots__ = ("_handle", "_lock", "_pins", "__weakref__")
 
-    def __init__(self, _handle):
-        self._handle = _handle
+    def __init__(self, path):
+        if isinstance(path, _ll.Dataset):  # from_json: an already parsed handle
+            handle = path
+        elif isinstance(path, (str, os.PathLike)):
+            with open(path, "rb") as f:
+                data = f.read()
+            handle = _ll.dataset_load_json(data, source=os.fsdecode(path))
+        elif isinstance(path, (bytes, bytearray, memoryview)):
+            raise TypeError("CocoDataset(...) takes a file path (str or os.PathLike); parse "
+                            "JSON bytes with CocoDataset.from_json(data)")
+        else:
+            raise TypeError(f"CocoDataset(...) takes a file path (str or os.PathLike), not "
+                            f"{type(path).__name__}; use CocoDataset.from_json(data) for JSON "
+                            "bytes")
+        self._handle = handle
         self._lock = threading.Lock()
         self._pins = 0  # BackgroundEvaluators using the handle
 
@@ -34,10 +50,10 @@ class CocoDataset:
 
     @classmethod
     def from_file(cls, path) -> "CocoDataset":
-        """Read and parse a ground-truth JSON file."""
-        with open(path, "rb") as f:
-            data = f.read()
-        return cls.from_json(data, source=str(path))
+        """Read and parse a ground-truth JSON file (``str`` or
+        ``os.PathLike``); the same as ``CocoDataset(path)``.  The file name
+        is quoted in error messages."""
+        return cls(path)
 
     def _h(self) -> _ll.Dataset:
         if self._handle is None:

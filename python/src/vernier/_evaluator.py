@@ -2,16 +2,19 @@
 (one-shot evaluation, partials for distributed evaluation)."""
 from __future__ import annotations
 
+import functools
+import inspect
+import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from . import _lowlevel as _ll
-from ._convert import _detections_bytes
+from ._convert import relocate, results_input
 from ._dataset import CocoDataset, _gt_dataset
-from ._errors import InvalidConfigError
-from ._kernels import (PARITY_MODES, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
+from ._errors import InvalidArgumentError, InvalidConfigError, VernierError
+from ._kernels import (PARITY_MODES, _IOU_BY_NAME, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
                        _ladder, _memory_budget, _num_threads)
 from ._summary import Summary
 
@@ -19,6 +22,98 @@ if TYPE_CHECKING:
     from ._background import BackgroundEvaluator
 
 __all__ = ["Evaluator", "partial_info"]
+
+
+class _class_or_instance:
+    """A method that receives both the class and the instance it was looked
+    up on (None when called on the class)."""
+
+    def __init__(self, fn):
+        self._fn = fn
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+        self.__wrapped__ = fn
+
+    def __get__(self, obj, cls=None):
+        fn = self._fn
+        owner = cls if cls is not None else type(obj)
+
+        @functools.wraps(fn)
+        def bound(*args, **kwargs):
+            return fn(owner, obj, *args, **kwargs)
+
+        sig = inspect.signature(fn)
+        bound.__signature__ = sig.replace(parameters=list(sig.parameters.values())[2:])
+        return bound
+
+
+def _partial_blobs(partials) -> list:
+    """The ``partials`` argument as a non-empty list of bytes-like objects."""
+    if isinstance(partials, (bytes, bytearray, memoryview, str)):
+        raise TypeError("partials must be a sequence of partials (bytes), not one partial")
+    blobs = []
+    for i, b in enumerate(partials):
+        if not isinstance(b, (bytes, bytearray, memoryview)):
+            raise TypeError(f"partials[{i}] must be bytes, not {type(b).__name__}")
+        blobs.append(b)
+    if not blobs:
+        raise InvalidArgumentError(
+            "no partials to merge: pass at least one (a rank that evaluated nothing "
+            "still returns an empty partial)")
+    return blobs
+
+
+_PARAMS_AT = 168          # header size (docs/reference/partial-format.md)
+_LEN_PARAMS_AT = 144      # header field: bytes of the parameters section
+
+
+def _partial_settings(blob) -> dict:
+    """The Evaluator settings a partial records in its parameters section
+    (docs/reference/partial-format.md), after :func:`partial_info` checked
+    the partial's framing, checksum and structure."""
+    info = _ll.partial_info(blob)
+    data = bytes(blob)
+    (n_params,) = struct.unpack_from("<Q", data, _LEN_PARAMS_AT)
+    params = data[_PARAMS_AT:_PARAMS_AT + n_params]
+    pos = 0
+
+    def take(fmt):
+        nonlocal pos
+        values = struct.unpack_from("<" + fmt, params, pos)
+        pos += struct.calcsize("<" + fmt)
+        return values
+
+    take("4B")  # iou type, parity mode, use_cats: as the header (info) says
+    (dilation,) = take("d")
+    (t,) = take("I")
+    iou_thresholds = take(f"{t}d")
+    (r,) = take("I")
+    recall_thresholds = take(f"{r}d")
+    (a,) = take("I")
+    area_ranges = []
+    for _ in range(a):
+        lo, hi, n = take("ddB")
+        area_ranges.append((params[pos:pos + n].decode("utf-8"), lo, hi))
+        pos += n
+    (m,) = take("I")
+    max_dets = take(f"{m}Q")
+    (n_default,) = take("I")
+    take(f"{n_default}d")  # the default sigmas: implied by the kernel
+    (n_over,) = take("I")
+    overrides = {}
+    for _ in range(n_over):
+        cat, n = take("qI")
+        overrides[cat] = take(f"{n}d")
+    kind = _IOU_BY_NAME[info["iou_type"]]
+    if kind is Boundary:
+        iou = Boundary(dilation)
+    elif kind is Keypoints:
+        iou = Keypoints(overrides)
+    else:
+        iou = kind()
+    return {"iou": iou, "parity_mode": info["parity_mode"], "use_cats": info["use_cats"],
+            "max_dets": max_dets, "iou_thresholds": iou_thresholds,
+            "recall_thresholds": recall_thresholds, "area_ranges": tuple(area_ranges)}
 
 
 @dataclass(frozen=True)
@@ -45,6 +140,17 @@ class Evaluator:
     ``area_ranges``
         custom area ranges as ``(label, lo, hi)`` triples (``None``: all,
         small, medium, large; keypoints: all, medium, large).
+    ``cast_inputs``
+        ``False`` (the default) refuses ``float32`` / ``float16`` values in
+        detections (pycocotools would compute areas in their precision) and
+        integer ids held in a float array; ``True`` widens the floats to
+        float64 and converts integral float ids (docs/reference/input-format.md,
+        "numpy values").  Not recorded in partials.
+
+    The same object configures every way of evaluating: :meth:`evaluate`,
+    :meth:`evaluate_to_partial`, :meth:`merge_partials` /
+    :meth:`from_partials` and a :class:`BackgroundEvaluator`
+    (:meth:`background`, or ``BackgroundEvaluator(gt, evaluator=...)``).
 
     With a custom grid the arrays follow it; the summary statistics look
     thresholds (0.5, 0.75), labels and caps up by value exactly as
@@ -120,14 +226,19 @@ class Evaluator:
         ``keep_records=True`` also keeps the per-image match records
         (pycocotools' ``evalImgs``), read with :meth:`Summary.eval_imgs` and
         :meth:`Summary.image_records`."""
-        with _gt_dataset(gt) as ds:
-            res = _ll.results_load_json(_detections_bytes(dt, cast_inputs=self.cast_inputs))
-            try:
-                opts = self._options(keep_records=keep_records,
-                                     num_threads=_num_threads(num_threads))
-                ev = _ll.evaluate(ds, res, opts)
-            finally:
-                res.close()
+        data, locate = results_input(dt, cast_inputs=self.cast_inputs)
+        try:
+            with _gt_dataset(gt) as ds:
+                res = _ll.results_load_json(data)
+                try:
+                    opts = self._options(keep_records=keep_records,
+                                         num_threads=_num_threads(num_threads))
+                    ev = _ll.evaluate(ds, res, opts)
+                finally:
+                    res.close()
+        except VernierError as e:
+            relocate(e, locate)  # name the Python object, not vernier's serialisation
+            raise
         return Summary(ev, self.parity_mode)
 
     def _options(self, **extra) -> _ll.Options:
@@ -150,50 +261,78 @@ class Evaluator:
         one rank.  ``rank_id`` is recorded and named in merge errors.
         Custom grids are carried."""
         rank_id = _ll.check_rank_id(rank_id)
-        with _gt_dataset(gt) as ds:
-            res = _ll.results_load_json(_detections_bytes(dt, cast_inputs=self.cast_inputs))
-            try:
-                return _ll.evaluate_to_partial(ds, res, self._options(), rank_id)
-            finally:
-                res.close()
+        data, locate = results_input(dt, cast_inputs=self.cast_inputs)
+        try:
+            with _gt_dataset(gt) as ds:
+                res = _ll.results_load_json(data)
+                try:
+                    return _ll.evaluate_to_partial(ds, res, self._options(), rank_id)
+                finally:
+                    res.close()
+        except VernierError as e:
+            relocate(e, locate)
+            raise
 
     def merge_partials(self, gt: CocoDataset | bytes, partials, *,
                        memory_budget_bytes: int | None = None) -> Summary:
-        """Merge partials produced with this configuration (see
-        :meth:`from_partials`, which builds the evaluator first)."""
-        if isinstance(partials, (bytes, bytearray, memoryview, str)):
-            raise TypeError("partials must be a sequence of partials (bytes), not one partial")
-        blobs = []
-        for i, b in enumerate(partials):
-            if not isinstance(b, (bytes, bytearray, memoryview)):
-                raise TypeError(f"partials[{i}] must be bytes, not {type(b).__name__}")
-            blobs.append(b)
+        """Merge partials produced with this evaluator's configuration into
+        the :class:`Summary` of the whole evaluation.
+
+        The configuration is checked against the one every partial records:
+        a real difference (another kernel, parity mode, cap ladder, grid,
+        sigmas, ...; a ladder given in another order is not one) raises
+        :class:`~vernier.PartialMismatchError` whose ``field`` names it.
+        Errors as :meth:`from_partials`."""
+        blobs = _partial_blobs(partials)
         budget = _memory_budget(memory_budget_bytes)
         with _gt_dataset(gt) as ds:
             ev = _ll.merge_partials(ds, self._options(), blobs, budget or 0)
         return Summary(ev, self.parity_mode)
 
-    @classmethod
-    def from_partials(cls, gt: CocoDataset | bytes, partials, *, iou=Bbox(),
-                      parity_mode: str = "corrected", max_dets=None, use_cats: bool = True,
+    @_class_or_instance
+    def from_partials(cls, self, gt: CocoDataset | bytes, partials, *, iou=None,
+                      parity_mode: str | None = None, max_dets=None, use_cats: bool | None = None,
                       iou_thresholds=None, recall_thresholds=None, area_ranges=None,
                       memory_budget_bytes: int | None = None) -> Summary:
         """Merge the ranks' partials (from :meth:`evaluate_to_partial` or
         :meth:`BackgroundEvaluator.finalize_to_partial`, in any order) into
         the :class:`Summary` of the whole evaluation.
 
-        The configuration must be the one the ranks used: a partial made
-        with another kernel, parity mode or parameter raises
-        :class:`~vernier.PartialMismatchError` naming the partial, its rank
-        and the first differing setting; one made against other ground
-        truth :class:`~vernier.PartialDatasetMismatchError`; a damaged one
+        Every partial records the configuration it was made with, and that
+        is what the merge uses:
+
+        * called on the class (``Evaluator.from_partials(gt, parts)``), the
+          configuration is read from the partials; a setting given here
+          (``iou``, ``parity_mode``, ``max_dets``, ``use_cats``, the grids)
+          is checked against it;
+        * called on an evaluator (``ev.from_partials(gt, parts)``), that
+          evaluator's configuration is checked against the partials' (as
+          :meth:`merge_partials`); settings may not be given as well.
+
+        Only a real difference is refused: :class:`~vernier.PartialMismatchError`
+        naming the partial, its rank and the first differing setting
+        (``field``).  A partial made against other ground truth raises
+        :class:`~vernier.PartialDatasetMismatchError`; a damaged one
         :class:`~vernier.PartialCorruptError`; two covering the same image
-        :class:`~vernier.PartialOverlapError`.  ``memory_budget_bytes``
+        :class:`~vernier.PartialOverlapError`; no partial at all
+        :class:`~vernier.InvalidArgumentError` (there is nothing to merge:
+        an empty evaluation is not a result).  ``memory_budget_bytes``
         bounds the merge's retained state (checked before allocating)."""
-        evaluator = cls(iou=iou, parity_mode=parity_mode, max_dets=max_dets, use_cats=use_cats,
-                        iou_thresholds=iou_thresholds, recall_thresholds=recall_thresholds,
-                        area_ranges=area_ranges)
-        return evaluator.merge_partials(gt, partials, memory_budget_bytes=memory_budget_bytes)
+        given = {k: v for k, v in (("iou", iou), ("parity_mode", parity_mode),
+                                   ("max_dets", max_dets), ("use_cats", use_cats),
+                                   ("iou_thresholds", iou_thresholds),
+                                   ("recall_thresholds", recall_thresholds),
+                                   ("area_ranges", area_ranges)) if v is not None}
+        blobs = _partial_blobs(partials)
+        if self is not None:
+            if given:
+                raise TypeError("from_partials called on an evaluator takes its configuration "
+                                f"from it: do not pass {', '.join(sorted(given))} as well")
+            return self.merge_partials(gt, blobs, memory_budget_bytes=memory_budget_bytes)
+        settings = _partial_settings(blobs[0])
+        settings.update(given)
+        evaluator = cls(**settings)
+        return evaluator.merge_partials(gt, blobs, memory_budget_bytes=memory_budget_bytes)
 
     def background(self, gt: CocoDataset | bytes, *, queue_capacity: int = 4,
                    memory_budget_bytes: int | None = None,

@@ -51,8 +51,21 @@ class Summary:
         the mode that produced it: ``"strict"`` or ``"corrected"``.
     """
 
-    __slots__ = ("_ev", "stats", "_lines", "_descriptors", "_dims", "_cache", "iou_thresholds",
-                 "recall_thresholds", "category_ids", "max_dets", "area_ranges", "parity_mode")
+    # a dict: help() shows each public attribute's documentation
+    __slots__ = {
+        "_ev": None, "_lines": None, "_descriptors": None, "_dims": None, "_cache": None,
+        "stats": "The 12 numbers of pycocotools' COCOeval.stats, a list of float: AP, AP50, "
+                 "AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl (-1 where undefined "
+                 "or not on the grid; empty with fewer than three max-detection caps).",
+        "iou_thresholds": "The IoU thresholds (T axis of precision, recall and scores).",
+        "recall_thresholds": "The recall thresholds (R axis of precision and scores).",
+        "category_ids": "The category ids (K axis), ascending; [-1] when categories are "
+                        "pooled (use_cats=False).",
+        "max_dets": "The max-detection caps (M axis), ascending, a tuple of int.",
+        "area_ranges": "The area-range labels (A axis), a tuple of str.",
+        "parity_mode": "The mode that produced these numbers: \"strict\" (pycocotools "
+                       "2.0.11 bit for bit) or \"corrected\".",
+    }
 
     def __init__(self, ev, parity_mode: str):
         # ev: the _lowlevel.Eval handle the arrays are copied out of

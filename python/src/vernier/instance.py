@@ -1,9 +1,19 @@
-"""Instance-level evaluation: COCO bbox AP/AR, pycocotools-exact.
+"""Instance-level evaluation: COCO's detection metrics (AP/AR, pycocotools
+2.0.11 bit for bit in ``parity_mode="strict"``) over boxes (:class:`Bbox`),
+masks (:class:`Segm`), mask boundaries (:class:`Boundary`) and keypoints
+(:class:`Keypoints`).
 
     >>> from vernier.instance import Bbox, CocoDataset, Evaluator
-    >>> gt = CocoDataset.from_json(gt_bytes)                  # doctest: +SKIP
-    >>> summary = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(gt, dt_bytes)  # doctest: +SKIP
-    >>> summary.stats[0]                                      # doctest: +SKIP
+    >>> gt = CocoDataset("instances_val2017.json")             # doctest: +SKIP
+    >>> summary = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(gt, dt)  # doctest: +SKIP
+    >>> summary.stats[0]                                       # doctest: +SKIP
+
+:class:`Evaluator` is the one configuration object (kernel, parity mode,
+caps, grids, ``use_cats``, ``cast_inputs``): it evaluates at once
+(:meth:`Evaluator.evaluate`), on a worker thread (:class:`BackgroundEvaluator`,
+:meth:`Evaluator.background`), or per rank (:meth:`Evaluator.evaluate_to_partial`,
+merged by :meth:`Evaluator.from_partials`; :func:`partial_info` reads a
+partial's header).  :class:`Summary` holds the outcome.
 
 The stable import path of the public API; the code lives in private modules
 by concern: ``_kernels`` (IoU kernels, grid validation), ``_dataset``
