@@ -174,7 +174,8 @@ typedef enum vernier_error_field {
     VERNIER_ERROR_HAS_PARTIAL_INDEX = 0x10, /* partial_index */
     VERNIER_ERROR_HAS_RANK_ID = 0x20,       /* rank_id */
     VERNIER_ERROR_HAS_OTHER_PARTIAL_INDEX = 0x40, /* other_partial_index */
-    VERNIER_ERROR_HAS_OTHER_RANK_ID = 0x80  /* other_rank_id */
+    VERNIER_ERROR_HAS_OTHER_RANK_ID = 0x80, /* other_rank_id */
+    VERNIER_ERROR_HAS_BATCH_INDEX = 0x100   /* batch_index */
 } vernier_error_field;
 
 /* Caller-owned error detail.  Fill nothing in; the library writes it on
@@ -202,11 +203,19 @@ typedef struct vernier_error {
     uint32_t rank_id;      /* the rank that partial says produced it */
     int64_t other_partial_index; /* an overlap: the earlier partial */
     uint32_t other_rank_id;      /* and its rank */
+    int64_t batch_index;   /* a worker's error about an earlier batch: that
+                              batch's number, 1-based in submit order (the
+                              message starts "batch N: ") */
+    uint32_t reason_offset; /* message[reason_offset, reason_offset +    */
+    uint32_t reason_length; /* reason_length) is the reason alone: without
+                              the "batch N: " prefix, the JSON path and the
+                              " (line L, column C)" suffix that the message
+                              puts around it (set on every failure) */
 } vernier_error;
 
 /* Initialise a caller's error: vernier_error err = VERNIER_ERROR_INIT; */
 #define VERNIER_ERROR_INIT                                                                       \
-    {sizeof(vernier_error), 0, -1, -1, -1, -1, "", "", 0u, 0, 0, 0, 0, 0, 0u, 0, 0u}
+    {sizeof(vernier_error), 0, -1, -1, -1, -1, "", "", 0u, 0, 0, 0, 0, 0, 0u, 0, 0u, 0, 0u, 0u}
 
 /* The smallest `size` the library writes to: the fields through
  * `message` (the first version of the struct). */

@@ -19,7 +19,7 @@ from vernier.instance import BackgroundEvaluator, CocoDataset, Evaluator, Keypoi
 from conftest import as_bytes, tiny_dt, tiny_gt
 
 FIELDS = ("image_id", "category_id", "annotation_id", "result_index", "partial_index",
-          "rank_id", "other_partial_index", "other_rank_id")
+          "rank_id", "other_partial_index", "other_rank_id", "batch_index")
 
 
 def assert_fields(e, **want):
@@ -181,3 +181,57 @@ def test_errors_are_not_parsed_from_messages():
     for f in ("_errors.py", "_lowlevel.py"):
         text = (src / f).read_text()
         assert "import re" not in text and "re.compile" not in text
+
+
+# ---- the reason span and the batch index -----------------------------------
+
+def test_reason_is_the_message_without_path_and_location():
+    # bytes input: the message is "path: reason (line L, column C)", each
+    # part from its own field
+    dt = as_bytes([{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": "x"}])
+    with pytest.raises(vernier.SchemaError) as e:
+        Evaluator(parity_mode="strict").evaluate(as_bytes(tiny_gt()), dt)
+    err = e.value
+    assert err.path == "[0].score" and err.line == 1 and err.column is not None
+    assert err.reason and err.reason in str(err)
+    assert str(err) == f"{err.path}: {err.reason} (line {err.line}, column {err.column})"
+    assert err.batch_index is None
+
+
+def test_reason_without_a_path_is_the_whole_message():
+    with pytest.raises(vernier.UnknownImageError) as e:
+        Evaluator(parity_mode="strict").evaluate(
+            as_bytes(tiny_gt()),
+            as_bytes([{"image_id": 99, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}]))
+    assert e.value.reason is not None and e.value.reason in str(e.value)
+    assert "(line " not in e.value.reason
+
+
+def test_python_raised_errors_have_no_reason():
+    with pytest.raises(vernier.InvalidConfigError) as e:
+        Evaluator(parity_mode="nonsense")
+    assert e.value.reason is None and e.value.batch_index is None
+
+
+def test_worker_error_about_an_earlier_batch_has_its_batch_index():
+    # corrected mode refuses a result mask whose size differs from its image
+    # (quirk I2) while matching: on the worker, after the batch was accepted
+    gt = {"images": [{"id": i, "width": 20, "height": 10} for i in (1, 2)],
+          "categories": [{"id": 1}],
+          "annotations": [{"id": i, "image_id": i, "category_id": 1, "bbox": [2, 2, 6, 4],
+                           "area": 24, "iscrowd": 0,
+                           "segmentation": [[2, 2, 8, 2, 8, 6, 2, 6]]} for i in (1, 2)]}
+    good = [{"image_id": 1, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.9,
+             "segmentation": {"size": [10, 20], "counts": [0, 200]}}]
+    wrong = [{"image_id": 2, "category_id": 1, "bbox": [2, 2, 6, 4], "score": 0.7,
+              "segmentation": {"size": [11, 20], "counts": [0, 220]}}]
+    bg = BackgroundEvaluator(json.dumps(gt).encode(), iou=Segm(), parity_mode="corrected",
+                             queue_capacity=1)
+    bg.submit(as_bytes(good), timeout=30)
+    bg.submit(as_bytes(wrong), timeout=30)   # bytes: the C locations are the user's own
+    with pytest.raises(vernier.SchemaError) as e:
+        bg.finalize()
+    err = e.value
+    assert err.batch_index == 2
+    assert str(err).startswith("batch 2: ")
+    assert err.reason and err.reason in str(err) and not err.reason.startswith("batch")

@@ -94,7 +94,22 @@ int vn_fail(vernier_error *err, int code, const char *fmt, ...)
     va_end(ap);
     if (err->message[0] == '\0')
         snprintf(err->message, sizeof(err->message), "%s", vernier_status_string(code));
+    vn_error_set_reason(err, 0, strlen(err->message));
     return code;
+}
+
+void vn_error_set_reason(vernier_error *err, size_t offset, size_t length)
+{
+    size_t n;
+    if (!vn_error_usable(err) || !FITS(err, reason_length))
+        return;
+    n = strlen(err->message);
+    if (offset > n)
+        offset = n;
+    if (length > n - offset)
+        length = n - offset;
+    err->reason_offset = (uint32_t)offset;
+    err->reason_length = (uint32_t)length;
 }
 
 void vn_error_locate(vernier_error *err, const char *data, size_t size, size_t offset)
@@ -172,6 +187,11 @@ void vn_error_set_field(vernier_error *err, unsigned field, int64_t value)
         if (!FITS(err, other_partial_index))
             return;
         err->other_partial_index = value;
+        break;
+    case VERNIER_ERROR_HAS_BATCH_INDEX:
+        if (!FITS(err, batch_index))
+            return;
+        err->batch_index = value;
         break;
     case VERNIER_ERROR_HAS_OTHER_RANK_ID:
         if (!FITS(err, other_rank_id))

@@ -40,6 +40,12 @@ void vn_error_set_element(vernier_error *err, int64_t index, int64_t offset);
  * Location fields are left as they are (set them with vn_error_locate). */
 int vn_fail(vernier_error *err, int code, const char *fmt, ...) VN_PRINTF(3, 4);
 
+/* Marks message[offset, offset + length) as the reason alone (the text
+ * without the prefixes and the location suffix the message puts around
+ * it), clipped to the message.  vn_fail sets the whole message; callers
+ * that wrap the reason set it again. */
+void vn_error_set_reason(vernier_error *err, size_t offset, size_t length);
+
 /* Sets offset and computes line/column by scanning data[0..offset).  An
  * unusable err is a no-op; an offset past `size` is clamped. */
 void vn_error_locate(vernier_error *err, const char *data, size_t size, size_t offset);

@@ -117,6 +117,8 @@ static void push_error(vernier_worker *w, size_t seq, int rc, const vernier_erro
     memmove(p->err.message + np, e->message, room - np - 1);
     memcpy(p->err.message, prefix, np);
     p->err.message[room - 1] = '\0';
+    vn_error_set_reason(&p->err, np + e->reason_offset, e->reason_length);
+    vn_error_set_field(&p->err, VERNIER_ERROR_HAS_BATCH_INDEX, (int64_t)seq);
     p->mem = *mem;
 }
 

@@ -154,12 +154,15 @@ int vn_json_fail(vn_json *js, int code, size_t offset, const char *fmt, ...)
     vn_error_set_path(err, path);
     /* the message names the path as err->path holds it (cut to fit) */
     memcpy(path, err->path, sizeof(err->path));
-    if (path[0] != '\0')
+    if (path[0] != '\0') {
         vn_fail(err, code, "%s: %s (line %lld, column %lld)", path, msg, (long long)err->line,
                 (long long)err->column);
-    else
+        vn_error_set_reason(err, strlen(path) + 2, strlen(msg));
+    } else {
         vn_fail(err, code, "%s (line %lld, column %lld)", msg, (long long)err->line,
                 (long long)err->column);
+        vn_error_set_reason(err, 0, strlen(msg));
+    }
     return code;
 }
 

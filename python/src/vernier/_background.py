@@ -2,7 +2,6 @@
 batch by batch."""
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
@@ -18,7 +17,6 @@ from ._summary import Summary, _per_class_table
 
 __all__ = ["BackgroundEvaluator"]
 
-_BATCH = re.compile(r"batch (\d+): ")
 
 
 def _kernel(value, name):
@@ -181,8 +179,10 @@ class BackgroundEvaluator:
         try:
             self._live().submit(data, timeout)  # parsed here; freed here if refused
         except VernierError as e:
-            relocate(e, locate)  # this batch's own error starts with its path
-            self._relocate_earlier(e)
+            if getattr(e, "batch_index", None) is None:
+                relocate(e, locate)  # this batch's own error
+            else:
+                self._relocate_earlier(e)  # the worker's, about an accepted batch
             raise
         # "batch N" in the worker's later reports counts accepted batches
         self._locators.append(locate)
@@ -190,9 +190,9 @@ class BackgroundEvaluator:
     def _relocate_earlier(self, e) -> None:
         """Name the Python object in an error the worker reports about an
         accepted batch (``batch N: [k].segmentation: ...``)."""
-        m = _BATCH.match(str(e.args[0]) if e.args else "")
-        if m and 1 <= int(m.group(1)) <= len(self._locators):
-            relocate(e, self._locators[int(m.group(1)) - 1], prefix=m.group(0))
+        n = getattr(e, "batch_index", None)
+        if n is not None and 1 <= n <= len(self._locators):
+            relocate(e, self._locators[n - 1])
 
     def _finalize(self, tables: bool):
         w = self._live()

@@ -243,23 +243,25 @@ def _detections_locator(dicts, tops):
     return locate
 
 
-def relocate(e, locate, prefix: str = "") -> None:
+def relocate(e, locate) -> None:
     """Rewrite the location of ``e`` (raised by the C library on vernier's
     serialisation of a Python object) to name that object: ``path`` becomes
-    ``results[0]["score"]`` or ``Detections["scores"][17]``, the message
-    starts with it (after ``prefix``), and ``offset``, ``line``, ``column``
-    (positions in text the user never saw) become None.  Only a message
-    that starts with ``prefix`` and the path is about that input."""
+    ``results[0]["score"]`` or ``Detections["scores"][17]``, the message is
+    that name followed by the error's ``reason`` (after the worker's
+    ``batch N: `` when ``batch_index`` is set), and ``offset``, ``line``,
+    ``column`` (positions in text the user never saw) become None.  Built
+    from the structured fields only; an error without a path or a reason
+    is left as it is."""
     if locate is None or not isinstance(getattr(e, "path", None), str):
         return
+    reason = getattr(e, "reason", None)
     steps = _c_steps(e.path)
-    text = str(e.args[0]) if e.args else ""
-    if steps is None or not text.startswith(prefix + e.path + ": "):
+    if steps is None or not reason:
         return
     where = locate(steps)
-    text = text[len(prefix) + len(e.path) + 2:]
-    text = re.sub(r" \(line \d+, column \d+\)$", "", text)
-    e.args = (f"{prefix}{where}: {text}",)
+    batch = getattr(e, "batch_index", None)
+    prefix = f"batch {batch}: " if batch is not None else ""
+    e.args = (f"{prefix}{where}: {reason}",)
     e.path = where
     e.offset = e.line = e.column = None
 

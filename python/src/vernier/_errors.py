@@ -29,7 +29,14 @@ the C library's ``vernier_error`` fields, never from the message):
     the partial's position in the merge's list and the rank it says
     produced it;
 ``other_partial_index``, ``other_rank_id``
-    for two partials covering one image, the other (earlier) partial.
+    for two partials covering one image, the other (earlier) partial;
+``batch_index``
+    a BackgroundEvaluator's error about an earlier batch: that batch's
+    number, 1-based in submit order (the message starts "batch N: ");
+``reason``
+    the message's reason alone, without the batch prefix, the JSON path
+    and the (line, column) suffix the message puts around it (``str`` on
+    every error from the C library, None on errors raised in Python).
 """
 from __future__ import annotations
 
@@ -75,11 +82,13 @@ class VernierError(Exception):
     rank_id: int | None = None
     other_partial_index: int | None = None
     other_rank_id: int | None = None
+    batch_index: int | None = None
+    reason: str | None = None
 
     def __init__(self, message: str, *, code=None, offset=None, line=None, column=None,
                  path=None, index=None, image_id=None, category_id=None, annotation_id=None,
                  result_index=None, partial_index=None, rank_id=None,
-                 other_partial_index=None, other_rank_id=None):
+                 other_partial_index=None, other_rank_id=None, batch_index=None, reason=None):
         super().__init__(message)
         self.code = code
         self.offset = offset
@@ -95,6 +104,8 @@ class VernierError(Exception):
         self.rank_id = rank_id
         self.other_partial_index = other_partial_index
         self.other_rank_id = other_rank_id
+        self.batch_index = batch_index
+        self.reason = reason
 
 
 class InvalidArgumentError(VernierError, ValueError):
@@ -274,7 +285,8 @@ _CLASSES = {
 }
 
 def raise_status(code: int, name: str | None, message: str, *, offset=None, line=None,
-                 column=None, path=None, index=None, entities: dict | None = None,
+                 column=None, path=None, index=None, reason=None,
+                 entities: dict | None = None,
                  context: str = "call",
                  source: str | None = None, timeout=None, queue_capacity: int = 0,
                  used_bytes: int = 0, budget_bytes: int = 0, requested_bytes: int = 0,
@@ -311,7 +323,7 @@ def raise_status(code: int, name: str | None, message: str, *, offset=None, line
     # the C message already says where (line/column) for parse errors
     text = f"{source}: {message}" if source else message
     fields = dict(code=code, offset=offset, line=line, column=column, path=path, index=index,
-                  **(entities or {}))
+                  reason=reason, **(entities or {}))
     if context == "worker":
         if issubclass(cls, BudgetExceededError):
             e = OutOfBudgetError(text, code=code)

@@ -49,7 +49,7 @@ _STATUS_NAMES = {int(getattr(lib, "VERNIER_" + n)): n for n in _CODE_NAMES}
 _ENTITY_FIELDS = tuple(
     (name, int(getattr(lib, "VERNIER_ERROR_HAS_" + name.upper())))
     for name in ("image_id", "category_id", "annotation_id", "result_index", "partial_index",
-                 "rank_id", "other_partial_index", "other_rank_id"))
+                 "rank_id", "other_partial_index", "other_rank_id", "batch_index"))
 
 
 # ---- errors ------------------------------------------------------------------
@@ -65,13 +65,16 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
         return
     message = ""
     offset = line = column = index = None
-    path = None
+    path = reason = None
     entities = {}
     if err is not None:
         present = int(err.fields)
         entities = {name: int(getattr(err, name)) for name, bit in _ENTITY_FIELDS
                     if present & bit}
-        message = ffi.string(err.message).decode("utf-8", "replace")
+        raw = ffi.string(err.message)
+        message = raw.decode("utf-8", "replace")
+        start = int(err.reason_offset)
+        reason = raw[start:start + int(err.reason_length)].decode("utf-8", "replace") or None
         offset = int(err.offset) if err.offset >= 0 else None
         line = int(err.line) if err.line >= 0 else None
         column = int(err.column) if err.column >= 0 else None
@@ -80,7 +83,8 @@ def _check(rc: int, err=None, *, context: str = "call", source: str | None = Non
     if not message:
         message = ffi.string(lib.vernier_status_string(rc)).decode()
     _errors.raise_status(int(rc), _STATUS_NAMES.get(int(rc)), message, offset=offset, line=line,
-                         column=column, path=path, index=index, entities=entities,
+                         column=column, path=path, index=index, reason=reason,
+                         entities=entities,
                          context=context, source=source, **extra)
 
 
