@@ -23,7 +23,8 @@ def main(argv=None) -> int:
     summary = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(gt, dt_bytes)
     elapsed = time.perf_counter() - t0
     print(f"vernier: bbox evaluation of {gt.num_images} images, {gt.num_annotations} "
-          f"annotations, {len(summary.category_ids)} categories ({elapsed * 1000:.1f} ms)")
+          f"annotations, {len(summary.category_ids)} categories ({elapsed * 1000:.1f} ms), "
+          f"parity_mode={summary.parity_mode!r} (pycocotools 2.0.11's numbers, bit for bit)")
     print(summary)
     return 0
 
