@@ -18,6 +18,10 @@ from pycocotools import mask as P
 import vernier
 from vernier import mask as V
 
+# pycocotools 2.0.11's decode under NumPy 2 warns once per call
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 SIZES = [(1, 1), (1, 7), (9, 1), (2, 2), (3, 5), (17, 13), (32, 32), (31, 47), (64, 1),
          (100, 80), (7, 200)]
 PER_SIZE = 6000
