@@ -1024,12 +1024,14 @@ VERNIER_API int vernier_mask_box_iou(double *out, const double *dt, size_t m, co
  * dt_hw[2d] x dt_hw[2d + 1]) and mask gt[g], with pycocotools' box
  * prefilter (0 where the masks' boxes do not overlap) and crowd rule;
  * -1 for masks of different sizes whose boxes overlap.  The counts must
- * sum to their sizes (check them with vernier_mask_from_string).  Errors:
- * VERNIER_E_INVALID_ARG. */
+ * sum to their sizes (check them with vernier_mask_from_string).  The
+ * ground truths' boxes are computed once, in memory from `alc`.  Errors:
+ * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
 VERNIER_API int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
                                  const uint32_t *dt_hw, size_t m, const uint32_t *const *gt,
                                  const size_t *n_gt, const uint32_t *gt_hw, size_t n,
-                                 const uint8_t *iscrowd);
+                                 const uint8_t *iscrowd, const vernier_allocator *alc,
+                                 vernier_error *err);
 
 /* rleFrPoly: the h x w mask of the polygon of k vertices xy[0..2k) (x0,
  * y0, x1, y1, ...), as pycocotools 2.0.11 rasterises it.  Errors:

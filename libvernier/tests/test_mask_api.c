@@ -152,11 +152,12 @@ static void test_iou(void)
     const uint8_t crowd[3] = {0, 1, 0};
     const double boxes[8] = {0, 0, 2, 2, 1, 1, 2, 2};
     double out[3];
-    CHECK_INT(vernier_mask_iou(out, dt, ndt, dhw, 1, gt, ngt, ghw, 3, crowd), VERNIER_OK);
+    CHECK_INT(vernier_mask_iou(out, dt, ndt, dhw, 1, gt, ngt, ghw, 3, crowd, NULL, NULL),
+              VERNIER_OK);
     CHECK_DBL(out[0], 0.5);
     CHECK_DBL(out[1], 2.0 / 3.0);
     CHECK_DBL(out[2], -1.0); /* 3x2 against 2x3, boxes overlapping */
-    CHECK_INT(vernier_mask_iou(NULL, dt, ndt, dhw, 1, gt, ngt, ghw, 3, crowd),
+    CHECK_INT(vernier_mask_iou(NULL, dt, ndt, dhw, 1, gt, ngt, ghw, 3, crowd, NULL, NULL),
               VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_mask_box_iou(out, boxes, 1, boxes + 4, 1, crowd), VERNIER_OK);
     CHECK_DBL(out[0], 1.0 / 7.0);

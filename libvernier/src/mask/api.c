@@ -212,14 +212,26 @@ int vernier_mask_box_iou(double *out, const double *dt, size_t m, const double *
 int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
                      const uint32_t *dt_hw, size_t m, const uint32_t *const *gt,
                      const size_t *n_gt, const uint32_t *gt_hw, size_t n,
-                     const uint8_t *iscrowd)
+                     const uint8_t *iscrowd, const vernier_allocator *alc, vernier_error *err)
 {
+    vn_mem mem;
+    vn_arena ar;
+    double *gb;
     size_t d, g;
     if (m == 0 || n == 0)
         return VERNIER_OK;
     if (out == NULL || dt == NULL || n_dt == NULL || dt_hw == NULL || gt == NULL ||
         n_gt == NULL || gt_hw == NULL || iscrowd == NULL)
-        return VERNIER_E_INVALID_ARG;
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "vernier_mask_iou: NULL argument");
+    VN_TRY(vn_mem_init(&mem, alc));
+    vn_arena_init(&ar, &mem);
+    gb = vn_arena_array(&ar, n, 4 * sizeof(double));
+    if (gb == NULL) {
+        vn_arena_release(&ar);
+        return vn_fail(err, vn_mem_failure(&mem), "out of memory computing mask IoU");
+    }
+    for (g = 0; g < n; g++)
+        vn_rle_to_bbox(gt[g], n_gt[g], gt_hw[2 * g], gt_hw[2 * g + 1], gb + 4 * g);
     for (d = 0; d < m; d++) {
         vn_rle a;
         double db[4];
@@ -229,20 +241,20 @@ int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
         a.cnts = (uint32_t *)(uintptr_t)dt[d];
         vn_rle_to_bbox(a.cnts, a.m, a.h, a.w, db);
         for (g = 0; g < n; g++) {
-            vn_rle b;
-            double gb[4], o;
-            b.h = gt_hw[2 * g];
-            b.w = gt_hw[2 * g + 1];
-            b.m = n_gt[g];
-            b.cnts = (uint32_t *)(uintptr_t)gt[g];
-            vn_rle_to_bbox(b.cnts, b.m, b.h, b.w, gb);
-            o = box_iou(db, gb, iscrowd[g]);
+            double o = box_iou(db, gb + 4 * g, iscrowd[g]);
             /* rleIou walks the runs only of pairs whose boxes overlap */
-            if (o > 0)
+            if (o > 0) {
+                vn_rle b;
+                b.h = gt_hw[2 * g];
+                b.w = gt_hw[2 * g + 1];
+                b.m = n_gt[g];
+                b.cnts = (uint32_t *)(uintptr_t)gt[g];
                 o = vn_rle_iou(&a, &b, iscrowd[g]);
+            }
             out[d * n + g] = o;
         }
     }
+    vn_arena_release(&ar);
     return VERNIER_OK;
 }
 

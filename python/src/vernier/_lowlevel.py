@@ -743,11 +743,13 @@ def mask_iou(dt, gt, iscrowd: np.ndarray) -> np.ndarray:
         da, dp, ds, dhw = pack(dt)
         ga, gp, gs, ghw = pack(gt)
         cr = np.ascontiguousarray(iscrowd, dtype=np.uint8)
+        err = _new_error()
         rc = lib.vernier_mask_iou(ffi.cast("double *", ffi.from_buffer(out)), dp, ds, dhw, m,
                                   gp, gs, ghw, n,
-                                  ffi.cast("const uint8_t *", ffi.from_buffer(cr)))
+                                  ffi.cast("const uint8_t *", ffi.from_buffer(cr)), ffi.NULL,
+                                  err)
         del da, ga
-        _check(rc, context="mask")
+        _check(rc, err, context="mask")
     return out
 
 

@@ -259,6 +259,6 @@ uint64_t vernier_mask_area(const uint32_t *, size_t);
 int vernier_mask_to_bbox(double *, const uint32_t *, size_t, uint32_t, uint32_t);
 int vernier_mask_merge(uint32_t *, size_t, size_t *, const uint32_t *const *, const size_t *, size_t, uint32_t, uint32_t, int, const vernier_allocator *, vernier_error *);
 int vernier_mask_box_iou(double *, const double *, size_t, const double *, size_t, const uint8_t *);
-int vernier_mask_iou(double *, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint8_t *);
+int vernier_mask_iou(double *, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint8_t *, const vernier_allocator *, vernier_error *);
 int vernier_mask_from_polygon(uint32_t *, size_t, size_t *, const double *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
 int vernier_mask_from_bbox(uint32_t *, size_t, size_t *, const double *, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
