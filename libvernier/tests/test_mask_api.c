@@ -7,12 +7,15 @@
  * {'size': [3, 2], 'counts': b'122O'}, area 3, toBbox [0, 1, 2, 2]; its
  * union with the mask of counts [0, 3, 3] is b'032N'; iou 0.5, crowd 2/3;
  * frPyObjects of box [0, 0, 2, 2] on 3x3 is b'02103', of the square
- * polygon (.5, .5)-(2.5, 2.5) on 3x3 b'4210'). */
+ * polygon (.5, .5)-(2.5, 2.5) on 3x3 b'4210').  Every function that
+ * allocates is also run with each of its allocations failing in turn: it
+ * must report VERNIER_E_NOMEM and leave nothing allocated. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "harness.h"
+#include "support.h"
 #include "vernier.h"
 
 /* column-major 3x2: column 0 = 0 1 1, column 1 = 0 0 1 */
@@ -198,6 +201,48 @@ static void test_shapes(void)
               VERNIER_E_INVALID_ARG);
 }
 
+/* Runs call(alc) with its 1st, 2nd, ... allocation failing until it
+ * succeeds: every failure is VERNIER_E_NOMEM, nothing is left allocated. */
+#define OOM_SWEEP(call)                                                                          \
+    do {                                                                                         \
+        fail_alloc fa;                                                                           \
+        vernier_allocator alc;                                                                   \
+        long k;                                                                                  \
+        int rc = VERNIER_E_NOMEM;                                                                \
+        for (k = 1; k < 64 && rc != VERNIER_OK; k++) {                                           \
+            fail_alloc_init(&fa, k, FAIL_ONLY);                                                  \
+            alc = fail_alloc_allocator(&fa);                                                     \
+            rc = (call);                                                                         \
+            if (rc != VERNIER_OK)                                                                \
+                CHECK_INT(rc, VERNIER_E_NOMEM);                                                  \
+            CHECK(fail_alloc_clean(&fa));                                                        \
+        }                                                                                        \
+        CHECK_INT(rc, VERNIER_OK);                                                               \
+        CHECK(k > 2); /* at least one allocation failed first */                                \
+    } while (0)
+
+static void test_out_of_memory(void)
+{
+    static const uint32_t b[3] = {0, 3, 3};
+    const uint32_t *masks[2] = {COUNTS32, b};
+    const size_t ns[2] = {4, 3};
+    const uint32_t hw[4] = {3, 2, 3, 2};
+    const uint8_t crowd[2] = {0, 1};
+    double big[2 * 600], out[4];
+    uint32_t c[4096];
+    size_t n, i;
+    vernier_error err = VERNIER_ERROR_INIT;
+    for (i = 0; i < 600; i++) { /* a 600-vertex zigzag over a 64x64 image */
+        big[2 * i] = (double)(i % 60) + 0.3;
+        big[2 * i + 1] = (i % 2) ? 2.0 : 61.0;
+    }
+    OOM_SWEEP(vernier_mask_from_string(c, 8, &n, "122O", 4, 3, 2, &alc, &err));
+    OOM_SWEEP(vernier_mask_merge(c, 8, &n, masks, ns, 2, 3, 2, 0, &alc, &err));
+    OOM_SWEEP(vernier_mask_iou(out, masks, ns, hw, 2, masks, ns, hw, 2, crowd, &alc, &err));
+    OOM_SWEEP(vernier_mask_from_polygon(c, 4096, &n, big, 600, 64, 64, &alc, &err));
+    OOM_SWEEP(vernier_mask_from_bbox(c, 4096, &n, big, 64, 64, &alc, &err));
+}
+
 int main(void)
 {
     RUN(test_encode);
@@ -207,5 +252,6 @@ int main(void)
     RUN(test_merge);
     RUN(test_iou);
     RUN(test_shapes);
+    RUN(test_out_of_memory);
     return harness_report("test_mask_api");
 }
