@@ -1,4 +1,5 @@
-/* api.c — the public mask API (vernier_mask_*): pycocotools.mask's codec, box and polygon masks, merge and IoU on caller buffers.
+/* api.c — the public mask API (vernier_mask_*): pycocotools.mask's codec,
+ * box and polygon masks, merge and IoU on caller buffers.
  *
  * Every function that produces counts writes them into the caller's
  * buffer (`cap` counts) and reports the number the mask needs in *n_out;

@@ -698,13 +698,20 @@ def mask_to_bbox(counts, h: int, w: int) -> np.ndarray:
     return out
 
 
+def _counts_arrays(arrs):
+    """The C arrays of pointers to and lengths of the uint32 arrays
+    ``arrs`` (which the caller keeps alive during the call)."""
+    ptrs = ffi.new("const uint32_t *[]",
+                   [ffi.cast("const uint32_t *", ffi.from_buffer(a)) for a in arrs] or [ffi.NULL])
+    sizes = ffi.new("size_t[]", [len(a) for a in arrs] or [0])
+    return ptrs, sizes
+
+
 def mask_merge(counts_list, h: int, w: int, intersect: bool) -> np.ndarray:
     """rleMerge of masks of one size h x w."""
     arrs = [_u32(c) for c in counts_list]
     n = len(arrs)
-    ptrs = ffi.new("const uint32_t *[]",
-                   [ffi.cast("const uint32_t *", ffi.from_buffer(a)) for a in arrs] or [ffi.NULL])
-    sizes = ffi.new("size_t[]", [len(a) for a in arrs] or [0])
+    ptrs, sizes = _counts_arrays(arrs)
     total = sum(len(a) for a in arrs) + 1
     out = _counts_call(lib.vernier_mask_merge, total, ptrs, sizes, n, h, w,
                        1 if intersect else 0)
@@ -732,9 +739,7 @@ def mask_iou(dt, gt, iscrowd: np.ndarray) -> np.ndarray:
     """rleIou of masks given as (counts, h, w) triples: an m x n array."""
     def pack(masks):
         arrs = [_u32(c) for c, _, _ in masks]
-        ptrs = ffi.new("const uint32_t *[]",
-                       [ffi.cast("const uint32_t *", ffi.from_buffer(a)) for a in arrs] or [ffi.NULL])
-        sizes = ffi.new("size_t[]", [len(a) for a in arrs] or [0])
+        ptrs, sizes = _counts_arrays(arrs)
         hw = ffi.new("uint32_t[]", [v for _, h, w in masks for v in (h, w)] or [0])
         return arrs, ptrs, sizes, hw
     m, n = len(dt), len(gt)
