@@ -230,7 +230,7 @@ uninstall: ## Remove what `make install` installed (same PREFIX, DESTDIR, ...)
 # nothing without the vernier_ prefix, and every VERNIER_API function.
 # The naming rule of ADR 0021: every exported function is
 # vernier_<module>_<verb-or-noun>, with one of these modules.
-API_MODULES    := version status dataset results eval session worker partial
+API_MODULES    := version status dataset results eval session worker partial mask
 API_MODULES_RE := $(subst $(eval) ,|,$(strip $(API_MODULES)))
 
 symbols: $(SHLIB) ## Check that the shared library exports exactly the vernier_ API

@@ -22,6 +22,7 @@
  *  10. Incremental evaluation session
  *  11. Background worker
  *  12. Partial evaluation state and merging (distributed evaluation)
+ *  13. Masks (pycocotools.mask's codec)
  *
  * Conventions (the same for every function):
  *   - Fallible functions return an int status: VERNIER_OK (0) on success or a
@@ -958,6 +959,104 @@ VERNIER_API int vernier_partial_get_info(const vernier_partial *p, vernier_parti
 
 /* Releases a partial handle.  NULL is a no-op. */
 VERNIER_API void vernier_partial_free(vernier_partial *p);
+
+/* ---------------------------------------------------------------------------
+ * 13. Masks (pycocotools.mask's codec)
+ *
+ * A mask of h x w pixels is given by its counts: run lengths in
+ * column-major (Fortran) order, alternating background and foreground,
+ * starting with background, summing to h x w (pycocotools' RLE).  These
+ * functions work on caller buffers.  Those that produce counts write at
+ * most `cap` of them into `counts` and set *n_out to the number the mask
+ * has: when *n_out > cap, only the first cap were written, and the caller
+ * calls again with a buffer of *n_out.  Those that allocate scratch use
+ * `alc` (NULL: libc) and release it before returning.
+ * ------------------------------------------------------------------------ */
+
+/* rleEncode: the counts of the column-major h x w bytes at `mask`.  A run
+ * ends wherever the byte value changes (as pycocotools compares bytes, a
+ * mask of 0s and 1s gives the usual runs).  h * w + 1 counts always
+ * suffice.  Errors: VERNIER_E_INVALID_ARG (NULL), VERNIER_E_LIMIT (h * w
+ * above UINT32_MAX). */
+VERNIER_API int vernier_mask_encode(uint32_t *counts, size_t cap, size_t *n_out,
+                                    const uint8_t *mask, uint32_t h, uint32_t w);
+
+/* rleDecode: fills the h * w bytes at `mask` (column-major) with 0 and 1.
+ * Errors: VERNIER_E_RLE (the counts do not sum to h * w),
+ * VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_mask_decode(uint8_t *mask, const uint32_t *counts, size_t n,
+                                    uint32_t h, uint32_t w, vernier_error *err);
+
+/* rleToString: the compressed counts string of n counts.  Writes at most
+ * `cap` bytes plus a NUL (buf needs cap + 1 bytes; NULL when cap is 0) and
+ * sets *len_out to the string's length without the NUL; 7 * n bytes
+ * always suffice.  Errors: VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_mask_to_string(char *buf, size_t cap, size_t *len_out,
+                                       const uint32_t *counts, size_t n);
+
+/* rleFrString: the counts of the compressed string s[0..len), checked
+ * (characters 48..111, no dangling continuation, counts summing to
+ * h * w).  `len` counts always suffice.  Errors: VERNIER_E_RLE,
+ * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_from_string(uint32_t *counts, size_t cap, size_t *n_out,
+                                         const char *s, size_t len, uint32_t h, uint32_t w,
+                                         const vernier_allocator *alc, vernier_error *err);
+
+/* rleArea: the foreground pixels (the sum of the odd-indexed counts); 0 for
+ * NULL counts. */
+VERNIER_API uint64_t vernier_mask_area(const uint32_t *counts, size_t n);
+
+/* rleToBbox: the mask's box (x, y, width, height) into out[0..4), as
+ * pycocotools 2.0.11 computes it, empty masks included.  Errors:
+ * VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_mask_to_bbox(double *out, const uint32_t *counts, size_t n, uint32_t h,
+                                     uint32_t w);
+
+/* rleMerge: the union (intersect = 0) or intersection (1) of n masks of
+ * h x w (masks[i] has n_counts[i] counts), folded in order; n == 0 gives
+ * no counts (*n_out = 0).  The sum of the n_counts (at least 1) always
+ * suffices.  Errors: VERNIER_E_RLE (a mask's counts do not sum to h * w,
+ * or a step pycocotools gets wrong), VERNIER_E_INVALID_ARG,
+ * VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_merge(uint32_t *counts, size_t cap, size_t *n_out,
+                                   const uint32_t *const *masks, const size_t *n_counts,
+                                   size_t n, uint32_t h, uint32_t w, int intersect,
+                                   const vernier_allocator *alc, vernier_error *err);
+
+/* bbIou: out[d * n + g] = IoU of box dt[4d..4d+4) and box gt[4g..4g+4)
+ * (x, y, width, height), dividing by the detection's area where
+ * iscrowd[g] is nonzero.  Errors: VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_mask_box_iou(double *out, const double *dt, size_t m, const double *gt,
+                                     size_t n, const uint8_t *iscrowd);
+
+/* rleIou: out[d * n + g] = IoU of mask dt[d] (n_dt[d] counts, size
+ * dt_hw[2d] x dt_hw[2d + 1]) and mask gt[g], with pycocotools' box
+ * prefilter (0 where the masks' boxes do not overlap) and crowd rule;
+ * -1 for masks of different sizes whose boxes overlap.  The counts must
+ * sum to their sizes (check them with vernier_mask_from_string).  The
+ * ground truths' boxes are computed once, in memory from `alc`.  Errors:
+ * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
+                                 const uint32_t *dt_hw, size_t m, const uint32_t *const *gt,
+                                 const size_t *n_gt, const uint32_t *gt_hw, size_t n,
+                                 const uint8_t *iscrowd, const vernier_allocator *alc,
+                                 vernier_error *err);
+
+/* rleFrPoly: the h x w mask of the polygon of k vertices xy[0..2k) (x0,
+ * y0, x1, y1, ...), as pycocotools 2.0.11 rasterises it.  Errors:
+ * VERNIER_E_LIMIT (a coordinate not finite or beyond about 13.4 million,
+ * h * w above UINT32_MAX, w == 0 with a vertex at x >= 0),
+ * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_from_polygon(uint32_t *counts, size_t cap, size_t *n_out,
+                                          const double *xy, size_t k, uint32_t h, uint32_t w,
+                                          const vernier_allocator *alc, vernier_error *err);
+
+/* rleFrBbox: the h x w mask of box bb[0..4) (x, y, width, height), its
+ * four corners rasterised as a polygon.  Errors: those of
+ * vernier_mask_from_polygon. */
+VERNIER_API int vernier_mask_from_bbox(uint32_t *counts, size_t cap, size_t *n_out,
+                                       const double *bb, uint32_t h, uint32_t w,
+                                       const vernier_allocator *alc, vernier_error *err);
 
 #ifdef __cplusplus
 }

@@ -621,3 +621,156 @@ def partial_rewrite(blob) -> bytes:
         return _take_buffer(out, size)
     finally:
         ffi.release(p)
+
+
+# ---- masks: pycocotools.mask's codec (vernier.mask; vernier.h section 13) ----
+# Counts travel as contiguous uint32 numpy arrays; every function checks the
+# C status and raises through _check.  Buffers are sized by the header's
+# bounds where one exists, else grown once to the size the call reports.
+
+def _u32(counts) -> np.ndarray:
+    return np.ascontiguousarray(counts, dtype=np.uint32)
+
+
+def _counts_call(fn, first_cap: int, *args) -> np.ndarray:
+    """Call a counts-producing C function (counts, cap, n_out, *args);
+    call again with the reported size if the first buffer was short."""
+    cap = max(int(first_cap), 1)
+    while True:
+        buf = np.empty(cap, dtype=np.uint32)
+        n_out = ffi.new("size_t *")
+        err = _new_error()
+        rc = fn(ffi.cast("uint32_t *", ffi.from_buffer(buf)), cap, n_out, *args, ffi.NULL, err)
+        _check(rc, err, context="mask")
+        n = int(n_out[0])
+        if n <= cap:
+            return buf[:n]
+        cap = n
+
+
+def mask_encode(column: np.ndarray, h: int, w: int) -> np.ndarray:
+    """rleEncode of the h*w column-major bytes ``column`` (a contiguous
+    uint8 array)."""
+    cap = h * w + 1
+    buf = np.empty(cap, dtype=np.uint32)
+    n_out = ffi.new("size_t *")
+    rc = lib.vernier_mask_encode(ffi.cast("uint32_t *", ffi.from_buffer(buf)), cap, n_out,
+                                 ffi.cast("const uint8_t *", ffi.from_buffer(column)), h, w)
+    _check(rc, context="mask")
+    return buf[:int(n_out[0])]
+
+
+def mask_decode_into(out: np.ndarray, counts, h: int, w: int) -> None:
+    """rleDecode into ``out`` (h*w writable contiguous uint8 bytes)."""
+    c = _u32(counts)
+    err = _new_error()
+    rc = lib.vernier_mask_decode(ffi.cast("uint8_t *", ffi.from_buffer(out, require_writable=True)),
+                                 ffi.cast("const uint32_t *", ffi.from_buffer(c)), len(c), h, w,
+                                 err)
+    _check(rc, err, context="mask")
+
+
+def mask_to_string(counts) -> bytes:
+    """rleToString: the compressed counts string."""
+    c = _u32(counts)
+    cap = 7 * len(c)
+    buf = ffi.new("char[]", cap + 1)
+    n = ffi.new("size_t *")
+    rc = lib.vernier_mask_to_string(buf, cap, n, ffi.cast("const uint32_t *", ffi.from_buffer(c)),
+                                    len(c))
+    _check(rc, context="mask")
+    return ffi.unpack(buf, int(n[0]))
+
+
+def mask_from_string(s: bytes, h: int, w: int) -> np.ndarray:
+    """rleFrString, checked: RLEError on a malformed string or counts that
+    do not sum to h*w."""
+    return _counts_call(lib.vernier_mask_from_string, len(s) + 1, s, len(s), h, w)
+
+
+def mask_area(counts) -> int:
+    c = _u32(counts)
+    return int(lib.vernier_mask_area(ffi.cast("const uint32_t *", ffi.from_buffer(c)), len(c)))
+
+
+def mask_to_bbox(counts, h: int, w: int) -> np.ndarray:
+    c = _u32(counts)
+    out = np.empty(4, dtype=np.float64)
+    rc = lib.vernier_mask_to_bbox(ffi.cast("double *", ffi.from_buffer(out)),
+                                  ffi.cast("const uint32_t *", ffi.from_buffer(c)), len(c), h, w)
+    _check(rc, context="mask")
+    return out
+
+
+def _counts_arrays(arrs):
+    """The C arrays of pointers to and lengths of the uint32 arrays
+    ``arrs`` (which the caller keeps alive during the call)."""
+    ptrs = ffi.new("const uint32_t *[]",
+                   [ffi.cast("const uint32_t *", ffi.from_buffer(a)) for a in arrs] or [ffi.NULL])
+    sizes = ffi.new("size_t[]", [len(a) for a in arrs] or [0])
+    return ptrs, sizes
+
+
+def mask_merge(counts_list, h: int, w: int, intersect: bool) -> np.ndarray:
+    """rleMerge of masks of one size h x w."""
+    arrs = [_u32(c) for c in counts_list]
+    n = len(arrs)
+    ptrs, sizes = _counts_arrays(arrs)
+    total = sum(len(a) for a in arrs) + 1
+    out = _counts_call(lib.vernier_mask_merge, total, ptrs, sizes, n, h, w,
+                       1 if intersect else 0)
+    del arrs
+    return out
+
+
+def mask_box_iou(dt: np.ndarray, gt: np.ndarray, iscrowd: np.ndarray) -> np.ndarray:
+    """bbIou of m x 4 and n x 4 float64 boxes: an m x n array."""
+    dt = np.ascontiguousarray(dt, dtype=np.float64)
+    gt = np.ascontiguousarray(gt, dtype=np.float64)
+    cr = np.ascontiguousarray(iscrowd, dtype=np.uint8)
+    m, n = len(dt), len(gt)
+    out = np.zeros((m, n), dtype=np.float64)
+    if m and n:
+        rc = lib.vernier_mask_box_iou(ffi.cast("double *", ffi.from_buffer(out)),
+                                      ffi.cast("const double *", ffi.from_buffer(dt)), m,
+                                      ffi.cast("const double *", ffi.from_buffer(gt)), n,
+                                      ffi.cast("const uint8_t *", ffi.from_buffer(cr)))
+        _check(rc, context="mask")
+    return out
+
+
+def mask_iou(dt, gt, iscrowd: np.ndarray) -> np.ndarray:
+    """rleIou of masks given as (counts, h, w) triples: an m x n array."""
+    def pack(masks):
+        arrs = [_u32(c) for c, _, _ in masks]
+        ptrs, sizes = _counts_arrays(arrs)
+        hw = ffi.new("uint32_t[]", [v for _, h, w in masks for v in (h, w)] or [0])
+        return arrs, ptrs, sizes, hw
+    m, n = len(dt), len(gt)
+    out = np.zeros((m, n), dtype=np.float64)
+    if m and n:
+        da, dp, ds, dhw = pack(dt)
+        ga, gp, gs, ghw = pack(gt)
+        cr = np.ascontiguousarray(iscrowd, dtype=np.uint8)
+        err = _new_error()
+        rc = lib.vernier_mask_iou(ffi.cast("double *", ffi.from_buffer(out)), dp, ds, dhw, m,
+                                  gp, gs, ghw, n,
+                                  ffi.cast("const uint8_t *", ffi.from_buffer(cr)), ffi.NULL,
+                                  err)
+        del da, ga
+        _check(rc, err, context="mask")
+    return out
+
+
+def mask_from_polygon(xy: np.ndarray, h: int, w: int) -> np.ndarray:
+    """rleFrPoly of the float64 vertex list xy (x0, y0, x1, y1, ...)."""
+    xy = np.ascontiguousarray(xy, dtype=np.float64)
+    return _counts_call(lib.vernier_mask_from_polygon, min(h * w + 1, 4 * len(xy) + 2 * w + 8),
+                        ffi.cast("const double *", ffi.from_buffer(xy)), len(xy) // 2, h, w)
+
+
+def mask_from_bbox(bb: np.ndarray, h: int, w: int) -> np.ndarray:
+    """rleFrBbox of one float64 box (x, y, width, height)."""
+    bb = np.ascontiguousarray(bb, dtype=np.float64)
+    return _counts_call(lib.vernier_mask_from_bbox, min(h * w + 1, 2 * w + 8),
+                        ffi.cast("const double *", ffi.from_buffer(bb)), h, w)

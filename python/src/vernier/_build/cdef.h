@@ -253,3 +253,16 @@ int vernier_partial_read(vernier_partial **, const void *, size_t, const vernier
 int vernier_partial_write(void **, size_t *, const vernier_partial *, const vernier_allocator *, vernier_error *);
 int vernier_partial_get_info(const vernier_partial *, vernier_partial_info *);
 void vernier_partial_free(vernier_partial *);
+
+/* 13. Masks (pycocotools.mask's codec) */
+int vernier_mask_encode(uint32_t *, size_t, size_t *, const uint8_t *, uint32_t, uint32_t);
+int vernier_mask_decode(uint8_t *, const uint32_t *, size_t, uint32_t, uint32_t, vernier_error *);
+int vernier_mask_to_string(char *, size_t, size_t *, const uint32_t *, size_t);
+int vernier_mask_from_string(uint32_t *, size_t, size_t *, const char *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+uint64_t vernier_mask_area(const uint32_t *, size_t);
+int vernier_mask_to_bbox(double *, const uint32_t *, size_t, uint32_t, uint32_t);
+int vernier_mask_merge(uint32_t *, size_t, size_t *, const uint32_t *const *, const size_t *, size_t, uint32_t, uint32_t, int, const vernier_allocator *, vernier_error *);
+int vernier_mask_box_iou(double *, const double *, size_t, const double *, size_t, const uint8_t *);
+int vernier_mask_iou(double *, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint8_t *, const vernier_allocator *, vernier_error *);
+int vernier_mask_from_polygon(uint32_t *, size_t, size_t *, const double *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_mask_from_bbox(uint32_t *, size_t, size_t *, const double *, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
