@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import importlib.util
 import runpy
 import sys
 import threading
@@ -67,9 +66,12 @@ def _apply():
     from .cocoeval import COCOeval, Params
 
     replacements = {}
-    if importlib.util.find_spec("pycocotools") is not None:
+    try:
         coco_mod = importlib.import_module("pycocotools.coco")
         eval_mod = importlib.import_module("pycocotools.cocoeval")
+    except ImportError:
+        coco_mod = eval_mod = None
+    if coco_mod is not None:
         replacements[id(coco_mod.COCO)] = (coco_mod.COCO, COCO)
         replacements[id(eval_mod.COCOeval)] = (eval_mod.COCOeval, COCOeval)
         replacements[id(eval_mod.Params)] = (eval_mod.Params, Params)
@@ -97,13 +99,17 @@ def _apply():
         eval_mod.Params = Params
         pkg.coco = coco_mod
         pkg.cocoeval = eval_mod
+        missing = object()
         for mod in (pkg, coco_mod, eval_mod):
+            added.append((mod.__name__, sys.modules.get(mod.__name__, missing)))
             sys.modules[mod.__name__] = mod
-            added.append(mod.__name__)
 
         def remove():
-            for name in added:
-                sys.modules.pop(name, None)
+            for name, before in added:
+                if before is missing:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = before
         _undo.append(remove)
 
 
