@@ -157,6 +157,11 @@ def _pooled_subset(p):
     p.imgIds = p.imgIds[5:60]
 
 
+def _pooled_categories(p):
+    p.useCats = 0
+    p.catIds = p.catIds[::4]  # pooled over these categories only, as pycocotools pools
+
+
 def _grid(p):
     p.maxDets = [100, 3, 20, 1]
     p.iouThrs = np.array([.3, .5, .55, .9])
@@ -165,8 +170,8 @@ def _grid(p):
     p.areaRngLbl = ["all", "small", "large"]
 
 
-@pytest.mark.parametrize("setter", [_subset, _pooled_subset, _grid],
-                         ids=["subset", "pooled_subset", "grid"])
+@pytest.mark.parametrize("setter", [_subset, _pooled_subset, _pooled_categories, _grid],
+                         ids=["subset", "pooled_subset", "pooled_categories", "grid"])
 @pytest.mark.parametrize("iou_type,dt", [("bbox", FAKE_BBOX), ("segm", FAKE_SEGM)],
                          ids=["bbox", "segm"])
 def test_params_match_pycocotools(vn, iou_type, dt, setter):
@@ -359,6 +364,15 @@ def _evaluated(vn, set_params=None):
 def test_unknown_params_field_refused(vn):
     ev = _evaluated(vn, lambda p: setattr(p, "iouThresholds", [0.5]))
     with pytest.raises(vn.InvalidConfigError, match="iouThresholds"):
+        _quiet(ev.evaluate)
+
+
+def test_unsorted_pooled_categories_refused(vn):
+    def set_params(p):
+        p.useCats = 0
+        p.catIds = [3, 1]
+    ev = _evaluated(vn, set_params)
+    with pytest.raises(vn.InvalidConfigError, match="ascending"):
         _quiet(ev.evaluate)
 
 

@@ -238,15 +238,18 @@ class COCOeval:
                 "have (pycocotools would add empty entries for it; vernier refuses)")
         cats_all = sorted(coco_gt.getCatIds())
         sub_imgs = img_ids != sorted(set(all_imgs))
-        sub_cats = False
-        if p.useCats:
-            cat_ids = [int(c) for c in p.catIds]
-            missing = sorted(set(cat_ids) - set(cats_all))
-            if missing:
-                raise InvalidConfigError(
-                    f"params.catIds names category id {missing[0]}, which the ground truth "
-                    "does not have")
-            sub_cats = cat_ids != sorted(set(cats_all))
+        cat_ids = [int(c) for c in p.catIds]
+        if not p.useCats and cat_ids != sorted(set(cat_ids)):
+            # pooled, pycocotools concatenates the categories in this order
+            raise InvalidConfigError(
+                "params.catIds must be ascending and distinct when useCats=0 (pycocotools "
+                "pools the categories in the order given; vernier pools them ascending)")
+        missing = sorted(set(cat_ids) - set(cats_all))
+        if missing:
+            raise InvalidConfigError(
+                f"params.catIds names category id {missing[0]}, which the ground truth "
+                "does not have")
+        sub_cats = cat_ids != sorted(set(cats_all))
         if not sub_imgs and not sub_cats:
             return coco_gt._gt_dataset(), dt_raw, dt_ids
         keep_imgs = set(img_ids)
