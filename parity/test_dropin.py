@@ -376,10 +376,29 @@ def test_unsorted_pooled_categories_refused(vn):
         _quiet(ev.evaluate)
 
 
-def test_unknown_image_subset_refused(vn):
-    ev = _evaluated(vn, lambda p: setattr(p, "imgIds", [123456789]))
-    with pytest.raises(vn.InvalidConfigError, match="123456789"):
+def test_subset_ids_the_ground_truth_lacks(vn):
+    """pycocotools evaluates an image id or category id the ground truth
+    lacks as one with nothing in it (None entries in evalImgs, -1 arrays)."""
+    def set_params(p):
+        p.imgIds = p.imgIds[:20] + [123456789, -5]
+        p.catIds = [1, 2, 3, 999]
+
+    _compare(vn, VAL100, FAKE_BBOX, "bbox", set_params)
+
+
+def test_empty_subset_refused(vn):
+    ev = _evaluated(vn, lambda p: setattr(p, "imgIds", []))
+    with pytest.raises(vn.InvalidConfigError, match="imgIds is empty"):
         _quiet(ev.evaluate)
+
+
+def test_keypoint_subset_with_sigmas(vn):
+    def set_params(p):
+        p.kpt_oks_sigmas = np.array(p.kpt_oks_sigmas) * 1.3
+        p.imgIds = p.imgIds[:3]
+        p.catIds = [1, 77]
+
+    _compare(vn, KP_GT, KP_DT, "keypoints", set_params)
 
 
 def test_params_changed_after_evaluate_refused(vn):

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import copy
 import datetime
-import json
 import time
 from collections import defaultdict
 
 import numpy as np
 
-from ._convert import _json_default
 from ._errors import InvalidArgumentError, InvalidConfigError
+from . import _lowlevel as _ll
 from ._evaluator import Evaluator
 from ._kernels import PARITY_MODES, Bbox, Boundary, Keypoints, Segm
+from ._summary import Summary
 
 __all__ = ["COCOeval", "Params"]
 
@@ -182,7 +182,7 @@ class COCOeval:
             if sig.shape == _COCO_SIGMAS.shape and np.array_equal(sig, _COCO_SIGMAS):
                 iou = Keypoints()
             else:
-                iou = Keypoints({int(c): sig.tolist() for c in self.cocoGt.getCatIds()})
+                iou = Keypoints({int(c): sig.tolist() for c in cat_ids})
         return Evaluator(
             iou=iou, parity_mode=self.parity_mode, max_dets=max_dets,
             use_cats=bool(p.useCats),
@@ -214,63 +214,46 @@ class COCOeval:
         self._ious = None
         self._run = None
         cat_ids = p.catIds if p.useCats else [-1]
-        evaluator = self._evaluator(p, cat_ids)
-        gt, dt_json, id_map = self._inputs(p)
-        summary = evaluator.evaluate(gt, dt_json, keep_records=True)
+        summary, id_map = self._run_c(p)
         self._paramsEval = copy.deepcopy(self.params)
         self._run = (summary, _snapshot(p), id_map, list(p.imgIds), list(cat_ids))
         print("DONE (t={:0.2f}s).".format(time.time() - tic))
 
-    def _inputs(self, p):
-        """``(gt, dt JSON bytes, id map)`` for the C library: the whole
-        ground truth when ``imgIds`` / ``catIds`` cover it, else a copy
-        restricted to the subsets (the detections likewise)."""
+    def _run_c(self, p):
+        """Evaluate in C: the whole ground truth (parsed once per COCO
+        object) and the results as loadRes read them; ``imgIds`` /
+        ``catIds`` become the C options' subsets when they are not the
+        whole ground truth's.  Returns the Summary and each C result's
+        annotation id."""
         coco_gt, coco_dt = self.cocoGt, self.cocoDt
         if coco_gt is None or coco_dt is None:
             raise InvalidArgumentError("COCOeval needs cocoGt and cocoDt to evaluate")
         _, dt_raw, dt_ids = coco_dt._results()
-        all_imgs = sorted(coco_gt.getImgIds())
         img_ids = [int(i) for i in p.imgIds]
-        missing = sorted(set(img_ids) - set(all_imgs))
-        if missing:
-            raise InvalidConfigError(
-                f"params.imgIds names image id {missing[0]}, which the ground truth does not "
-                "have (pycocotools would add empty entries for it; vernier refuses)")
-        cats_all = sorted(coco_gt.getCatIds())
-        sub_imgs = img_ids != sorted(set(all_imgs))
         cat_ids = [int(c) for c in p.catIds]
+        if not img_ids:
+            raise InvalidConfigError("params.imgIds is empty: there is nothing to evaluate")
+        if not cat_ids:
+            raise InvalidConfigError("params.catIds is empty: there is nothing to evaluate")
         if not p.useCats and cat_ids != sorted(set(cat_ids)):
             # pooled, pycocotools concatenates the categories in this order
             raise InvalidConfigError(
                 "params.catIds must be ascending and distinct when useCats=0 (pycocotools "
                 "pools the categories in the order given; vernier pools them ascending)")
-        missing = sorted(set(cat_ids) - set(cats_all))
-        if missing:
-            raise InvalidConfigError(
-                f"params.catIds names category id {missing[0]}, which the ground truth "
-                "does not have")
-        sub_cats = cat_ids != sorted(set(cats_all))
-        if not sub_imgs and not sub_cats:
-            return coco_gt._gt_dataset(), dt_raw, dt_ids
-        keep_imgs = set(img_ids)
-        keep_cats = set(int(c) for c in p.catIds) if sub_cats else None
-        ds = coco_gt.dataset
-
-        def kept(a):
-            return a["image_id"] in keep_imgs and (keep_cats is None
-                                                   or a["category_id"] in keep_cats)
-
-        gt = {k: v for k, v in ds.items() if k not in ("images", "annotations", "categories")}
-        gt["images"] = [im for im in ds.get("images", []) if im["id"] in keep_imgs]
-        gt["categories"] = [c for c in ds.get("categories", [])
-                            if keep_cats is None or c["id"] in keep_cats]
-        gt["annotations"] = [a for a in ds.get("annotations", []) if kept(a)]
-        gt_json = json.dumps(gt, default=_json_default, separators=(",", ":")).encode("utf-8")
-        results = json.loads(dt_raw)
-        pos = [i for i, a in enumerate(results) if kept(a)]
-        dt_json = json.dumps([results[i] for i in pos], default=_json_default,
-                             separators=(",", ":")).encode("utf-8")
-        return gt_json, dt_json, dt_ids[np.asarray(pos, dtype=np.int64)]
+        all_imgs = sorted(set(coco_gt.getImgIds()))
+        all_cats = sorted(set(coco_gt.getCatIds()))
+        image_subset = None if img_ids == all_imgs else img_ids
+        cat_subset = None if cat_ids == all_cats else cat_ids
+        evaluator = self._evaluator(p, cat_ids)
+        options = evaluator._options(keep_records=True, image_ids=image_subset,
+                                     category_ids=cat_subset)
+        ds = coco_gt._gt_dataset()._h()
+        res = _ll.results_load_json(dt_raw)
+        try:
+            ev = _ll.evaluate(ds, res, options)
+        finally:
+            res.close()
+        return Summary(ev, self.parity_mode), dt_ids
 
     def _check_current(self, p=None):
         if self._run is None:
