@@ -530,3 +530,41 @@ def test_python_m_vernier_patch_runs_unmodified_script(tmp_path):
 
     assert summary(patched) == summary(plain)
     assert len(summary(plain)) == 13
+
+
+# ---- mistakes people make -------------------------------------------------------
+
+def test_ground_truth_passed_as_results(vn):
+    gt, _ = _quiet(lambda: vn.COCO(str(VAL100)))
+    with pytest.raises(vn.SchemaError, match="looks like a ground-truth file") as info:
+        _quiet(lambda: gt.loadRes(str(VAL100)))
+    assert isinstance(info.value, AssertionError)  # pycocotools raises an AssertionError
+    ev = vn.Evaluator(parity_mode="strict")
+    with pytest.raises(vn.SchemaError, match="looks like a ground-truth file"):
+        ev.evaluate(VAL100.read_bytes(), VAL100.read_bytes())
+
+
+def test_paths_accepted_by_evaluator(vn):
+    ev = vn.Evaluator(parity_mode="strict")
+    from_paths = ev.evaluate(str(VAL100), FAKE_BBOX)
+    from_bytes = ev.evaluate(VAL100.read_bytes(), FAKE_BBOX.read_bytes())
+    assert from_paths.stats == from_bytes.stats
+    np.testing.assert_array_equal(from_paths.precision, from_bytes.precision)
+
+
+def test_xyxy_boxes_warned(vn):
+    gt, _ = _quiet(lambda: vn.COCO(str(VAL100)))
+    rows = json.loads(FAKE_BBOX.read_bytes())[:100]
+    xyxy = []
+    for r in rows:
+        x, y, w, h = r["bbox"]
+        img = gt.imgs[r["image_id"]]
+        # far right/bottom boxes as [x1, y1, x2, y2]
+        x1, y1 = img["width"] * 0.6, img["height"] * 0.6
+        xyxy.append(dict(r, bbox=[x1, y1, x1 + max(w, 2), y1 + max(h, 2)]))
+    with pytest.warns(UserWarning, match=r"100 of 100 result boxes reach past"):
+        _quiet(lambda: gt.loadRes(xyxy))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _quiet(lambda: gt.loadRes(rows))  # ordinary xywh boxes: no warning

@@ -14,14 +14,15 @@ import itertools
 import json
 import os
 import time
+import warnings
 from collections import defaultdict
 
 import numpy as np
 
 from ._convert import _json_default
-from ._errors import InvalidArgumentError, UnknownImageError
+from ._errors import InvalidArgumentError, SchemaError, UnknownImageError
 
-__all__ = ["COCO", "ResultsMismatchError"]
+__all__ = ["COCO", "ResultsMismatchError", "NotResultsError"]
 
 
 class ResultsMismatchError(UnknownImageError, AssertionError):
@@ -29,6 +30,12 @@ class ResultsMismatchError(UnknownImageError, AssertionError):
     have (pycocotools' assertion "Results do not correspond to current coco
     set"); also an :class:`AssertionError`, which is what pycocotools
     raises, so existing handlers keep working."""
+
+
+class NotResultsError(SchemaError, AssertionError):
+    """``loadRes`` was given something that is not a list of results
+    (pycocotools' assertion "results in not an array of objects"), e.g. a
+    ground-truth file; also an :class:`AssertionError`, as pycocotools."""
 
 
 def _is_array_like(obj) -> bool:
@@ -46,6 +53,15 @@ def _mask_module():
             "not installed (mask-derived fields of segmentation results, annToRLE, annToMask)"
         ) from None
     return _mask
+
+
+def _past_edge(img, x2, y2) -> bool:
+    """True when a box's right or bottom edge lies more than a pixel past
+    its image (what xyxy boxes read as xywh look like)."""
+    try:
+        return x2 > img["width"] + 1 or y2 > img["height"] + 1
+    except (KeyError, TypeError):
+        return False
 
 
 class COCO:
@@ -214,7 +230,11 @@ class COCO:
             anns = resFile
             raw = None
         if type(anns) is not list:
-            raise InvalidArgumentError("results in not an array of objects")
+            hint = ""
+            if isinstance(anns, dict) and ("images" in anns or "annotations" in anns):
+                hint = ("; this looks like a ground-truth file (a COCO object with "
+                        "images/annotations): pass the detections, a list of result dicts")
+            raise NotResultsError("results in not an array of objects" + hint)
         ann_img_ids = {ann["image_id"] for ann in anns}
         if not ann_img_ids <= set(self.getImgIds()):
             raise ResultsMismatchError("Results do not correspond to current coco set")
@@ -228,14 +248,23 @@ class COCO:
                 ann["id"] = i + 1
         elif "bbox" in anns[0] and not anns[0]["bbox"] == []:
             res.dataset["categories"] = copy.deepcopy(self.dataset["categories"])
+            past_edge = 0
             for i, ann in enumerate(anns):
                 bb = ann["bbox"]
                 x1, x2, y1, y2 = [bb[0], bb[0] + bb[2], bb[1], bb[1] + bb[3]]
+                img = self.imgs.get(ann["image_id"])
+                if img is not None and _past_edge(img, x2, y2):
+                    past_edge += 1
                 if "segmentation" not in ann:
                     ann["segmentation"] = [[x1, y1, x1, y2, x2, y2, x2, y1]]
                 ann["area"] = bb[2] * bb[3]
                 ann["id"] = i + 1
                 ann["iscrowd"] = 0
+            if past_edge * 10 >= len(anns):
+                warnings.warn(
+                    f"{past_edge} of {len(anns)} result boxes reach past their image's right or "
+                    "bottom edge (x + w > width or y + h > height): are they [x1, y1, x2, y2]? "
+                    "COCO boxes are [x, y, width, height]", UserWarning, stacklevel=2)
         elif "segmentation" in anns[0]:
             res.dataset["categories"] = copy.deepcopy(self.dataset["categories"])
             codec = _mask_module()
