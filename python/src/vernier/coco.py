@@ -92,6 +92,8 @@ class COCO:
             self.createIndex()
 
     def createIndex(self):
+        """Build anns, cats, imgs, imgToAnns and catToImgs from ``dataset``
+        (prints pycocotools' progress lines)."""
         print("creating index...")
         anns, cats, imgs = {}, {}, {}
         img_to_anns, cat_to_imgs = defaultdict(list), defaultdict(list)
@@ -118,10 +120,14 @@ class COCO:
         self._c_gt = None
 
     def info(self):
+        """Print the ``info`` section of the dataset, one key per line."""
         for key, value in self.dataset["info"].items():
             print("{}: {}".format(key, value))
 
     def getAnnIds(self, imgIds=[], catIds=[], areaRng=[], iscrowd=None):  # noqa: B006 (pycocotools' signature)
+        """Annotation ids on the given images, of the given categories, with
+        area strictly inside ``areaRng`` and the given ``iscrowd`` (each
+        filter skipped when empty / None), in pycocotools' order."""
         img_ids = imgIds if _is_array_like(imgIds) else [imgIds]
         cat_ids = catIds if _is_array_like(catIds) else [catIds]
         if len(img_ids) == len(cat_ids) == len(areaRng) == 0:
@@ -141,6 +147,8 @@ class COCO:
         return [a["id"] for a in anns]
 
     def getCatIds(self, catNms=[], supNms=[], catIds=[]):  # noqa: B006
+        """Category ids filtered by name, supercategory and id (empty: no
+        filter), in the order of ``dataset["categories"]``."""
         cat_nms = catNms if _is_array_like(catNms) else [catNms]
         sup_nms = supNms if _is_array_like(supNms) else [supNms]
         cat_ids = catIds if _is_array_like(catIds) else [catIds]
@@ -154,6 +162,8 @@ class COCO:
         return [c["id"] for c in cats]
 
     def getImgIds(self, imgIds=[], catIds=[]):  # noqa: B006
+        """Image ids: all of them, or ``imgIds`` intersected with the images
+        of every category in ``catIds`` (pycocotools' rule)."""
         img_ids = imgIds if _is_array_like(imgIds) else [imgIds]
         cat_ids = catIds if _is_array_like(catIds) else [catIds]
         if len(img_ids) == len(cat_ids) == 0:
@@ -175,15 +185,20 @@ class COCO:
         return None
 
     def loadAnns(self, ids=[]):  # noqa: B006
+        """The annotation dicts of ``ids`` (a list, or one int)."""
         return self._load(self.anns, ids)
 
     def loadCats(self, ids=[]):  # noqa: B006
+        """The category dicts of ``ids`` (a list, or one int)."""
         return self._load(self.cats, ids)
 
     def loadImgs(self, ids=[]):  # noqa: B006
+        """The image dicts of ``ids`` (a list, or one int)."""
         return self._load(self.imgs, ids)
 
     def showAnns(self, anns, draw_bbox=False):
+        """Not provided: raises :class:`NotImplementedError` (draw with
+        pycocotools or matplotlib)."""
         try:
             import matplotlib  # noqa: F401
         except ImportError:
@@ -192,6 +207,8 @@ class COCO:
                                   "pycocotools or matplotlib directly")
 
     def loadNumpyAnnotations(self, data):
+        """Result dicts from an N x 7 array of rows (image_id, x, y, w, h,
+        score, category_id), as pycocotools builds them."""
         print("Converting ndarray to lists...")
         if type(data) is not np.ndarray or data.ndim != 2 or data.shape[1] != 7:
             raise InvalidArgumentError(
@@ -292,6 +309,8 @@ class COCO:
         return res
 
     def annToRLE(self, ann):
+        """The annotation's segmentation as a compressed RLE (needs an RLE
+        codec: pycocotools' while ``vernier.mask`` is pending)."""
         codec = _mask_module()
         t = self.imgs[ann["image_id"]]
         h, w = t["height"], t["width"]
@@ -303,6 +322,7 @@ class COCO:
         return ann["segmentation"]
 
     def annToMask(self, ann):
+        """The annotation's binary mask (H x W uint8), from :meth:`annToRLE`."""
         codec = _mask_module()
         rle = self.annToRLE(ann)
         return codec.decode([rle])[:, :, 0]

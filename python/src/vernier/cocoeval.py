@@ -395,6 +395,9 @@ class COCOeval:
         return [dts[i] for i in order][:p.maxDets[-1]]
 
     def computeIoU(self, imgId, catId):
+        """pycocotools' ``computeIoU``: the IoU matrix (detections by
+        descending score, cut to the largest cap, x ground truths) of one
+        image and category; ``[]`` when both are empty."""
         p = self._paramsEval if self._run is not None else self.params
         if not self._gts and not self._dts:
             self._prepared()
@@ -420,6 +423,8 @@ class COCOeval:
                                   "the drop-in (the C core computes them internally)")
 
     def computeOks(self, imgId, catId):
+        """pycocotools' ``computeOks``: the OKS matrix of one image and
+        category (detections x ground truths); ``[]`` when either is empty."""
         p = self._paramsEval if self._run is not None else self.params
         if not self._gts and not self._dts:
             self._prepared()
