@@ -80,26 +80,24 @@ class Params:
         self.useSegm = None  # deprecated, as in pycocotools
 
 
+def _freeze(v):
+    """A comparable, immutable copy of one setting's value."""
+    if isinstance(v, np.ndarray):
+        return ("ndarray", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__,) + tuple(_freeze(x) for x in v)
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
 def _snapshot(p) -> dict:
     """A comparable copy of every setting (to notice changes after evaluate)."""
-    out = {}
-    for k, v in vars(p).items():
-        out[k] = np.array(v, dtype=object) if isinstance(v, np.ndarray) else copy.deepcopy(v)
-    return out
+    return {k: _freeze(v) for k, v in vars(p).items()}
 
 
 def _same(a: dict, b: dict) -> bool:
-    if a.keys() != b.keys():
-        return False
-    for k in a:
-        x, y = a[k], b[k]
-        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)
-                    and x.shape == y.shape and all(u == v for u, v in zip(x.ravel(), y.ravel()))):
-                return False
-        elif x != y:
-            return False
-    return True
+    return a == b
 
 
 def _floats(name, values):
@@ -214,12 +212,12 @@ class COCOeval:
         self._ious = None
         self._run = None
         cat_ids = p.catIds if p.useCats else [-1]
-        summary, id_map = self._run_c(p)
+        summary, id_map = self._run_c(p, keep_records=False)
         self._paramsEval = copy.deepcopy(self.params)
         self._run = (summary, _snapshot(p), id_map, list(p.imgIds), list(cat_ids))
         print("DONE (t={:0.2f}s).".format(time.time() - tic))
 
-    def _run_c(self, p):
+    def _run_c(self, p, keep_records):
         """Evaluate in C: the whole ground truth (parsed once per COCO
         object) and the results as loadRes read them; ``imgIds`` /
         ``catIds`` become the C options' subsets when they are not the
@@ -245,7 +243,7 @@ class COCOeval:
         image_subset = None if img_ids == all_imgs else img_ids
         cat_subset = None if cat_ids == all_cats else cat_ids
         evaluator = self._evaluator(p, cat_ids)
-        options = evaluator._options(keep_records=True, image_ids=image_subset,
+        options = evaluator._options(keep_records=keep_records, image_ids=image_subset,
                                      category_ids=cat_subset)
         ds = coco_gt._gt_dataset()._h()
         res = _ll.results_load_json(dt_raw)
@@ -328,7 +326,11 @@ class COCOeval:
         p = self._paramsEval
         rngs = p.areaRng
         n_i, n_a = len(img_ids), len(rngs)
-        out = summary.eval_imgs()
+        # evaluate() keeps no per-image records (they cost as much as the
+        # evaluation): the first read of evalImgs evaluates again, keeping
+        # them, with the settings evaluate() used
+        with_records, _ = self._run_c(p, keep_records=True)
+        out = with_records.eval_imgs()
         max_det = p.maxDets[-1]
         for idx, e in enumerate(out):
             if e is None:
