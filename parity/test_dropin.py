@@ -568,3 +568,35 @@ def test_xyxy_boxes_warned(vn):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _quiet(lambda: gt.loadRes(rows))  # ordinary xywh boxes: no warning
+
+
+def test_detections_built_without_load_res(vn):
+    """COCO() + dataset + createIndex for the detections (torchmetrics'
+    way): ids as given, areas checked against loadRes' derivation, results
+    on images outside the ground truth never evaluated."""
+    dets = json.loads(FAKE_BBOX.read_bytes())
+    gt_dict = json.loads(VAL100.read_bytes())
+    anns = [dict(d, id=i + 7, area=d["bbox"][2] * d["bbox"][3], iscrowd=0)
+            for i, d in enumerate(dets)]
+    dt_dict = {"images": gt_dict["images"], "categories": gt_dict["categories"],
+               "annotations": anns}
+
+    def run(coco_cls, eval_cls):
+        def go():
+            coco_gt = coco_cls(str(VAL100))
+            coco_dt = _coco(coco_cls, dt_dict)
+            ev = eval_cls(coco_gt, coco_dt, "bbox")
+            ev.evaluate()
+            ev.accumulate()
+            return ev
+        ev, _ = _quiet(go)
+        return ev, _quiet(ev.summarize)[1]
+
+    ref, got = run(PyCOCO, PyCOCOeval), run(vn.COCO, vn.COCOeval)
+    _assert_same_eval(ref[0], got[0], ref[1], got[1])
+    bad = copy.deepcopy(dt_dict)
+    bad["annotations"][3]["area"] += 1.0
+    coco_gt, _ = _quiet(lambda: vn.COCO(str(VAL100)))
+    ev = vn.COCOeval(coco_gt, _coco(vn.COCO, bad), "bbox")
+    with pytest.raises(vn.InvalidArgumentError, match="loadRes would derive"):
+        _quiet(ev.evaluate)

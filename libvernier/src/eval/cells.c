@@ -196,13 +196,19 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
         return vn_mem_failure(ar->mem);
     for (i = 0; i < kept; i++) {
         uint32_t a = c->gt_ann[i], f = gt->ann_flags[a];
-        if (!(f & VN_ANN_HAS_BBOX))
+        /* pycocotools reads a GT's bbox for box IoU and OKS only; mask and
+         * boundary IoU read its segmentation */
+        if (!(f & VN_ANN_HAS_BBOX) && (plan->iou_type == VERNIER_IOU_BBOX ||
+                                       plan->iou_type == VERNIER_IOU_KEYPOINTS))
             return fail_missing(err, gt, a, "bbox");
         if (!(f & VN_ANN_HAS_ISCROWD))
             return fail_missing(err, gt, a, "iscrowd");
         if (!(f & VN_ANN_HAS_AREA))
             return fail_missing(err, gt, a, "area");
-        memcpy(c->gt_bbox + 4 * i, gt->ann_bbox + 4 * (size_t)a, 4 * sizeof(double));
+        if (f & VN_ANN_HAS_BBOX)
+            memcpy(c->gt_bbox + 4 * i, gt->ann_bbox + 4 * (size_t)a, 4 * sizeof(double));
+        else
+            memset(c->gt_bbox + 4 * i, 0, 4 * sizeof(double)); /* never read (masks) */
         c->gt_area[i] = gt->ann_area[a];
         c->gt_crowd[i] = gt->ann_iscrowd[a] != 0;
         /* strict: id 0 is pycocotools' "unmatched" sentinel */

@@ -55,6 +55,24 @@ def _mask_module():
     return _mask
 
 
+def _derived_areas(anns) -> list:
+    """The area loadRes derives for each result (its branch chosen by the
+    first result, as loadRes chooses it)."""
+    first = anns[0]
+    if "bbox" in first and not first["bbox"] == []:
+        return [a["bbox"][2] * a["bbox"][3] for a in anns]
+    if "segmentation" in first:
+        codec = _mask_module()
+        return [codec.area([a["segmentation"]])[0] if type(a["segmentation"]) is not list
+                else codec.area(a["segmentation"]) for a in anns]
+    out = []
+    for a in anns:
+        s = a["keypoints"]
+        x, y = s[0::3], s[1::3]
+        out.append((np.max(x) - np.min(x)) * (np.max(y) - np.min(y)))
+    return out
+
+
 def _past_edge(img, x2, y2) -> bool:
     """True when a box's right or bottom edge lies more than a pixel past
     its image (what xyxy boxes read as xywh look like)."""
@@ -346,14 +364,34 @@ class COCO:
             self._c_gt = (self.dataset, CocoDataset.from_json(self._gt_json()))
         return self._c_gt[1]
 
-    def _results(self):
+    def _results(self, known_images=None):
         """``(records, json_bytes, ids)``: the results as the C library
-        reads them and the annotation id of each, in order."""
+        reads them and the annotation id of each, in order.  For a COCO
+        not built by loadRes, results on images outside ``known_images``
+        (the ground truth's) are left out: COCOeval never evaluates them."""
         anns = self.dataset.get("annotations", [])
         if self._res_src is not None and self._res_src[0] is anns:
             raw = self._res_src[1]
             return anns, raw, np.arange(1, len(anns) + 1, dtype=np.int64)
-        raise InvalidArgumentError(
-            "the detections COCO object was not built by loadRes (or its annotations were "
-            "replaced): vernier.COCOeval derives result ids and areas as loadRes does, so "
-            "build it with cocoGt.loadRes(results)")
+        # built another way (COCO() + dataset + createIndex, as torchmetrics
+        # does): the C library derives each result's area as loadRes does,
+        # so the areas given must be those; ids are taken as given
+        if known_images is not None:
+            anns = [a for a in anns if a["image_id"] in known_images]
+        ids = np.array([a["id"] for a in anns], dtype=np.int64)
+        if len(ids) and ids.min() <= 0:
+            raise InvalidArgumentError(
+                "detection annotation ids must be > 0 (pycocotools reads id 0 as \"no match\"); "
+                "build the detections with cocoGt.loadRes(results)")
+        if anns:
+            derived = _derived_areas(anns)
+            for i, (a, d) in enumerate(zip(anns, derived)):
+                if a.get("area") != d:
+                    raise InvalidArgumentError(
+                        f"detection annotation {i} (id {a['id']}) has area {a.get('area')!r}, "
+                        f"but loadRes would derive {d!r} from its "
+                        f"{'bbox' if 'bbox' in anns[0] and anns[0]['bbox'] != [] else 'shape'}: "
+                        "vernier evaluates results with loadRes' areas; build the detections "
+                        "with cocoGt.loadRes(results)")
+        raw = json.dumps(anns, default=_json_default, separators=(",", ":")).encode("utf-8")
+        return anns, raw, ids

@@ -226,7 +226,7 @@ class COCOeval:
         coco_gt, coco_dt = self.cocoGt, self.cocoDt
         if coco_gt is None or coco_dt is None:
             raise InvalidArgumentError("COCOeval needs cocoGt and cocoDt to evaluate")
-        _, dt_raw, dt_ids = coco_dt._results()
+        _, dt_raw, dt_ids = coco_dt._results(coco_gt.imgs)
         img_ids = [int(i) for i in p.imgIds]
         cat_ids = [int(c) for c in p.catIds]
         if not img_ids:
