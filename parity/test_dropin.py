@@ -600,3 +600,16 @@ def test_detections_built_without_load_res(vn):
     ev = vn.COCOeval(coco_gt, _coco(vn.COCO, bad), "bbox")
     with pytest.raises(vn.InvalidArgumentError, match="loadRes would derive"):
         _quiet(ev.evaluate)
+
+
+def test_segm_ground_truth_without_boxes(vn):
+    """pycocotools' mask IoU never reads a GT's bbox: GT without boxes evaluates."""
+    gt = json.loads(VAL100.read_bytes())
+    for a in gt["annotations"]:
+        del a["bbox"]
+    _compare(vn, gt, FAKE_SEGM, "segm")
+    dets = json.loads(FAKE_BBOX.read_bytes())
+    with pytest.raises(KeyError):  # pycocotools' box IoU reads it
+        _run(PyCOCO, PyCOCOeval, gt, dets, "bbox")
+    with pytest.raises(vn.SchemaError, match="bbox"):
+        _run(vn.COCO, vn.COCOeval, gt, dets, "bbox")
