@@ -432,6 +432,22 @@ typedef struct vernier_eval_options {
      * depend on it.  With more than one thread the allocator is called
      * from several threads at once. */
     unsigned num_threads;
+
+    /* Subsets (pycocotools' params.imgIds and params.catIds).  NULL / 0
+     * (default): every ground-truth image, every category of the ground
+     * truth's list.  image_ids (n_image_ids values, any order, repeats
+     * allowed): the images evaluated; the image axis is their sorted unique
+     * ids (an id the ground truth lacks is an image with nothing to
+     * evaluate); results on other ground-truth images take no part, while a
+     * result on an image the ground truth lacks is still
+     * VERNIER_E_UNKNOWN_IMAGE, as loadRes refuses it.  category_ids: the
+     * categories evaluated, sorted unique: the category axis with use_cats,
+     * the categories pooled without.  Sessions, workers and partials take
+     * no subsets (VERNIER_E_UNSUPPORTED). */
+    size_t n_image_ids;
+    const int64_t *image_ids;
+    size_t n_category_ids;
+    const int64_t *category_ids;
 } vernier_eval_options;
 
 /* Fills `opts` with the defaults.  Returns VERNIER_E_INVALID_ARG when `opts`

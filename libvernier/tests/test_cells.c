@@ -281,9 +281,117 @@ static void test_no_results(void)
     vernier_dataset_free(gt);
 }
 
+/* Subsets (p.imgIds / p.catIds): images 30, 10, 30 and 99 (99 is not in
+ * the ground truth) -> sorted unique 10, 30, 99; category 2 only.  r6 is
+ * on image 20, a ground-truth image outside the subset: it takes no part
+ * (no error).  Cells (cat 2: img 10, 30, 99): GT (10, 2) a2, a4; (30, 2)
+ * a0; (99, 2) none.  Detections (10, 2) r2, r1, r4 (cut to 3); (30, 2)
+ * r0. */
+static void test_subsets(void)
+{
+    static const int64_t imgs[4] = {30, 10, 30, 99}, cats[1] = {2}, pooled_cats[1] = {5};
+    vernier_dataset *gt = must_load_gt_q(GT);
+    vernier_results *res = must_load_res_q(DT);
+    vernier_results *bad;
+    vernier_eval_options o;
+    vn_plan plan;
+    vn_cells c;
+    vn_mem m;
+    vn_arena ar;
+    vernier_error err = VERNIER_ERROR_INIT;
+    options(&o, 1, VERNIER_PARITY_STRICT);
+    o.n_image_ids = 4;
+    o.image_ids = imgs;
+    o.n_category_ids = 1;
+    o.category_ids = cats;
+    CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_OK);
+    CHECK_INT(vn_options_have_subsets(&o), 1);
+    CHECK_INT(vn_mem_init(&m, NULL), VERNIER_OK);
+    vn_arena_init(&ar, &m);
+    CHECK_INT(vn_cells_build(&c, &ar, gt, res, &plan, &o, &err), VERNIER_OK);
+    {
+        static const uint32_t gt_start[4] = {0, 2, 3, 3}, gt_ann[3] = {2, 4, 0};
+        static const uint32_t dt_start[4] = {0, 3, 4, 4}, dt_res[4] = {2, 1, 4, 0};
+        static const uint32_t dt_img[4] = {0, 0, 0, 1};
+        static const uint8_t nonempty[3] = {1, 1, 0};
+        static const int64_t image_ids[3] = {10, 30, 99};
+        size_t i;
+        CHECK_INT(c.n_images, 3);
+        CHECK_INT(c.n_cats, 1);
+        CHECK_INT(c.cat_ids[0], 2);
+        CHECK_INT(c.n_cells, 3);
+        for (i = 0; i < 3; i++) {
+            CHECK_INT(c.image_ids[i], image_ids[i]);
+            CHECK_INT(c.nonempty[i], nonempty[i]);
+        }
+        CHECK_INT(c.n_gt, 3);
+        CHECK_INT(c.n_dt, 4);
+        check_u32(c.gt_start, gt_start, 4, "gt_start");
+        check_u32(c.gt_ann, gt_ann, 3, "gt_ann");
+        check_u32(c.dt_start, dt_start, 4, "dt_start");
+        check_u32(c.dt_res, dt_res, 4, "dt_res");
+        check_u32(c.dt_img, dt_img, 4, "dt_img");
+        /* image 30 is 20 x 10; image 99 has no size */
+        CHECK_INT(c.img_hw[2], 20);
+        CHECK_INT(c.img_hw[3], 10);
+        CHECK_INT(c.img_hw[4], -1);
+        CHECK_INT(c.img_hw[5], -1);
+    }
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+
+    /* a result on an image the ground truth lacks is refused even outside
+     * the subset, as loadRes refuses it */
+    bad = must_load_res_q("[{'image_id': 10, 'category_id': 2, 'bbox': [0, 0, 1, 1], 'score': 1},"
+                          " {'image_id': 11, 'category_id': 2, 'bbox': [0, 0, 1, 1], 'score': 1}]");
+    vn_arena_init(&ar, &m);
+    CHECK_INT(vn_cells_build(&c, &ar, gt, bad, &plan, &o, &err), VERNIER_E_UNKNOWN_IMAGE);
+    CHECK_STR(err.path, "[1].image_id");
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+    vernier_results_free(bad);
+
+    /* pooled over category 5 only, every image: GT a1 (image 10);
+     * detections r3 (image 10), r6 (image 20) */
+    options(&o, 0, VERNIER_PARITY_STRICT);
+    o.n_category_ids = 1;
+    o.category_ids = pooled_cats;
+    CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_OK);
+    vn_arena_init(&ar, &m);
+    CHECK_INT(vn_cells_build(&c, &ar, gt, res, &plan, &o, &err), VERNIER_OK);
+    {
+        static const uint32_t gt_start[4] = {0, 1, 1, 1}, gt_ann[1] = {1};
+        static const uint32_t dt_start[4] = {0, 1, 2, 2}, dt_res[2] = {3, 6};
+        CHECK_INT(c.n_cells, 3);
+        CHECK_INT(c.n_gt, 1);
+        CHECK_INT(c.n_dt, 2);
+        check_u32(c.gt_start, gt_start, 4, "gt_start");
+        check_u32(c.gt_ann, gt_ann, 1, "gt_ann");
+        check_u32(c.dt_start, dt_start, 4, "dt_start");
+        check_u32(c.dt_res, dt_res, 2, "dt_res");
+    }
+    vn_arena_release(&ar);
+    CHECK_INT(m.used, 0);
+
+    /* a count without its array */
+    options(&o, 1, VERNIER_PARITY_STRICT);
+    o.n_image_ids = 2;
+    CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_E_INVALID_ARG);
+    CHECK(strstr(err.message, "image_ids") != NULL);
+    options(&o, 1, VERNIER_PARITY_STRICT);
+    o.n_category_ids = 1;
+    CHECK_INT(vn_plan_from_options(&plan, &o, &err), VERNIER_E_INVALID_ARG);
+    CHECK(strstr(err.message, "category_ids") != NULL);
+    options(&o, 1, VERNIER_PARITY_STRICT);
+    CHECK_INT(vn_options_have_subsets(&o), 0);
+    vernier_results_free(res);
+    vernier_dataset_free(gt);
+}
+
 int main(void)
 {
     RUN(test_per_category);
+    RUN(test_subsets);
     RUN(test_pooled);
     RUN(test_unknown_image);
     RUN(test_no_results);

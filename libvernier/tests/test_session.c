@@ -157,6 +157,51 @@ static void test_repeated_and_unknown_images(void)
     fixture_free(&f);
 }
 
+/* Sessions (and so workers and partials) take no image / category subsets. */
+static void test_subsets_refused(void)
+{
+    fixture f;
+    vernier_dataset *gt;
+    vernier_session *s = NULL;
+    vernier_eval_options o;
+    vernier_error err = VERNIER_ERROR_INIT;
+    int64_t ids[1];
+    void *blob = NULL;
+    size_t size = 0;
+    const void *blobs[1];
+    vernier_eval *ev = NULL;
+    vernier_results *res;
+    int which[2] = {0, 1};
+    fixture_make(&f, 3);
+    gt = load_gt(&f);
+    ids[0] = f.image_id[0];
+    vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
+    o.n_image_ids = 1;
+    o.image_ids = ids;
+    CHECK_INT(vernier_session_new(&s, gt, &o, NULL, 0, &err), VERNIER_E_UNSUPPORTED);
+    CHECK(s == NULL);
+    CHECK(strstr(err.message, "subsets") != NULL);
+    vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
+    o.n_category_ids = 1;
+    o.category_ids = ids;
+    CHECK_INT(vernier_session_new(&s, gt, &o, NULL, 0, &err), VERNIER_E_UNSUPPORTED);
+    CHECK(s == NULL);
+    /* merging a valid partial refuses them too */
+    res = fixture_results(&f, which, 2);
+    CHECK_INT(vernier_partial_evaluate(&blob, &size, gt, res, NULL, 0, NULL, &err), VERNIER_OK);
+    blobs[0] = blob;
+    CHECK_INT(vernier_partial_merge(&ev, gt, &o, blobs, &size, 1, 0, NULL, &err),
+              VERNIER_E_UNSUPPORTED);
+    CHECK(ev == NULL);
+    CHECK(strstr(err.message, "subsets") != NULL);
+    CHECK_INT(vernier_partial_merge(&ev, gt, NULL, blobs, &size, 1, 0, NULL, &err), VERNIER_OK);
+    vernier_eval_free(ev);
+    vernier_partial_blob_free(blob, size, NULL);
+    vernier_results_free(res);
+    vernier_dataset_free(gt);
+    fixture_free(&f);
+}
+
 static void test_budget(void)
 {
     fixture f;
@@ -301,6 +346,7 @@ int main(void)
 {
     RUN(test_equality);
     RUN(test_repeated_and_unknown_images);
+    RUN(test_subsets_refused);
     RUN(test_budget);
     RUN(test_finalize_twice_and_table);
     RUN(test_allocation_failures);

@@ -196,13 +196,19 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
         return vn_mem_failure(ar->mem);
     for (i = 0; i < kept; i++) {
         uint32_t a = c->gt_ann[i], f = gt->ann_flags[a];
-        if (!(f & VN_ANN_HAS_BBOX))
+        /* pycocotools reads a GT's bbox for box IoU and OKS only; mask and
+         * boundary IoU read its segmentation */
+        if (!(f & VN_ANN_HAS_BBOX) && (plan->iou_type == VERNIER_IOU_BBOX ||
+                                       plan->iou_type == VERNIER_IOU_KEYPOINTS))
             return fail_missing(err, gt, a, "bbox");
         if (!(f & VN_ANN_HAS_ISCROWD))
             return fail_missing(err, gt, a, "iscrowd");
         if (!(f & VN_ANN_HAS_AREA))
             return fail_missing(err, gt, a, "area");
-        memcpy(c->gt_bbox + 4 * i, gt->ann_bbox + 4 * (size_t)a, 4 * sizeof(double));
+        if (f & VN_ANN_HAS_BBOX)
+            memcpy(c->gt_bbox + 4 * i, gt->ann_bbox + 4 * (size_t)a, 4 * sizeof(double));
+        else
+            memset(c->gt_bbox + 4 * i, 0, 4 * sizeof(double)); /* never read (masks) */
         c->gt_area[i] = gt->ann_area[a];
         c->gt_crowd[i] = gt->ann_iscrowd[a] != 0;
         /* strict: id 0 is pycocotools' "unmatched" sentinel */
@@ -223,9 +229,13 @@ static int build_gt_cells(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     return VERNIER_OK;
 }
 
+/* `known` (NULL: img_map) holds every ground-truth image: a result on an
+ * image outside it is refused, one on a known image outside img_map (an
+ * image subset) takes no part. */
 static int build_dt_cells(vn_cells *c, vn_arena *ar, const vernier_results *res,
                           const vn_plan *plan, const vn_hashmap *img_map,
-                          const vn_hashmap *cat_map, vernier_error *err)
+                          const vn_hashmap *cat_map, const vn_hashmap *known,
+                          vernier_error *err)
 {
     size_t n = res->n, i, kept = 0, out;
     uint32_t *items = vn_arena_array(ar, n, sizeof(uint32_t));
@@ -240,13 +250,14 @@ static int build_dt_cells(vn_cells *c, vn_arena *ar, const vernier_results *res,
     /* loadRes refuses the whole list if any result names an unknown image */
     for (i = 0; i < n; i++) {
         img[i] = vn_hashmap_get(img_map, res->image_id[i]);
-        if (img[i] == VN_HASHMAP_EMPTY)
+        if (img[i] == VN_HASHMAP_EMPTY &&
+            (known == NULL || vn_hashmap_get(known, res->image_id[i]) == VN_HASHMAP_EMPTY))
             return vn_fail_unknown_image(err, res, i);
     }
     for (i = 0; i < n; i++) {
         uint32_t k = vn_hashmap_get(cat_map, res->category_id[i]);
-        if (k == VN_HASHMAP_EMPTY)
-            continue; /* categories outside the GT's are never evaluated */
+        if (k == VN_HASHMAP_EMPTY || img[i] == VN_HASHMAP_EMPTY)
+            continue; /* categories outside the GT's (or the subset) are never evaluated */
         items[kept] = (uint32_t)i;
         cat[kept] = k;
         kept++;
@@ -316,8 +327,12 @@ static int image_sizes(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     c->img_hw = vn_arena_array(ar, c->n_images, 2 * sizeof(int64_t));
     if (c->img_hw == NULL)
         return vn_mem_failure(ar->mem);
+    for (j = 0; j < 2 * c->n_images; j++)
+        c->img_hw[j] = -1; /* an image of a subset that the ground truth lacks */
     for (j = 0; j < gt->n_images; j++) {
         uint32_t i = vn_hashmap_get(img_map, gt->image_id[j]);
+        if (i == VN_HASHMAP_EMPTY)
+            continue; /* outside the image subset */
         c->img_hw[2 * i] = gt->image_height[j];
         c->img_hw[2 * i + 1] = gt->image_width[j];
     }
@@ -443,12 +458,29 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
                    const vernier_results *res, const vn_plan *plan,
                    const vernier_eval_options *opts, vernier_error *err)
 {
-    vn_hashmap img_map, cat_map;
+    vn_hashmap img_map, cat_map, known;
+    const vn_hashmap *all_images = NULL;
     memset(c, 0, sizeof(*c));
     if (gt->n_anns >= UINT32_MAX || res->n >= UINT32_MAX || gt->n_images >= UINT32_MAX)
         return vn_fail(err, VERNIER_E_LIMIT, "more than 2^32-1 annotations, results or images");
-    VN_TRY(sorted_unique(ar, gt->image_id, gt->n_images, &c->image_ids, &c->n_images));
-    VN_TRY(sorted_unique(ar, gt->category_id, gt->n_categories, &c->cat_ids, &c->n_cats));
+    if (opts->n_image_ids != 0) {
+        /* p.imgIds = np.unique(p.imgIds); loadRes still checks every result
+         * against all the ground truth's images */
+        int64_t *ids;
+        size_t n_ids;
+        VN_TRY(sorted_unique(ar, gt->image_id, gt->n_images, &ids, &n_ids));
+        VN_TRY(index_ids(&known, ar, ids, n_ids));
+        all_images = &known;
+        VN_TRY(sorted_unique(ar, opts->image_ids, opts->n_image_ids, &c->image_ids,
+                             &c->n_images));
+    } else {
+        VN_TRY(sorted_unique(ar, gt->image_id, gt->n_images, &c->image_ids, &c->n_images));
+    }
+    if (opts->n_category_ids != 0)
+        VN_TRY(sorted_unique(ar, opts->category_ids, opts->n_category_ids, &c->cat_ids,
+                             &c->n_cats));
+    else
+        VN_TRY(sorted_unique(ar, gt->category_id, gt->n_categories, &c->cat_ids, &c->n_cats));
     c->n_cells = plan->use_cats ? c->n_images * c->n_cats : c->n_images;
     if (plan->use_cats && c->n_cats != 0 && c->n_images > (size_t)UINT32_MAX / c->n_cats)
         return vn_fail(err, VERNIER_E_LIMIT, "images x categories exceeds 2^32-1 cells");
@@ -456,7 +488,7 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     VN_TRY(index_ids(&cat_map, ar, c->cat_ids, c->n_cats));
     VN_TRY(image_sizes(c, ar, gt, &img_map));
     VN_TRY(build_gt_cells(c, ar, gt, plan, &img_map, &cat_map, err));
-    VN_TRY(build_dt_cells(c, ar, res, plan, &img_map, &cat_map, err));
+    VN_TRY(build_dt_cells(c, ar, res, plan, &img_map, &cat_map, all_images, err));
     if (plan->iou_type == VERNIER_IOU_SEGM || plan->iou_type == VERNIER_IOU_BOUNDARY)
         VN_TRY(gt_masks(c, ar, gt, plan, err));
     if (plan->iou_type == VERNIER_IOU_KEYPOINTS)
@@ -550,7 +582,7 @@ int vn_cells_build_subset(vn_cells *c, vn_arena *ar, const vn_cells *base,
     c->kp_count = base->kp_count;
     /* detections: exactly the one-shot grouping, ranking and cut, over the
      * batch's images */
-    VN_TRY(build_dt_cells(c, ar, res, plan, &local, cat_map, err));
+    VN_TRY(build_dt_cells(c, ar, res, plan, &local, cat_map, NULL, err));
     *img_global = glob;
     return VERNIER_OK;
 }

@@ -176,7 +176,21 @@ int vn_plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernie
             return vn_fail(err, VERNIER_E_INVALID_ARG, "max_dets has the value %lld twice",
                            (long long)plan->max_dets[i]);
     plan->max_det = plan->max_dets[plan->M - 1];
+    if (opts->n_image_ids != 0 && opts->image_ids == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "image_ids is NULL but its count is %zu",
+                       opts->n_image_ids);
+    if (opts->n_category_ids != 0 && opts->category_ids == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "category_ids is NULL but its count is %zu",
+                       opts->n_category_ids);
+    if (opts->n_image_ids >= UINT32_MAX || opts->n_category_ids >= UINT32_MAX)
+        return vn_fail(err, VERNIER_E_LIMIT, "more than 2^32-1 image or category ids");
     return VERNIER_OK;
+}
+
+int vn_options_have_subsets(const vernier_eval_options *opts)
+{
+    return opts->image_ids != NULL || opts->n_image_ids != 0 || opts->category_ids != NULL ||
+           opts->n_category_ids != 0;
 }
 
 /* COCO's person sigmas as pycocotools writes them: decimal literals divided

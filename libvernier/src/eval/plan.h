@@ -32,6 +32,10 @@ typedef struct vn_plan {
 /* Resolves options into a plan (what vernier_eval_run does first). */
 int vn_plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernier_error *err);
 
+/* 1 when the options restrict the images or categories evaluated
+ * (image_ids / category_ids), 0 otherwise. */
+int vn_options_have_subsets(const vernier_eval_options *opts);
+
 /* COCO's person sigmas as pycocotools computes them (the literals divided
  * by 10.0). */
 void vn_coco_sigmas(double out[VN_COCO_KEYPOINTS]);

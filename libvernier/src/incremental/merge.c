@@ -339,6 +339,9 @@ static int merge(vernier_eval **out, const vernier_dataset *gt, const vernier_ev
     }
     /* 2. configuration */
     VN_TRY(vn_plan_from_options(&plan, opts, err));
+    if (vn_options_have_subsets(opts))
+        return vn_fail(err, VERNIER_E_UNSUPPORTED,
+                       "image_ids / category_ids subsets are not supported by partials");
     VN_TRY(vn_params_encode(scratch, &plan, opts, &params, &params_len, err));
     vn_sha256(params, params_len, digest);
     if (!vn_params_parse(params, params_len, &mine))

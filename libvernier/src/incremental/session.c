@@ -88,6 +88,10 @@ int vernier_session_new(vernier_session **out, const vernier_dataset *gt,
         opts = &defaults;
     }
     VN_TRY(vn_plan_from_options(&plan, opts, err));
+    if (vn_options_have_subsets(opts))
+        return vn_fail(err, VERNIER_E_UNSUPPORTED,
+                       "image_ids / category_ids subsets are not supported by sessions, workers "
+                       "and partials: evaluate with vernier_eval_run");
     if (vn_mem_init(&mem, alc) != VERNIER_OK)
         return vn_fail(err, VERNIER_E_INVALID_ARG, "allocator has a NULL function");
     s = vn_malloc(&mem, sizeof(*s));

@@ -26,10 +26,13 @@ from ._background import BackgroundEvaluator  # noqa: E402  (after the version c
 from ._dataset import CocoDataset  # noqa: E402
 from ._evaluator import Evaluator  # noqa: E402
 from ._kernels import Bbox, Boundary, Keypoints, Segm  # noqa: E402
+from .coco import COCO  # noqa: E402
+from .cocoeval import COCOeval  # noqa: E402
+from .patch import patch_pycocotools, unpatch  # noqa: E402
 
 __all__ = [
     "__version__", "version", "Evaluator", "CocoDataset", "Bbox", "Segm", "Boundary",
-    "Keypoints", "BackgroundEvaluator", "VernierError", "InvalidArgumentError",
+    "Keypoints", "BackgroundEvaluator", "COCO", "COCOeval", "patch_pycocotools", "unpatch", "VernierError", "InvalidArgumentError",
     "InvalidConfigError", "JSONError", "SchemaError", "UnknownImageError", "RLEError", "LimitError",
     "UnsupportedInputError", "StateError", "OutOfMemoryError", "BudgetExceededError",
     "OutOfBudgetError", "QueueFullError", "DuplicateImageError", "PartialError",

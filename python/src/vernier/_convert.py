@@ -4,6 +4,7 @@ them) to loadRes JSON bytes, with the numpy dtype rules (``cast_inputs``)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Mapping
 
@@ -243,6 +244,18 @@ def _detections_locator(dicts, tops):
     return locate
 
 
+def hint_ground_truth_as_results(e, data) -> None:
+    """Add to a results error what the input probably is when it is a COCO
+    object with ``images`` / ``annotations`` (a ground-truth file)."""
+    if not isinstance(e, SchemaError) or not isinstance(data, (bytes, bytearray, memoryview)):
+        return
+    head = bytes(data[:1 << 16]).lstrip()
+    if head.startswith(b"{") and (b'"images"' in head or b'"annotations"' in head):
+        e.args = (f"{e.args[0] if e.args else e}: this looks like a ground-truth file (a COCO "
+                  "object with images/annotations), not results; pass the detections as a "
+                  "loadRes-shaped list",)
+
+
 def relocate(e, locate) -> None:
     """Rewrite the location of ``e`` (raised by the C library on vernier's
     serialisation of a Python object) to name that object: ``path`` becomes
@@ -274,6 +287,9 @@ def results_input(dt, *, cast_inputs: bool = False):
     locations are the user's own)."""
     if isinstance(dt, (bytes, bytearray, memoryview)):
         return dt, None
+    if isinstance(dt, (str, os.PathLike)):  # a results file's path
+        with open(dt, "rb") as f:
+            return f.read(), None
     if _is_detections(dt):
         locate = _detections_locator([dt], ["Detections"])
         dt = _detections_records(dt, cast_inputs)
@@ -284,8 +300,9 @@ def results_input(dt, *, cast_inputs: bool = False):
     elif isinstance(dt, (list, tuple)):
         locate = _list_locator
     else:
-        raise TypeError("detections must be loadRes-shaped JSON bytes, a list of result dicts, "
-                        f"a Detections dict or a sequence of them, not {type(dt).__name__}")
+        raise TypeError("detections must be loadRes-shaped JSON bytes, a results file path, a "
+                        "list of result dicts, a Detections dict or a sequence of them, not "
+                        f"{type(dt).__name__}")
     default = _json_default_cast if cast_inputs else _json_default
     try:
         return json.dumps(dt, default=default, separators=(",", ":")).encode("utf-8"), locate

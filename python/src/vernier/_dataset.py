@@ -132,7 +132,12 @@ def _gt_handle(gt) -> tuple:
         return gt._h(), False
     if isinstance(gt, (bytes, bytearray, memoryview)):
         return _ll.dataset_load_json(gt), True
-    raise TypeError(f"gt must be a CocoDataset or JSON bytes, not {type(gt).__name__}")
+    if isinstance(gt, (str, os.PathLike)):  # a ground-truth file's path
+        with open(gt, "rb") as f:
+            data = f.read()
+        return _ll.dataset_load_json(data, source=os.fsdecode(gt)), True
+    raise TypeError(f"gt must be a CocoDataset, JSON bytes or a file path, not "
+                    f"{type(gt).__name__}")
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from . import _lowlevel as _ll
-from ._convert import relocate, results_input
+from ._convert import hint_ground_truth_as_results, relocate, results_input
 from ._dataset import CocoDataset, _gt_dataset
 from ._errors import InvalidArgumentError, InvalidConfigError, VernierError
 from ._kernels import (PARITY_MODES, _IOU_BY_NAME, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
@@ -238,6 +238,7 @@ class Evaluator:
                     res.close()
         except VernierError as e:
             relocate(e, locate)  # name the Python object, not vernier's serialisation
+            hint_ground_truth_as_results(e, data)
             raise
         return Summary(ev, self.parity_mode)
 
@@ -271,6 +272,7 @@ class Evaluator:
                     res.close()
         except VernierError as e:
             relocate(e, locate)
+            hint_ground_truth_as_results(e, data)
             raise
 
     def merge_partials(self, gt: CocoDataset | bytes, partials, *,

@@ -244,9 +244,10 @@ class Options:
 
 def eval_options(*, iou, parity_mode: int, use_cats: bool, max_dets, iou_thresholds=None,
                  recall_thresholds=None, area_ranges=None, keep_records: bool = False,
-                 num_threads: int = 1) -> Options:
+                 num_threads: int = 1, image_ids=None, category_ids=None) -> Options:
     """The C options for a kernel object (``iou.name``, and
-    ``dilation_ratio`` / ``sigmas`` where they apply) and the grid."""
+    ``dilation_ratio`` / ``sigmas`` where they apply), the grid and the
+    image / category subsets (None: all)."""
     keep = []
     opts = ffi.new("vernier_eval_options *")
     _check(lib.vernier_eval_options_init(opts, lib.VERNIER_EVAL_OPTIONS_VERSION))
@@ -278,6 +279,12 @@ def eval_options(*, iou, parity_mode: int, use_cats: bool, max_dets, iou_thresho
         opts.n_area_ranges = len(area_ranges)
         opts.area_ranges = bounds
         opts.area_labels = label_ptrs
+    for name, ids in (("image_ids", image_ids), ("category_ids", category_ids)):
+        if ids is not None:
+            arr = ffi.new("int64_t[]", [int(i) for i in ids])
+            keep.append(arr)
+            setattr(opts, "n_" + name, len(ids))
+            setattr(opts, name, arr)
     opts.parity_mode = parity_mode
     opts.use_cats = 1 if use_cats else 0
     opts.keep_records = 1 if keep_records else 0

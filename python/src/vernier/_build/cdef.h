@@ -112,6 +112,10 @@ typedef struct vernier_eval_options {
     const char *const *area_labels;
     int keep_records;
     unsigned num_threads;
+    size_t n_image_ids;
+    const int64_t *image_ids;
+    size_t n_category_ids;
+    const int64_t *category_ids;
 } vernier_eval_options;
 
 unsigned vernier_version_number(void);
