@@ -289,3 +289,15 @@ def test_rle_errors():
     assert V.frPyObjects({"size": [3, 4], "counts": good["counts"].decode()}, 3, 4) == good
     with pytest.raises(vernier.RLEError):
         V.frPyObjects([bad_sum], 3, 3)
+
+
+def test_iou_with_an_empty_side_is_an_empty_list_whatever_the_other_kind():
+    import pycocotools.mask as pm
+    import vernier.mask as vm
+    r = pm.encode(np.asfortranarray(np.ones((4, 4), np.uint8)))
+    for dt, gt, crowd in (([r], [], []), ([], [r], [0]), ([], [[0, 0, 1, 1]], [1])):
+        assert vm.iou(dt, gt, crowd) == pm.iou(dt, gt, crowd) == []
+    with pytest.raises(AssertionError):
+        pm.iou([], [r], [0, 1])
+    with pytest.raises(vernier.InvalidArgumentError):
+        vm.iou([], [r], [0, 1])

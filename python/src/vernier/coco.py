@@ -43,16 +43,11 @@ def _is_array_like(obj) -> bool:
 
 
 def _mask_module():
-    """The RLE codec loadRes/annToRLE need; ``vernier.mask`` is pending, so
-    pycocotools' own C codec is used when installed."""
-    try:
-        from pycocotools import _mask  # the compiled codec, never patched by vernier
-    except ImportError:
-        raise NotImplementedError(
-            "this needs an RLE codec: vernier.mask is not available yet and pycocotools is "
-            "not installed (mask-derived fields of segmentation results, annToRLE, annToMask)"
-        ) from None
-    return _mask
+    """The RLE codec loadRes / annToRLE / annToMask use: :mod:`vernier.mask`
+    (pycocotools.mask's functions on vernier's C codec, equal to them bit
+    for bit), so the drop-in needs no pycocotools."""
+    from . import mask
+    return mask
 
 
 def _derived_areas(anns) -> list:
@@ -327,8 +322,8 @@ class COCO:
         return res
 
     def annToRLE(self, ann):
-        """The annotation's segmentation as a compressed RLE (needs an RLE
-        codec: pycocotools' while ``vernier.mask`` is pending)."""
+        """The annotation's segmentation as a compressed RLE (computed with
+        :mod:`vernier.mask`)."""
         codec = _mask_module()
         t = self.imgs[ann["image_id"]]
         h, w = t["height"], t["width"]

@@ -177,15 +177,17 @@ def iou(dt, gt, pyiscrowd):
     give -1, as in pycocotools."""
     dk, dv = _iou_operand(dt, "dt")
     gk, gv = _iou_operand(gt, "gt")
-    if dk != gk:
-        raise InvalidArgumentError("iou: dt and gt must be of one kind: both RLEs or both "
-                                   "boxes (lists or Nx4 arrays)")
     crowd = np.array(pyiscrowd, dtype=np.uint8)
     if crowd.ndim != 1 or crowd.shape[0] != len(gv):
         raise InvalidArgumentError(f"iou: iscrowd has {crowd.size} values for {len(gv)} "
                                    "ground truths; it must have one per gt")
+    # as pycocotools: an empty side gives [] before the kinds are compared
+    # (an empty list reads as boxes and as RLEs alike)
     if len(dv) == 0 or len(gv) == 0:
         return []
+    if dk != gk:
+        raise InvalidArgumentError("iou: dt and gt must be of one kind: both RLEs or both "
+                                   "boxes (lists or Nx4 arrays)")
     if dk == "box":
         out = ll.mask_box_iou(dv, gv, crowd)
     else:
