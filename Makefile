@@ -131,14 +131,16 @@ test: lint layers ctest ctest-tsan ctest-asan python $(TSTAMP) ## Run the whole 
 
 # The everyday tier, under 3 minutes on 2 cores: no sanitizers, no fuzz
 # replay, no install checks; the binding tests without the `heavy` ones
-# (torch ranks, the largest differential sweeps; test_distributed.py is left
-# out whole, as it needs torch, which `make test` installs) and the parity suite's
+# (torch ranks, the largest differential sweeps; test_distributed.py and
+# test_dropin_torchmetrics.py are left out whole, as they need torch, which
+# `make test` installs) and the parity suite's
 # `quick` slice (parity/conftest.py: every kernel in both modes on a few
 # fixtures and generated workloads, the quirk catalogue, the adversarial
 # bbox cases).  `make test` stays the whole suite.
 .PHONY: check
 check: lint layers ctest python ## The quick tier (< 3 min): lint, layers, C tests, python/tests -m "not heavy", parity -m quick
-	$(Q)$(PYTEST) -q python/tests -m "not heavy" --ignore=python/tests/test_distributed.py
+	$(Q)$(PYTEST) -q python/tests -m "not heavy" --ignore=python/tests/test_distributed.py \
+	    --ignore=python/tests/test_dropin_torchmetrics.py
 	$(Q)$(PYTEST) -q parity -m quick
 
 bench: python ## Benchmark against pycocotools (and peers when installed)
