@@ -14,7 +14,7 @@ from . import _lowlevel as _ll
 from ._convert import hint_ground_truth_as_results, relocate, results_input
 from ._dataset import CocoDataset, _gt_dataset
 from ._errors import InvalidArgumentError, InvalidConfigError, VernierError
-from ._kernels import (PARITY_MODES, _IOU_BY_NAME, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
+from ._kernels import (COCO_SIGMAS, PARITY_MODES, _IOU_BY_NAME, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
                        _ladder, _memory_budget, _num_threads)
 from ._summary import Summary
 
@@ -98,7 +98,7 @@ def _partial_settings(blob) -> dict:
     (m,) = take("I")
     max_dets = take(f"{m}Q")
     (n_default,) = take("I")
-    take(f"{n_default}d")  # the default sigmas: implied by the kernel
+    default_sigmas = take(f"{n_default}d")  # COCO's unless one list was given for all
     (n_over,) = take("I")
     overrides = {}
     for _ in range(n_over):
@@ -108,7 +108,10 @@ def _partial_settings(blob) -> dict:
     if kind is Boundary:
         iou = Boundary(dilation)
     elif kind is Keypoints:
-        iou = Keypoints(overrides)
+        if overrides or default_sigmas == COCO_SIGMAS:
+            iou = Keypoints(overrides)
+        else:
+            iou = Keypoints(list(default_sigmas))
     else:
         iou = kind()
     return {"iou": iou, "parity_mode": info["parity_mode"], "use_cats": info["use_cats"],

@@ -15,6 +15,10 @@ PARITY_MODES = ("strict", "corrected")
 AREA_RANGE_LABELS = ("all", "small", "medium", "large")
 # COCO's person keypoints (pycocotools' default sigmas have this many)
 COCO_NUM_KEYPOINTS = 17
+# ... and their sigmas: pycocotools' literals divided by 10.0, as the C core
+# computes them (the values a partial records for "COCO's sigmas")
+COCO_SIGMAS = tuple(v / 10.0 for v in (.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62,
+                                       1.07, 1.07, .87, .87, .89, .89))
 
 
 @dataclass(frozen=True)
@@ -56,16 +60,32 @@ class Boundary:
 class Keypoints:
     """Object keypoint similarity (pycocotools iouType="keypoints").
 
-    ``sigmas`` maps a category id to its per-keypoint sigmas; a category not
-    in the mapping uses COCO's 17 (``COCO_NUM_KEYPOINTS``) person sigmas
-    (pycocotools' literals divided by 10.0).  A sequence of sigmas must have as many values as the
-    category has keypoint names; it is checked when evaluating."""
+    ``sigmas`` is either a mapping from category id to that category's
+    per-keypoint sigmas (a category not in it uses COCO's 17
+    (``COCO_NUM_KEYPOINTS``) person sigmas, pycocotools' literals divided by
+    10.0), or one sequence of sigmas for every category, as pycocotools'
+    ``params.kpt_oks_sigmas`` (``Keypoints(sigmas=[...17 floats...])``).  A
+    category's sigmas must have as many values as it has keypoint names;
+    that is checked when evaluating."""
 
-    __slots__ = ("_sigmas",)
+    __slots__ = ("_sigmas", "_all")
     name = "keypoints"
 
-    def __init__(self, sigmas: Mapping[int, Sequence[float]] | None = None):
+    def __init__(self, sigmas: Mapping[int, Sequence[float]] | Sequence[float] | None = None):
         table = {}
+        self._all = None
+        if sigmas is not None and not isinstance(sigmas, Mapping):
+            if isinstance(sigmas, (str, bytes)) or not hasattr(sigmas, "__iter__"):
+                raise InvalidConfigError("sigmas must be a mapping {category id: sigmas} or one "
+                                         f"sequence of sigmas, got {type(sigmas).__name__}")
+            try:
+                vals = tuple(float(v) for v in sigmas)
+            except (TypeError, ValueError):
+                raise InvalidConfigError("sigmas must be a sequence of numbers") from None
+            if not vals or not all(math.isfinite(v) and v > 0 for v in vals):
+                raise InvalidConfigError("sigmas must be a non-empty sequence of finite values > 0")
+            self._all = vals
+            sigmas = None
         for cat, values in (sigmas or {}).items():
             if isinstance(cat, bool) or not isinstance(cat, (int, np.integer)):
                 raise InvalidConfigError(f"sigmas keys must be category ids (int), got {cat!r}")
@@ -81,16 +101,26 @@ class Keypoints:
 
     @property
     def sigmas(self) -> dict:
-        """The per-category overrides (a copy)."""
+        """The per-category overrides (a copy; empty when one sequence of
+        sigmas applies to every category, see :attr:`all_sigmas`)."""
         return dict(self._sigmas)
 
+    @property
+    def all_sigmas(self) -> tuple | None:
+        """The sigmas given for every category (a tuple), or None: COCO's
+        person sigmas, or the per-category mapping."""
+        return self._all
+
     def __eq__(self, other):
-        return isinstance(other, Keypoints) and other._sigmas == self._sigmas
+        return (isinstance(other, Keypoints) and other._sigmas == self._sigmas
+                and other._all == self._all)
 
     def __hash__(self):
-        return hash(tuple(sorted(self._sigmas.items())))
+        return hash((tuple(sorted(self._sigmas.items())), self._all))
 
     def __repr__(self):
+        if self._all is not None:
+            return f"Keypoints(sigmas={list(self._all)!r})"
         return f"Keypoints(sigmas={self._sigmas!r})" if self._sigmas else "Keypoints()"
 
 

@@ -254,6 +254,11 @@ def eval_options(*, iou, parity_mode: int, use_cats: bool, max_dets, iou_thresho
     opts.iou_type = getattr(lib, _IOU_TYPES[iou.name])
     if iou.name == "boundary":
         opts.dilation_ratio = iou.dilation_ratio
+    if iou.name == "keypoints" and iou.all_sigmas is not None:
+        every = ffi.new("double[]", list(iou.all_sigmas))
+        keep.append(every)
+        opts.sigmas = every
+        opts.n_sigmas = len(iou.all_sigmas)
     if iou.name == "keypoints" and iou.sigmas:
         items = sorted(iou.sigmas.items())
         ids = ffi.new("int64_t[]", [c for c, _ in items])
