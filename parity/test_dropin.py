@@ -453,6 +453,34 @@ def test_patch_unpatch_nesting(vn):
             vn.unpatch()
 
 
+def test_patch_replaces_pycocotools_mask_functions(vn):
+    import pycocotools.mask as pm
+
+    import vernier.mask as vm
+
+    names = ("encode", "decode", "area", "toBbox", "merge", "iou", "frPyObjects")
+    orig = {n: getattr(pm, n) for n in names}
+    holder = type(sys)("dropin_mask_probe_module")
+    holder.iou = pm.iou  # `from pycocotools.mask import iou` before patching
+    sys.modules[holder.__name__] = holder
+    try:
+        with vn.patch_pycocotools():
+            assert all(getattr(pm, n) is getattr(vm, n) for n in names)
+            assert holder.iou is vm.iou
+            # what pycocotools' own functions return, through the patched names
+            m = np.asfortranarray((np.arange(48).reshape(6, 8) % 5 == 0).astype(np.uint8))
+            rle = pm.encode(m)
+            assert rle == orig["encode"](m)
+            assert pm.area(rle) == orig["area"](rle)
+            assert np.array_equal(pm.decode(rle), orig["decode"](rle))
+        assert all(getattr(pm, n) is orig[n] for n in names)
+        assert holder.iou is orig["iou"]
+    finally:
+        sys.modules.pop(holder.__name__, None)
+        while vn.patch.is_patched():
+            vn.unpatch()
+
+
 def test_patched_pycocotools_gives_vernier_numbers(vn):
     ref = _run(PyCOCO, PyCOCOeval, VAL100, FAKE_BBOX, "bbox")
     with vn.patch_pycocotools():
@@ -477,6 +505,9 @@ def test_patch_without_pycocotools():
             from pycocotools.coco import COCO
             from pycocotools.cocoeval import COCOeval
             assert COCO is vernier.COCO and COCOeval is vernier.COCOeval
+            from pycocotools import mask as maskUtils
+            import vernier.mask
+            assert maskUtils.encode is vernier.mask.encode
             import contextlib, io
             with contextlib.redirect_stdout(io.StringIO()):
                 gt = COCO({str(VAL100)!r})

@@ -301,3 +301,14 @@ def test_iou_with_an_empty_side_is_an_empty_list_whatever_the_other_kind():
         pm.iou([], [r], [0, 1])
     with pytest.raises(vernier.InvalidArgumentError):
         vm.iou([], [r], [0, 1])
+
+
+def test_encode_takes_bool_masks_as_pycocotools_does():
+    rng = np.random.default_rng(7)
+    for shape in ((5, 7), (5, 7, 3), (1, 1, 1)):
+        m = np.asfortranarray(rng.random(shape) < 0.4)
+        assert V.encode(m) == P.encode(m)
+    with pytest.raises(ValueError):
+        P.encode(np.asfortranarray(np.zeros((2, 2, 1), np.int8)))
+    with pytest.raises(ValueError):
+        V.encode(np.asfortranarray(np.zeros((2, 2, 1), np.int8)))

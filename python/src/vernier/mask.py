@@ -82,8 +82,10 @@ def encode(bimask):
         return encode(bimask.reshape((h, w, 1), order="F"))[0]
     if bimask.ndim != 3:
         raise InvalidArgumentError(f"encode takes an HxW or HxWxN array, not {bimask.ndim}-d")
+    if bimask.dtype == np.bool_:
+        bimask = bimask.view(np.uint8)  # as pycocotools, which reads bool as uint8
     if bimask.dtype != np.uint8:
-        raise InvalidArgumentError(f"encode takes a uint8 array, not {bimask.dtype}")
+        raise InvalidArgumentError(f"encode takes a uint8 (or bool) array, not {bimask.dtype}")
     if not bimask.flags.f_contiguous:
         raise InvalidArgumentError("encode takes a Fortran-contiguous array "
                                    "(np.asfortranarray)")

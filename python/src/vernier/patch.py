@@ -6,8 +6,10 @@ pycocotools modules and in every already-imported module that bound them by
 name (``from pycocotools.coco import COCO``); modules imported later get
 vernier's through the patched pycocotools modules.  When pycocotools is not
 installed, stand-in ``pycocotools``, ``pycocotools.coco`` and
-``pycocotools.cocoeval`` modules are registered.  ``pycocotools.mask`` is
-left as it is (``vernier.mask`` is not part of this release).
+``pycocotools.cocoeval`` modules are registered.  ``pycocotools.mask``'s
+functions (``encode``, ``decode``, ``area``, ``toBbox``, ``merge``, ``iou``,
+``frPyObjects``) become :mod:`vernier.mask`'s, which return the same values
+bit for bit (a stand-in ``pycocotools.mask`` without pycocotools).
 
 Patching nests: each ``patch_pycocotools()`` is undone by one ``unpatch()``
 (or by leaving its ``with`` block); the originals come back when the last
@@ -61,7 +63,12 @@ def _set(obj, name, value):
     _undo.append(restore)
 
 
+# pycocotools.mask's public functions, all in vernier.mask
+_MASK_FUNCTIONS = ("encode", "decode", "area", "toBbox", "merge", "iou", "frPyObjects")
+
+
 def _apply():
+    from . import mask as vmask
     from .coco import COCO
     from .cocoeval import COCOeval, Params
 
@@ -69,12 +76,16 @@ def _apply():
     try:
         coco_mod = importlib.import_module("pycocotools.coco")
         eval_mod = importlib.import_module("pycocotools.cocoeval")
+        mask_mod = importlib.import_module("pycocotools.mask")
     except ImportError:
-        coco_mod = eval_mod = None
+        coco_mod = eval_mod = mask_mod = None
     if coco_mod is not None:
         replacements[id(coco_mod.COCO)] = (coco_mod.COCO, COCO)
         replacements[id(eval_mod.COCOeval)] = (eval_mod.COCOeval, COCOeval)
         replacements[id(eval_mod.Params)] = (eval_mod.Params, Params)
+        for name in _MASK_FUNCTIONS:
+            fn = getattr(mask_mod, name)
+            replacements[id(fn)] = (fn, getattr(vmask, name))
         # names bound in already-imported modules (the pycocotools ones included)
         for mod in list(sys.modules.values()):
             if not isinstance(mod, types.ModuleType):
@@ -97,10 +108,14 @@ def _apply():
         eval_mod = types.ModuleType("pycocotools.cocoeval")
         eval_mod.COCOeval = COCOeval
         eval_mod.Params = Params
+        mask_mod = types.ModuleType("pycocotools.mask")
+        for name in _MASK_FUNCTIONS:
+            setattr(mask_mod, name, getattr(vmask, name))
         pkg.coco = coco_mod
         pkg.cocoeval = eval_mod
+        pkg.mask = mask_mod
         missing = object()
-        for mod in (pkg, coco_mod, eval_mod):
+        for mod in (pkg, coco_mod, eval_mod, mask_mod):
             added.append((mod.__name__, sys.modules.get(mod.__name__, missing)))
             sys.modules[mod.__name__] = mod
 
@@ -150,7 +165,8 @@ def main(argv=None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
         print("usage: python -m vernier.patch script.py [args...]\n"
-              "Runs script.py with pycocotools' COCO and COCOeval replaced by vernier's.")
+              "Runs script.py with pycocotools' COCO, COCOeval and mask functions replaced by "
+              "vernier's.")
         return 0 if args else 2
     script = args[0]
     sys.argv = args
