@@ -57,6 +57,9 @@ def eval_imgs_difference(ours, ref, *, fresh_id=None) -> str | None:
                           ("dtScores", list(b["dtScores"]))):
             if a[key] != want:
                 return f"entry {n}: {key} {a[key]!r:.120} vs pycocotools {want!r:.120}"
+        if a["gtIgnore"].dtype != np.asarray(b["gtIgnore"]).dtype:
+            return (f"entry {n}: gtIgnore dtype {a['gtIgnore'].dtype} vs pycocotools "
+                    f"{np.asarray(b['gtIgnore']).dtype}")
         for key in ("gtIgnore", "dtIgnore"):
             want = np.asarray(b[key])
             if a[key].shape != want.shape and want.size + a[key].size > 0:

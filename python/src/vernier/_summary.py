@@ -165,7 +165,10 @@ class Summary:
                 "dtMatches": dt_matches.astype(np.float64),
                 "gtMatches": gt_matches.astype(np.float64),
                 "dtScores": recs["dt_score"][d0:d0 + nd].tolist(),
-                "gtIgnore": recs["gt_ignore"][g0:g0 + ng].astype(np.int64),
+                # pycocotools: np.array of the _ignore ints (int64), or of
+                # nothing (float64) for a cell without ground truth
+                "gtIgnore": (recs["gt_ignore"][g0:g0 + ng].astype(np.int64) if ng
+                             else np.array([])),
                 "dtIgnore": recs["dt_ignore"][d0:d0 + nd].T.astype(bool),
                 "dtMatchIndex": dm,
                 "gtMatchIndex": gm,
