@@ -58,8 +58,17 @@ def _derived_areas(anns) -> list:
         return [a["bbox"][2] * a["bbox"][3] for a in anns]
     if "segmentation" in first:
         codec = _mask_module()
-        return [codec.area([a["segmentation"]])[0] if type(a["segmentation"]) is not list
-                else codec.area(a["segmentation"]) for a in anns]
+        segs = [a["segmentation"] for a in anns]
+        out = [None] * len(segs)
+        # every RLE in one call (the values codec.area([seg])[0] gives one by one)
+        rles = [i for i, s in enumerate(segs) if type(s) is not list]
+        if rles:
+            for i, v in zip(rles, codec.area([segs[i] for i in rles])):
+                out[i] = v
+        for i, s in enumerate(segs):
+            if type(s) is list:
+                out[i] = codec.area(s)
+        return out
     out = []
     for a in anns:
         s = a["keypoints"]
