@@ -480,48 +480,34 @@ void vernier_worker_free(vernier_worker *w)
     vn_free(&mem, w, sizeof(*w));
 }
 
-size_t vernier_worker_images_seen(vernier_worker *w)
+/* One counter, read under the lock (the worker thread writes them). */
+static size_t locked_read(vernier_worker *w, const size_t *field)
 {
     size_t v;
-    if (w == NULL)
-        return 0;
     pthread_mutex_lock(&w->lock);
-    v = w->images_seen;
+    v = *field;
     pthread_mutex_unlock(&w->lock);
     return v;
+}
+
+size_t vernier_worker_images_seen(vernier_worker *w)
+{
+    return w == NULL ? 0 : locked_read(w, &w->images_seen);
 }
 
 size_t vernier_worker_detections_seen(vernier_worker *w)
 {
-    size_t v;
-    if (w == NULL)
-        return 0;
-    pthread_mutex_lock(&w->lock);
-    v = w->detections_seen;
-    pthread_mutex_unlock(&w->lock);
-    return v;
+    return w == NULL ? 0 : locked_read(w, &w->detections_seen);
 }
 
 size_t vernier_worker_queue_depth(vernier_worker *w)
 {
-    size_t v;
-    if (w == NULL)
-        return 0;
-    pthread_mutex_lock(&w->lock);
-    v = w->len;
-    pthread_mutex_unlock(&w->lock);
-    return v;
+    return w == NULL ? 0 : locked_read(w, &w->len);
 }
 
 size_t vernier_worker_memory_used(vernier_worker *w)
 {
-    size_t v;
-    if (w == NULL)
-        return 0;
-    pthread_mutex_lock(&w->lock);
-    v = w->usage.used;
-    pthread_mutex_unlock(&w->lock);
-    return v;
+    return w == NULL ? 0 : locked_read(w, &w->usage.used);
 }
 
 size_t vernier_worker_queue_capacity(const vernier_worker *w)

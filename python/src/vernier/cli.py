@@ -474,9 +474,8 @@ class _Cli:
                 iou = Segm()
             elif a["iou"] == "boundary":
                 iou = Boundary() if a["ratio"] is None else Boundary(dilation_ratio=a["ratio"])
-            elif isinstance(sig, list):
-                iou = Keypoints(sigmas=_list_sigmas_per_category(gt_bytes, sig))
             else:
+                # a list applies to every category, as the C program passes it
                 iou = Keypoints(sigmas=sig)
             ev = Evaluator(iou=iou, parity_mode=MODE_NAMES[a["mode"]], use_cats=a["use_cats"],
                            max_dets=None if a["max_dets"] is None else tuple(a["max_dets"]))
@@ -577,25 +576,6 @@ def _blame(a, e: VernierError) -> int:
     if e.code == _ll.E_INVALID_ARG and a["sigmas"] is not None:
         return 3
     return 0
-
-
-def _list_sigmas_per_category(gt_bytes: bytes, values):
-    """A list of sigmas for every category, as a per-category mapping.
-
-    The C program passes the list as the library's all-category sigmas;
-    :class:`~vernier.instance.Keypoints` takes a mapping, so the list is
-    given to each ground-truth category whose keypoint names (if listed)
-    are as many as the sigmas.  A category listing a different number keeps
-    COCO's sigmas: with the list it could not be evaluated either, and one
-    with no annotations must not fail (as it does not in C)."""
-    cats = json.loads(gt_bytes).get("categories") or []
-    table = {}
-    for c in cats:
-        names = c.get("keypoints") if isinstance(c, dict) else None
-        if isinstance(names, list) and len(names) != len(values):
-            continue
-        table[int(c["id"])] = values
-    return table
 
 
 def _version() -> str:

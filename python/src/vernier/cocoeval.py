@@ -26,13 +26,12 @@ import numpy as np
 from ._errors import InvalidArgumentError, InvalidConfigError
 from . import _lowlevel as _ll
 from ._evaluator import Evaluator
-from ._kernels import PARITY_MODES, Bbox, Boundary, Keypoints, Segm
+from ._kernels import COCO_SIGMAS, PARITY_MODES, Bbox, Boundary, Keypoints, Segm
 from ._summary import Summary
 
 __all__ = ["COCOeval", "Params"]
 
-_COCO_SIGMAS = np.array([.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07,
-                         .87, .87, .89, .89]) / 10.0
+_COCO_SIGMAS = np.array(COCO_SIGMAS)  # pycocotools' literals / 10.0
 _IOU_TYPES = ("bbox", "segm", "keypoints", "boundary")
 _FIELDS = {"imgIds", "catIds", "iouThrs", "recThrs", "maxDets", "areaRng", "areaRngLbl",
            "useCats", "kpt_oks_sigmas", "iouType", "useSegm"}
@@ -343,8 +342,6 @@ class COCOeval:
             e["category_id"] = cat_ids[k]
             e["aRng"] = rngs[a]
             e["maxDet"] = max_det
-            if not len(e["gtIgnore"]):
-                e["gtIgnore"] = np.array([])  # pycocotools: np.array of no values is float64
             if len(e["dtIds"]):
                 ids = id_map[np.asarray(e["dtIds"], dtype=np.int64) - 1]
                 e["dtIds"] = ids.tolist()
