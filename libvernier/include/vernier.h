@@ -442,8 +442,11 @@ typedef struct vernier_eval_options {
      * result on an image the ground truth lacks is still
      * VERNIER_E_UNKNOWN_IMAGE, as loadRes refuses it.  category_ids: the
      * categories evaluated, sorted unique: the category axis with use_cats,
-     * the categories pooled without.  Sessions, workers and partials take
-     * no subsets (VERNIER_E_UNSUPPORTED). */
+     * the categories pooled without.  A non-NULL array with a count of 0 is
+     * the empty subset: nothing is evaluated and every precision and recall
+     * cell is -1, as pycocotools gives for an empty params.imgIds or
+     * params.catIds.  Sessions, workers and partials take no subsets
+     * (VERNIER_E_UNSUPPORTED). */
     size_t n_image_ids;
     const int64_t *image_ids;
     size_t n_category_ids;
@@ -1073,6 +1076,51 @@ VERNIER_API int vernier_mask_from_polygon(uint32_t *counts, size_t cap, size_t *
 VERNIER_API int vernier_mask_from_bbox(uint32_t *counts, size_t cap, size_t *n_out,
                                        const double *bb, uint32_t h, uint32_t w,
                                        const vernier_allocator *alc, vernier_error *err);
+
+/* ---- Masks given as compressed strings --------------------------------
+ * The same operations on pycocotools' compressed counts strings, for
+ * callers that hold RLEs as strings (one call instead of decoding the
+ * counts into a buffer first).  Each string is checked as
+ * vernier_mask_from_string checks it; scratch comes from `alc` (NULL:
+ * libc) and is released before returning. */
+
+/* rleEncode then rleToString: the compressed counts string of the
+ * column-major h x w bytes at `mask`.  Writes at most `cap` bytes plus a
+ * NUL (buf needs cap + 1 bytes; NULL when cap is 0) and sets *len_out to
+ * the string's length; when *len_out > cap, call again with a buffer of
+ * *len_out + 1 bytes.  Errors: VERNIER_E_INVALID_ARG, VERNIER_E_LIMIT
+ * (h * w above UINT32_MAX), VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_encode_string(char *buf, size_t cap, size_t *len_out,
+                                           const uint8_t *mask, uint32_t h, uint32_t w,
+                                           const vernier_allocator *alc, vernier_error *err);
+
+/* rleDecode of the string s[0..len) into the h * w bytes at `mask`.
+ * Errors: VERNIER_E_RLE, VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_string_decode(uint8_t *mask, const char *s, size_t len,
+                                           uint32_t h, uint32_t w,
+                                           const vernier_allocator *alc, vernier_error *err);
+
+/* rleArea of the string s[0..len) into *out.  Errors: VERNIER_E_RLE,
+ * VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_string_area(uint64_t *out, const char *s, size_t len, uint32_t h,
+                                         uint32_t w, const vernier_allocator *alc,
+                                         vernier_error *err);
+
+/* rleToBbox of the string s[0..len) into out[0..4).  Errors:
+ * VERNIER_E_RLE, VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_string_to_bbox(double *out, const char *s, size_t len, uint32_t h,
+                                            uint32_t w, const vernier_allocator *alc,
+                                            vernier_error *err);
+
+/* rleIou of masks given as strings: dt[d] (dt_len[d] bytes, size
+ * dt_hw[2d] x dt_hw[2d + 1]) against gt[g], as vernier_mask_iou.  A
+ * malformed string fails the call naming it (dt or gt, index).  Errors:
+ * VERNIER_E_RLE, VERNIER_E_INVALID_ARG, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_mask_string_iou(double *out, const char *const *dt, const size_t *dt_len,
+                                        const uint32_t *dt_hw, size_t m, const char *const *gt,
+                                        const size_t *gt_len, const uint32_t *gt_hw, size_t n,
+                                        const uint8_t *iscrowd, const vernier_allocator *alc,
+                                        vernier_error *err);
 
 #ifdef __cplusplus
 }

@@ -221,6 +221,64 @@ static void test_shapes(void)
         CHECK(k > 2); /* at least one allocation failed first */                                \
     } while (0)
 
+/* The string forms give what the counts forms give (the strings of the
+ * header comment: b'122O' is COUNTS32, b'032N' the union). */
+static void test_string_forms(void)
+{
+    const char *dt[1] = {"122O"}, *gt[3] = {"033", "033", "06"};
+    const char *bad[1] = {"12!"};
+    const size_t dl[1] = {4}, gl[3] = {3, 3, 2}, badl[1] = {3};
+    const uint32_t dhw[2] = {3, 2}, ghw[6] = {3, 2, 3, 2, 2, 3};
+    const uint8_t crowd[3] = {0, 1, 0};
+    char buf[16];
+    uint8_t m[6];
+    uint64_t area = 0;
+    double box[4], out[3];
+    size_t len = 0;
+    vernier_error err = VERNIER_ERROR_INIT;
+    CHECK_INT(vernier_mask_encode_string(buf, sizeof buf - 1, &len, MASK32, 3, 2, NULL, NULL),
+              VERNIER_OK);
+    CHECK_INT(len, 4);
+    CHECK(strcmp(buf, "122O") == 0);
+    /* a short buffer: truncated, NUL-terminated, and the length needed */
+    CHECK_INT(vernier_mask_encode_string(buf, 2, &len, MASK32, 3, 2, NULL, NULL), VERNIER_OK);
+    CHECK_INT(len, 4);
+    CHECK(strcmp(buf, "12") == 0);
+    CHECK_INT(vernier_mask_encode_string(NULL, 0, &len, MASK32, 3, 2, NULL, NULL), VERNIER_OK);
+    CHECK_INT(len, 4);
+    CHECK_INT(vernier_mask_encode_string(buf, 8, &len, MASK32, 65536, 65536, NULL, &err),
+              VERNIER_E_LIMIT);
+    CHECK_INT(vernier_mask_encode_string(buf, 8, NULL, MASK32, 3, 2, NULL, NULL),
+              VERNIER_E_INVALID_ARG);
+
+    CHECK_INT(vernier_mask_string_decode(m, "122O", 4, 3, 2, NULL, NULL), VERNIER_OK);
+    CHECK(memcmp(m, MASK32, 6) == 0);
+    CHECK_INT(vernier_mask_string_area(&area, "122O", 4, 3, 2, NULL, NULL), VERNIER_OK);
+    CHECK_INT(area, 3);
+    CHECK_INT(vernier_mask_string_to_bbox(box, "122O", 4, 3, 2, NULL, NULL), VERNIER_OK);
+    CHECK_DBL(box[0], 0.0);
+    CHECK_DBL(box[1], 1.0);
+    CHECK_DBL(box[2], 2.0);
+    CHECK_DBL(box[3], 2.0);
+    /* a string that does not describe a 3x2 mask is an RLE error */
+    CHECK_INT(vernier_mask_string_area(&area, "122O", 4, 3, 3, NULL, &err), VERNIER_E_RLE);
+    CHECK_INT(vernier_mask_string_decode(m, "1!", 2, 3, 2, NULL, &err), VERNIER_E_RLE);
+    CHECK_INT(vernier_mask_string_to_bbox(NULL, "122O", 4, 3, 2, NULL, NULL),
+              VERNIER_E_INVALID_ARG);
+
+    CHECK_INT(vernier_mask_string_iou(out, dt, dl, dhw, 1, gt, gl, ghw, 3, crowd, NULL, NULL),
+              VERNIER_OK);
+    CHECK_DBL(out[0], 0.5);
+    CHECK_DBL(out[1], 2.0 / 3.0);
+    CHECK_DBL(out[2], -1.0);
+    /* a malformed string is named: which side, which index */
+    CHECK_INT(vernier_mask_string_iou(out, dt, dl, dhw, 1, bad, badl, ghw, 1, crowd, NULL, &err),
+              VERNIER_E_RLE);
+    CHECK(strncmp(err.message, "gt 0: ", 6) == 0);
+    CHECK_INT(vernier_mask_string_iou(out, dt, dl, dhw, 1, gt, NULL, ghw, 1, crowd, NULL, NULL),
+              VERNIER_E_INVALID_ARG);
+}
+
 static void test_out_of_memory(void)
 {
     static const uint32_t b[3] = {0, 3, 3};
@@ -241,6 +299,18 @@ static void test_out_of_memory(void)
     OOM_SWEEP(vernier_mask_iou(out, masks, ns, hw, 2, masks, ns, hw, 2, crowd, &alc, &err));
     OOM_SWEEP(vernier_mask_from_polygon(c, 4096, &n, big, 600, 64, 64, &alc, &err));
     OOM_SWEEP(vernier_mask_from_bbox(c, 4096, &n, big, 64, 64, &alc, &err));
+    {
+        const char *s2[2] = {"122O", "033"};
+        const size_t l2[2] = {4, 3};
+        uint8_t m[6];
+        uint64_t a;
+        char buf[16];
+        OOM_SWEEP(vernier_mask_encode_string(buf, 15, &n, MASK32, 3, 2, &alc, &err));
+        OOM_SWEEP(vernier_mask_string_decode(m, "122O", 4, 3, 2, &alc, &err));
+        OOM_SWEEP(vernier_mask_string_area(&a, "122O", 4, 3, 2, &alc, &err));
+        OOM_SWEEP(vernier_mask_string_to_bbox(out, "122O", 4, 3, 2, &alc, &err));
+        OOM_SWEEP(vernier_mask_string_iou(out, s2, l2, hw, 2, s2, l2, hw, 2, crowd, &alc, &err));
+    }
 }
 
 int main(void)
@@ -251,6 +321,7 @@ int main(void)
     RUN(test_area_bbox);
     RUN(test_merge);
     RUN(test_iou);
+    RUN(test_string_forms);
     RUN(test_shapes);
     RUN(test_out_of_memory);
     return harness_report("test_mask_api");

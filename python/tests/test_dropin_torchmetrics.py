@@ -148,3 +148,82 @@ def test_mean_ap_defaults_on_the_shipped_sample(mean_ap):
         got, t_got = _compute(mean_ap, preds, target, **kw)
     _same(ref, got)
     print(f"sample: pycocotools {t_ref:.3f}s, vernier {t_got:.3f}s, ratio {t_ref / t_got:.2f}")
+
+
+# ---- the shared fixtures -------------------------------------------------------
+
+def _fixture_pairs():
+    import json
+
+    from conftest import FIX
+
+    pairs = json.loads((FIX / "expected_pycocotools.json").read_bytes())["pairs"]
+    return [p for p in pairs if p["iouType"] in ("bbox", "segm") and "error" not in p]
+
+
+def _pair_id(p):
+    return f"{p['iouType']}:{p['gt'].removesuffix('.json')}"
+
+
+def _torchmetrics_inputs(entry):
+    """A fixture pair as torchmetrics' inputs, converted by pycocotools itself
+    (the oracle): one target and one prediction dict per GT image (sorted
+    ids), boxes xywh as loadRes gives them (derived from segm where results
+    have none), GT area as given, masks from annToMask.  Results on images
+    the GT does not have cannot be said in torchmetrics' per-image lists and
+    are left out, for both runs alike."""
+    import contextlib
+    import io
+    import json
+
+    import torch
+    from conftest import FIX
+    from pycocotools.coco import COCO
+
+    if entry["dt"].endswith("#detections"):
+        gt = json.loads((FIX / entry["gt"]).read_bytes())
+        dets = gt.pop("detections")
+    else:
+        gt = json.loads((FIX / entry["gt"]).read_bytes())
+        dets = json.loads((FIX / entry["dt"]).read_bytes())
+    masks = entry["iouType"] == "segm"
+    with contextlib.redirect_stdout(io.StringIO()):
+        cg = COCO()
+        cg.dataset = gt
+        cg.createIndex()
+        known = set(cg.getImgIds())
+        dets = [d for d in dets if d["image_id"] in known]
+        cd = cg.loadRes(dets) if dets else None
+    preds, target = [], []
+    for i in sorted(known):
+        g = cg.loadAnns(cg.getAnnIds(imgIds=[i]))
+        d = cd.loadAnns(cd.getAnnIds(imgIds=[i])) if cd is not None else []
+        t = {"boxes": torch.tensor([a["bbox"] for a in g], dtype=torch.float64).reshape(-1, 4),
+             "labels": torch.tensor([a["category_id"] for a in g], dtype=torch.int64),
+             "iscrowd": torch.tensor([a.get("iscrowd", 0) for a in g], dtype=torch.int64),
+             "area": torch.tensor([float(a["area"]) for a in g], dtype=torch.float64)}
+        p = {"boxes": torch.tensor([a["bbox"] for a in d], dtype=torch.float64).reshape(-1, 4),
+             "scores": torch.tensor([a["score"] for a in d], dtype=torch.float64),
+             "labels": torch.tensor([a["category_id"] for a in d], dtype=torch.int64)}
+        if masks:
+            h, w = cg.imgs[i]["height"], cg.imgs[i]["width"]
+            t["masks"] = torch.tensor(np.array([cg.annToMask(a) for a in g],
+                                               dtype=bool).reshape(-1, h, w))
+            p["masks"] = torch.tensor(np.array([cd.annToMask(a) for a in d],
+                                               dtype=bool).reshape(-1, h, w))
+        target.append(t)
+        preds.append(p)
+    return preds, target
+
+
+@pytest.mark.parametrize("entry", _fixture_pairs(), ids=_pair_id)
+def test_mean_ap_on_every_shared_fixture(mean_ap, entry):
+    import vernier
+
+    preds, target = _torchmetrics_inputs(entry)
+    kw = dict(iou_type=entry["iouType"], box_format="xywh", class_metrics=True,
+              extended_summary=True)
+    ref, _ = _compute(mean_ap, preds, target, **kw)
+    with vernier.patch_pycocotools():
+        got, _ = _compute(mean_ap, preds, target, **kw)
+    _same(ref, got)

@@ -463,8 +463,8 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     memset(c, 0, sizeof(*c));
     if (gt->n_anns >= UINT32_MAX || res->n >= UINT32_MAX || gt->n_images >= UINT32_MAX)
         return vn_fail(err, VERNIER_E_LIMIT, "more than 2^32-1 annotations, results or images");
-    if (opts->n_image_ids != 0) {
-        /* p.imgIds = np.unique(p.imgIds); loadRes still checks every result
+    if (opts->image_ids != NULL) {
+        /* p.imgIds = np.unique(p.imgIds) (possibly empty); loadRes still checks every result
          * against all the ground truth's images */
         int64_t *ids;
         size_t n_ids;
@@ -476,7 +476,7 @@ int vn_cells_build(vn_cells *c, vn_arena *ar, const vernier_dataset *gt,
     } else {
         VN_TRY(sorted_unique(ar, gt->image_id, gt->n_images, &c->image_ids, &c->n_images));
     }
-    if (opts->n_category_ids != 0)
+    if (opts->category_ids != NULL)
         VN_TRY(sorted_unique(ar, opts->category_ids, opts->n_category_ids, &c->cat_ids,
                              &c->n_cats));
     else

@@ -29,11 +29,27 @@ static int too_large(uint32_t h, uint32_t w)
     return (uint64_t)h * w > UINT32_MAX;
 }
 
+/* The index of the first byte of mask[j..a) that differs from p (a when
+ * none does), eight bytes at a time through long runs. */
+static size_t run_end(const uint8_t *mask, size_t j, size_t a, uint8_t p)
+{
+    const uint64_t pp = (uint64_t)p * UINT64_C(0x0101010101010101);
+    while (j + 8 <= a) {
+        uint64_t v;
+        memcpy(&v, mask + j, sizeof v);
+        if (v != pp)
+            break;
+        j += 8;
+    }
+    while (j < a && mask[j] == p)
+        j++;
+    return j;
+}
+
 int vernier_mask_encode(uint32_t *counts, size_t cap, size_t *n_out, const uint8_t *mask,
                         uint32_t h, uint32_t w)
 {
-    size_t a = (size_t)((uint64_t)h * w), j, k = 0;
-    uint32_t c = 0;
+    size_t a = (size_t)((uint64_t)h * w), j = 0, k = 0;
     uint8_t p = 0;
     if (n_out == NULL || (counts == NULL && cap > 0) || (mask == NULL && a > 0))
         return VERNIER_E_INVALID_ARG;
@@ -41,19 +57,17 @@ int vernier_mask_encode(uint32_t *counts, size_t cap, size_t *n_out, const uint8
         return VERNIER_E_LIMIT;
     /* a new run starts wherever the byte value changes, starting from 0:
      * rleEncode compares bytes, not truth values */
-    for (j = 0; j < a; j++) {
-        if (mask[j] != p) {
-            if (k < cap)
-                counts[k] = c;
-            k++;
-            c = 0;
-            p = mask[j];
-        }
-        c++;
+    for (;;) {
+        size_t e = run_end(mask, j, a, p);
+        if (k < cap)
+            counts[k] = (uint32_t)(e - j);
+        k++;
+        if (e == a)
+            break;
+        p = mask[e];
+        j = e;
     }
-    if (k < cap)
-        counts[k] = c;
-    *n_out = k + 1;
+    *n_out = k;
     return VERNIER_OK;
 }
 
@@ -210,6 +224,44 @@ int vernier_mask_box_iou(double *out, const double *dt, size_t m, const double *
     return VERNIER_OK;
 }
 
+/* rleIou of m detections against n ground truths held as vn_rle values,
+ * with pycocotools' box prefilter; gb has room for 4 n doubles. */
+static void iou_rles(double *out, const vn_rle *dt, size_t m, const vn_rle *gt, size_t n,
+                     const uint8_t *iscrowd, double *gb)
+{
+    size_t d, g;
+    for (g = 0; g < n; g++)
+        vn_rle_to_bbox(gt[g].cnts, gt[g].m, gt[g].h, gt[g].w, gb + 4 * g);
+    for (d = 0; d < m; d++) {
+        double db[4];
+        vn_rle_to_bbox(dt[d].cnts, dt[d].m, dt[d].h, dt[d].w, db);
+        for (g = 0; g < n; g++) {
+            double o = box_iou(db, gb + 4 * g, iscrowd[g]);
+            /* rleIou walks the runs only of pairs whose boxes overlap */
+            if (o > 0)
+                o = vn_rle_iou(dt + d, gt + g, iscrowd[g]);
+            out[d * n + g] = o;
+        }
+    }
+}
+
+/* n masks given as counts, viewed as vn_rle values (no copy) in `ar`. */
+static vn_rle *view_counts(vn_arena *ar, const uint32_t *const *c, const size_t *nc,
+                           const uint32_t *hw, size_t n)
+{
+    vn_rle *r = vn_arena_array(ar, n, sizeof(vn_rle));
+    size_t i;
+    if (r == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        r[i].h = hw[2 * i];
+        r[i].w = hw[2 * i + 1];
+        r[i].m = nc[i];
+        r[i].cnts = (uint32_t *)(uintptr_t)c[i];
+    }
+    return r;
+}
+
 int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
                      const uint32_t *dt_hw, size_t m, const uint32_t *const *gt,
                      const size_t *n_gt, const uint32_t *gt_hw, size_t n,
@@ -217,8 +269,8 @@ int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
 {
     vn_mem mem;
     vn_arena ar;
+    vn_rle *a, *b;
     double *gb;
-    size_t d, g;
     if (m == 0 || n == 0)
         return VERNIER_OK;
     if (out == NULL || dt == NULL || n_dt == NULL || dt_hw == NULL || gt == NULL ||
@@ -227,36 +279,165 @@ int vernier_mask_iou(double *out, const uint32_t *const *dt, const size_t *n_dt,
     VN_TRY(vn_mem_init(&mem, alc));
     vn_arena_init(&ar, &mem);
     gb = vn_arena_array(&ar, n, 4 * sizeof(double));
-    if (gb == NULL) {
+    a = gb ? view_counts(&ar, dt, n_dt, dt_hw, m) : NULL;
+    b = a ? view_counts(&ar, gt, n_gt, gt_hw, n) : NULL;
+    if (b == NULL) {
         vn_arena_release(&ar);
         return vn_fail(err, vn_mem_failure(&mem), "out of memory computing mask IoU");
     }
-    for (g = 0; g < n; g++)
-        vn_rle_to_bbox(gt[g], n_gt[g], gt_hw[2 * g], gt_hw[2 * g + 1], gb + 4 * g);
-    for (d = 0; d < m; d++) {
-        vn_rle a;
-        double db[4];
-        a.h = dt_hw[2 * d];
-        a.w = dt_hw[2 * d + 1];
-        a.m = n_dt[d];
-        a.cnts = (uint32_t *)(uintptr_t)dt[d];
-        vn_rle_to_bbox(a.cnts, a.m, a.h, a.w, db);
-        for (g = 0; g < n; g++) {
-            double o = box_iou(db, gb + 4 * g, iscrowd[g]);
-            /* rleIou walks the runs only of pairs whose boxes overlap */
-            if (o > 0) {
-                vn_rle b;
-                b.h = gt_hw[2 * g];
-                b.w = gt_hw[2 * g + 1];
-                b.m = n_gt[g];
-                b.cnts = (uint32_t *)(uintptr_t)gt[g];
-                o = vn_rle_iou(&a, &b, iscrowd[g]);
-            }
-            out[d * n + g] = o;
-        }
-    }
+    iou_rles(out, a, m, b, n, iscrowd, gb);
     vn_arena_release(&ar);
     return VERNIER_OK;
+}
+
+/* ---- masks given as compressed strings ---------------------------------- */
+
+/* Decodes one string into *r (counts in `ar`); names the mask in errors as
+ * `what` `index` when what is not NULL. */
+static int decode_one(vn_arena *ar, vn_mem *mem, const char *s, size_t len, uint32_t h,
+                      uint32_t w, vn_rle *r, const char *what, size_t index, vernier_error *err)
+{
+    int rc;
+    if (s == NULL && len > 0)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "NULL RLE string");
+    rc = vn_rle_from_string(ar, s, len, h, w, r, err);
+    if (rc == VERNIER_E_RLE && what != NULL && vn_error_usable(err)) {
+        char msg[sizeof err->message];
+        memcpy(msg, err->message, sizeof msg);
+        vn_fail(err, rc, "%s %zu: %s", what, index, msg);
+    } else if (rc != VERNIER_OK && rc != VERNIER_E_RLE) {
+        vn_fail(err, vn_mem_failure(mem), "out of memory decoding an RLE string");
+    }
+    return rc;
+}
+
+/* What a single-string function does with the decoded mask. */
+enum string_op { OP_DECODE, OP_AREA, OP_BBOX };
+
+/* Decodes s[0..len) in an arena on alc and applies `op`, writing to out
+ * (the mask's bytes, a uint64_t area or four doubles). */
+static int on_string(enum string_op op, void *out, const char *s, size_t len, uint32_t h,
+                     uint32_t w, const vernier_allocator *alc, vernier_error *err)
+{
+    vn_mem mem;
+    vn_arena ar;
+    vn_rle r;
+    int rc;
+    VN_TRY(vn_mem_init(&mem, alc));
+    vn_arena_init(&ar, &mem);
+    rc = decode_one(&ar, &mem, s, len, h, w, &r, NULL, 0, err);
+    if (rc == VERNIER_OK) {
+        if (op == OP_DECODE)
+            rc = vernier_mask_decode(out, r.cnts, r.m, h, w, err);
+        else if (op == OP_AREA)
+            *(uint64_t *)out = vn_rle_area(r.cnts, r.m);
+        else
+            vn_rle_to_bbox(r.cnts, r.m, h, w, out);
+    }
+    vn_arena_release(&ar);
+    return rc;
+}
+
+int vernier_mask_encode_string(char *buf, size_t cap, size_t *len_out, const uint8_t *mask,
+                               uint32_t h, uint32_t w, const vernier_allocator *alc,
+                               vernier_error *err)
+{
+    vn_mem mem;
+    vn_arena ar;
+    vn_rle r;
+    size_t a = (size_t)((uint64_t)h * w), n = 0;
+    int rc;
+    if (len_out == NULL || (buf == NULL && cap > 0) || (mask == NULL && a > 0))
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "vernier_mask_encode_string: NULL argument");
+    if (too_large(h, w))
+        return vn_fail(err, VERNIER_E_LIMIT, "a %u x %u mask has more than 2^32 - 1 pixels",
+                       (unsigned)h, (unsigned)w);
+    VN_TRY(vn_mem_init(&mem, alc));
+    vn_arena_init(&ar, &mem);
+    /* h * w + 1 counts always suffice (pages never written cost nothing) */
+    r.h = h;
+    r.w = w;
+    r.cnts = vn_arena_array(&ar, a + 1, sizeof(uint32_t));
+    rc = r.cnts == NULL ? vn_fail(err, vn_mem_failure(&mem), "out of memory encoding a mask")
+                        : vernier_mask_encode(r.cnts, a + 1, &n, mask, h, w);
+    r.m = n;
+    if (rc == VERNIER_OK)
+        *len_out = vn_rle_to_string(&r, buf, cap);
+    vn_arena_release(&ar);
+    return rc;
+}
+
+int vernier_mask_string_decode(uint8_t *mask, const char *s, size_t len, uint32_t h,
+                               uint32_t w, const vernier_allocator *alc, vernier_error *err)
+{
+    if (mask == NULL && (uint64_t)h * w > 0)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "vernier_mask_string_decode: NULL mask");
+    return on_string(OP_DECODE, mask, s, len, h, w, alc, err);
+}
+
+int vernier_mask_string_area(uint64_t *out, const char *s, size_t len, uint32_t h, uint32_t w,
+                             const vernier_allocator *alc, vernier_error *err)
+{
+    if (out == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "vernier_mask_string_area: NULL out");
+    return on_string(OP_AREA, out, s, len, h, w, alc, err);
+}
+
+int vernier_mask_string_to_bbox(double *out, const char *s, size_t len, uint32_t h, uint32_t w,
+                                const vernier_allocator *alc, vernier_error *err)
+{
+    if (out == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "vernier_mask_string_to_bbox: NULL out");
+    return on_string(OP_BBOX, out, s, len, h, w, alc, err);
+}
+
+/* Decodes n strings into a vn_rle array in `ar`. */
+static vn_rle *decode_many(vn_arena *ar, vn_mem *mem, const char *const *s, const size_t *len,
+                           const uint32_t *hw, size_t n, const char *what, int *rc,
+                           vernier_error *err)
+{
+    vn_rle *r = vn_arena_array(ar, n, sizeof(vn_rle));
+    size_t i;
+    if (r == NULL) {
+        *rc = vn_fail(err, vn_mem_failure(mem), "out of memory computing mask IoU");
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        *rc = decode_one(ar, mem, s[i], len[i], hw[2 * i], hw[2 * i + 1], r + i, what, i, err);
+        if (*rc != VERNIER_OK)
+            return NULL;
+    }
+    return r;
+}
+
+int vernier_mask_string_iou(double *out, const char *const *dt, const size_t *dt_len,
+                            const uint32_t *dt_hw, size_t m, const char *const *gt,
+                            const size_t *gt_len, const uint32_t *gt_hw, size_t n,
+                            const uint8_t *iscrowd, const vernier_allocator *alc,
+                            vernier_error *err)
+{
+    vn_mem mem;
+    vn_arena ar;
+    vn_rle *a, *b = NULL;
+    double *gb;
+    int rc = VERNIER_OK;
+    if (m == 0 || n == 0)
+        return VERNIER_OK;
+    if (out == NULL || dt == NULL || dt_len == NULL || dt_hw == NULL || gt == NULL ||
+        gt_len == NULL || gt_hw == NULL || iscrowd == NULL)
+        return vn_fail(err, VERNIER_E_INVALID_ARG, "vernier_mask_string_iou: NULL argument");
+    VN_TRY(vn_mem_init(&mem, alc));
+    vn_arena_init(&ar, &mem);
+    gb = vn_arena_array(&ar, n, 4 * sizeof(double));
+    if (gb == NULL)
+        rc = vn_fail(err, vn_mem_failure(&mem), "out of memory computing mask IoU");
+    a = rc == VERNIER_OK ? decode_many(&ar, &mem, dt, dt_len, dt_hw, m, "dt", &rc, err) : NULL;
+    if (a != NULL)
+        b = decode_many(&ar, &mem, gt, gt_len, gt_hw, n, "gt", &rc, err);
+    if (b != NULL)
+        iou_rles(out, a, m, b, n, iscrowd, gb);
+    vn_arena_release(&ar);
+    return rc;
 }
 
 static int shape_fail(vernier_error *err, int rc, const char *what)

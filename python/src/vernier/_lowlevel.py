@@ -13,6 +13,8 @@ chooses the exception).  cffi releases the GIL around every C call.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from . import _errors
@@ -660,28 +662,6 @@ def _counts_call(fn, first_cap: int, *args) -> np.ndarray:
         cap = n
 
 
-def mask_encode(column: np.ndarray, h: int, w: int) -> np.ndarray:
-    """rleEncode of the h*w column-major bytes ``column`` (a contiguous
-    uint8 array)."""
-    cap = h * w + 1
-    buf = np.empty(cap, dtype=np.uint32)
-    n_out = ffi.new("size_t *")
-    rc = lib.vernier_mask_encode(ffi.cast("uint32_t *", ffi.from_buffer(buf)), cap, n_out,
-                                 ffi.cast("const uint8_t *", ffi.from_buffer(column)), h, w)
-    _check(rc, context="mask")
-    return buf[:int(n_out[0])]
-
-
-def mask_decode_into(out: np.ndarray, counts, h: int, w: int) -> None:
-    """rleDecode into ``out`` (h*w writable contiguous uint8 bytes)."""
-    c = _u32(counts)
-    err = _new_error()
-    rc = lib.vernier_mask_decode(ffi.cast("uint8_t *", ffi.from_buffer(out, require_writable=True)),
-                                 ffi.cast("const uint32_t *", ffi.from_buffer(c)), len(c), h, w,
-                                 err)
-    _check(rc, err, context="mask")
-
-
 def mask_to_string(counts) -> bytes:
     """rleToString: the compressed counts string."""
     c = _u32(counts)
@@ -698,20 +678,6 @@ def mask_from_string(s: bytes, h: int, w: int) -> np.ndarray:
     """rleFrString, checked: RLEError on a malformed string or counts that
     do not sum to h*w."""
     return _counts_call(lib.vernier_mask_from_string, len(s) + 1, s, len(s), h, w)
-
-
-def mask_area(counts) -> int:
-    c = _u32(counts)
-    return int(lib.vernier_mask_area(ffi.cast("const uint32_t *", ffi.from_buffer(c)), len(c)))
-
-
-def mask_to_bbox(counts, h: int, w: int) -> np.ndarray:
-    c = _u32(counts)
-    out = np.empty(4, dtype=np.float64)
-    rc = lib.vernier_mask_to_bbox(ffi.cast("double *", ffi.from_buffer(out)),
-                                  ffi.cast("const uint32_t *", ffi.from_buffer(c)), len(c), h, w)
-    _check(rc, context="mask")
-    return out
 
 
 def _counts_arrays(arrs):
@@ -751,26 +717,72 @@ def mask_box_iou(dt: np.ndarray, gt: np.ndarray, iscrowd: np.ndarray) -> np.ndar
     return out
 
 
-def mask_iou(dt, gt, iscrowd: np.ndarray) -> np.ndarray:
-    """rleIou of masks given as (counts, h, w) triples: an m x n array."""
+def _string_call(fn, *args) -> None:
+    rc = fn(*args, ffi.NULL, ffi.NULL)
+    if rc != lib.VERNIER_OK:
+        err = _new_error()
+        rc = fn(*args, ffi.NULL, err)
+        _check(rc, err, context="mask")
+
+
+_scratch = threading.local()
+
+
+def mask_encode_string(column, h: int, w: int) -> bytes:
+    """rleEncode + rleToString of the h*w column-major bytes ``column``
+    (a contiguous uint8 array or buffer)."""
+    buf = getattr(_scratch, "buf", None)
+    if buf is None:
+        buf = _scratch.buf = ffi.new("char[]", 4096 + 1)
+    src = ffi.cast("const uint8_t *", ffi.from_buffer(column))
+    n = ffi.new("size_t *")
+    while True:
+        cap = len(buf) - 1
+        _string_call(lib.vernier_mask_encode_string, buf, cap, n, src, h, w)
+        if n[0] <= cap:
+            return ffi.unpack(buf, n[0])
+        buf = _scratch.buf = ffi.new("char[]", int(n[0]) + 1)
+
+
+def mask_string_decode_into(out, s: bytes, h: int, w: int) -> None:
+    """rleDecode of the compressed string ``s`` into ``out`` (h*w writable
+    contiguous uint8 bytes)."""
+    _string_call(lib.vernier_mask_string_decode,
+                 ffi.cast("uint8_t *", ffi.from_buffer(out, require_writable=True)),
+                 s, len(s), h, w)
+
+
+def mask_string_area(s: bytes, h: int, w: int) -> int:
+    out = ffi.new("uint64_t *")
+    _string_call(lib.vernier_mask_string_area, out, s, len(s), h, w)
+    return int(out[0])
+
+
+def mask_string_to_bbox(s: bytes, h: int, w: int, out) -> None:
+    """rleToBbox of ``s`` into ``out`` (4 writable float64)."""
+    _string_call(lib.vernier_mask_string_to_bbox,
+                 ffi.cast("double *", ffi.from_buffer(out, require_writable=True)),
+                 s, len(s), h, w)
+
+
+def mask_string_iou(dt, gt, iscrowd: np.ndarray) -> np.ndarray:
+    """rleIou of masks given as (string, h, w) triples: an m x n array."""
     def pack(masks):
-        arrs = [_u32(c) for c, _, _ in masks]
-        ptrs, sizes = _counts_arrays(arrs)
-        hw = ffi.new("uint32_t[]", [v for _, h, w in masks for v in (h, w)] or [0])
-        return arrs, ptrs, sizes, hw
+        bufs = [ffi.from_buffer(s) for s, _, _ in masks]
+        ptrs = ffi.new("const char *[]", bufs)
+        lens = ffi.new("size_t[]", [len(s) for s, _, _ in masks])
+        hw = ffi.new("uint32_t[]", [v for _, h, w in masks for v in (h, w)])
+        return bufs, ptrs, lens, hw
     m, n = len(dt), len(gt)
     out = np.zeros((m, n), dtype=np.float64)
     if m and n:
-        da, dp, ds, dhw = pack(dt)
-        ga, gp, gs, ghw = pack(gt)
+        db, dp, dl, dhw = pack(dt)
+        gb, gp, gl, ghw = pack(gt)
         cr = np.ascontiguousarray(iscrowd, dtype=np.uint8)
-        err = _new_error()
-        rc = lib.vernier_mask_iou(ffi.cast("double *", ffi.from_buffer(out)), dp, ds, dhw, m,
-                                  gp, gs, ghw, n,
-                                  ffi.cast("const uint8_t *", ffi.from_buffer(cr)), ffi.NULL,
-                                  err)
-        del da, ga
-        _check(rc, err, context="mask")
+        _string_call(lib.vernier_mask_string_iou, ffi.cast("double *", ffi.from_buffer(out)),
+                     dp, dl, dhw, m, gp, gl, ghw, n,
+                     ffi.cast("const uint8_t *", ffi.from_buffer(cr)))
+        del db, gb
     return out
 
 

@@ -228,10 +228,6 @@ class COCOeval:
         _, dt_raw, dt_ids = coco_dt._results(coco_gt.imgs)
         img_ids = [int(i) for i in p.imgIds]
         cat_ids = [int(c) for c in p.catIds]
-        if not img_ids:
-            raise InvalidConfigError("params.imgIds is empty: there is nothing to evaluate")
-        if not cat_ids:
-            raise InvalidConfigError("params.catIds is empty: there is nothing to evaluate")
         if not p.useCats and cat_ids != sorted(set(cat_ids)):
             # pooled, pycocotools concatenates the categories in this order
             raise InvalidConfigError(

@@ -52,8 +52,9 @@ def _rle_dict(counts, h: int, w: int) -> dict:
     return {"size": [h, w], "counts": ll.mask_to_string(counts)}
 
 
-def _parse(obj) -> tuple:
-    """An RLE dict (compressed counts) to (counts, h, w), checked."""
+def _parse_str(obj) -> tuple:
+    """An RLE dict (compressed counts) to (counts string, h, w); the string
+    itself is checked by the C call that reads it."""
     if not isinstance(obj, dict):
         raise TypeError(f"an RLE must be a dict with 'size' and 'counts', not "
                         f"{type(obj).__name__}")
@@ -64,12 +65,21 @@ def _parse(obj) -> tuple:
     if len(size) != 2:
         raise RLEError(f"an RLE's size must be [height, width], not {size!r}")
     h, w = _dim(size[0], "RLE height"), _dim(size[1], "RLE width")
-    if isinstance(counts, str):
-        counts = counts.encode("utf-8")
-    if not isinstance(counts, (bytes, bytearray)):
-        raise TypeError("RLE counts must be a compressed string (str or bytes), not "
-                        f"{type(counts).__name__}; use frPyObjects for uncompressed counts")
-    return ll.mask_from_string(bytes(counts), h, w), h, w
+    if type(counts) is not bytes:
+        if isinstance(counts, str):
+            counts = counts.encode("utf-8")
+        elif isinstance(counts, bytearray):
+            counts = bytes(counts)
+        else:
+            raise TypeError("RLE counts must be a compressed string (str or bytes), not "
+                            f"{type(counts).__name__}; use frPyObjects for uncompressed counts")
+    return counts, h, w
+
+
+def _parse(obj) -> tuple:
+    """An RLE dict (compressed counts) to (counts, h, w), checked."""
+    s, h, w = _parse_str(obj)
+    return ll.mask_from_string(s, h, w), h, w
 
 
 def encode(bimask):
@@ -93,7 +103,7 @@ def encode(bimask):
     h, w = _dim(h, "mask height"), _dim(w, "mask width")
     flat = bimask.reshape(-1, order="F")
     hw = h * w
-    return [_rle_dict(ll.mask_encode(flat[i * hw:(i + 1) * hw], h, w), h, w)
+    return [{"size": [h, w], "counts": ll.mask_encode_string(flat[i * hw:(i + 1) * hw], h, w)}
             for i in range(n)]
 
 
@@ -102,7 +112,7 @@ def decode(rleObjs):
     ``HxWxN`` array (all of one size), one dict an ``HxW`` array."""
     if type(rleObjs) is not list:
         return decode([rleObjs])[:, :, 0]
-    parsed = [_parse(o) for o in rleObjs]
+    parsed = [_parse_str(o) for o in rleObjs]
     if not parsed:
         return np.zeros((0, 0, 0), dtype=np.uint8, order="F")
     h, w = parsed[0][1], parsed[0][2]
@@ -113,7 +123,7 @@ def decode(rleObjs):
     hw = h * w
     flat = np.empty(hw * len(parsed), dtype=np.uint8)
     for i, (counts, _, _) in enumerate(parsed):
-        ll.mask_decode_into(flat[i * hw:(i + 1) * hw], counts, h, w)
+        ll.mask_string_decode_into(flat[i * hw:(i + 1) * hw], counts, h, w)
     return flat.reshape((h, w, len(parsed)), order="F")
 
 
@@ -121,19 +131,20 @@ def area(rleObjs):
     """Foreground pixels: a uint32 array for a list, a numpy uint32 for one
     RLE dict."""
     if type(rleObjs) is not list:
-        return area([rleObjs])[0]
-    return np.array([ll.mask_area(_parse(o)[0]) for o in rleObjs], dtype=np.uint32)
+        return np.uint32(ll.mask_string_area(*_parse_str(rleObjs)))
+    return np.array([ll.mask_string_area(*_parse_str(o)) for o in rleObjs], dtype=np.uint32)
 
 
 def toBbox(rleObjs):
     """Boxes ``[x, y, width, height]`` (float64): ``Nx4`` for a list, a
     4-vector for one RLE dict."""
     if type(rleObjs) is not list:
-        return toBbox([rleObjs])[0]
+        out = np.zeros(4, dtype=np.float64)
+        ll.mask_string_to_bbox(*_parse_str(rleObjs), out)
+        return out
     out = np.zeros((len(rleObjs), 4), dtype=np.float64)
     for i, o in enumerate(rleObjs):
-        counts, h, w = _parse(o)
-        out[i] = ll.mask_to_bbox(counts, h, w)
+        ll.mask_string_to_bbox(*_parse_str(o), out[i])
     return out
 
 
@@ -164,7 +175,7 @@ def _iou_operand(objs, which: str):
                if hasattr(o, "__len__") else False for o in objs):
             return "box", np.array(objs, dtype=np.float64).reshape(len(objs), 4)
         if all(type(o) is dict for o in objs):
-            return "rle", [_parse(o) for o in objs]
+            return "rle", [_parse_str(o) for o in objs]
         raise InvalidArgumentError(f"iou: a list ({which}) must hold boxes (Nx4) or RLE dicts, "
                                    "not a mix")
     raise TypeError(f"iou: {which} must be a list of RLE dicts, a list of boxes or an Nx4 "
@@ -193,7 +204,7 @@ def iou(dt, gt, pyiscrowd):
     if dk == "box":
         out = ll.mask_box_iou(dv, gv, crowd)
     else:
-        out = ll.mask_iou(dv, gv, crowd)
+        out = ll.mask_string_iou(dv, gv, crowd)
     return np.asfortranarray(out)
 
 

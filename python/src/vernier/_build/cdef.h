@@ -270,3 +270,8 @@ int vernier_mask_box_iou(double *, const double *, size_t, const double *, size_
 int vernier_mask_iou(double *, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint32_t *const *, const size_t *, const uint32_t *, size_t, const uint8_t *, const vernier_allocator *, vernier_error *);
 int vernier_mask_from_polygon(uint32_t *, size_t, size_t *, const double *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
 int vernier_mask_from_bbox(uint32_t *, size_t, size_t *, const double *, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_mask_encode_string(char *, size_t, size_t *, const uint8_t *, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_mask_string_decode(uint8_t *, const char *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_mask_string_area(uint64_t *, const char *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_mask_string_to_bbox(double *, const char *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
+int vernier_mask_string_iou(double *, const char *const *, const size_t *, const uint32_t *, size_t, const char *const *, const size_t *, const uint32_t *, size_t, const uint8_t *, const vernier_allocator *, vernier_error *);
