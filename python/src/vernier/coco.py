@@ -219,14 +219,86 @@ class COCO:
         return self._load(self.imgs, ids)
 
     def showAnns(self, anns, draw_bbox=False):
-        """Not provided: raises :class:`NotImplementedError` (draw with
-        pycocotools or matplotlib)."""
+        """Draw annotations on matplotlib's current axes, as pycocotools
+        does: polygons filled (alpha 0.4) and outlined, RLE masks as a
+        half-transparent colour layer (crowd masks in pycocotools' green),
+        keypoints with the category's skeleton, boxes when ``draw_bbox``;
+        each annotation in a random light colour.  Caption annotations are
+        printed.  Needs matplotlib (the ``plot`` extra); returns 0 for an
+        empty list, as pycocotools."""
+        if len(anns) == 0:
+            return 0
+        first = anns[0]
+        if "segmentation" not in first and "keypoints" not in first:
+            if "caption" in first:
+                for ann in anns:
+                    print(ann["caption"])
+                return None
+            raise InvalidArgumentError(
+                "showAnns draws instance annotations (segmentation or keypoints) or prints "
+                "captions; the first annotation has neither")
         try:
-            import matplotlib  # noqa: F401
+            import matplotlib.pyplot as plt
+            from matplotlib.collections import PatchCollection
+            from matplotlib.patches import Polygon
         except ImportError:
-            raise NotImplementedError("showAnns needs matplotlib, which is not installed") from None
-        raise NotImplementedError("showAnns is not provided by vernier's COCO; draw with "
-                                  "pycocotools or matplotlib directly")
+            raise ImportError("showAnns needs matplotlib: pip install 'libvernier[plot]' "
+                              "(or matplotlib)") from None
+        ax = plt.gca()
+        ax.set_autoscale_on(False)
+        shapes, colours = [], []
+        for ann in anns:
+            colour = (0.4 + 0.6 * np.random.random(3)).tolist()
+            segm = ann.get("segmentation")
+            if type(segm) is list:
+                for ring in segm:
+                    shapes.append(Polygon(np.asarray(ring, dtype=np.float64).reshape(-1, 2)))
+                    colours.append(colour)
+            elif segm is not None:
+                self._draw_mask(ax, ann, segm)
+            if type(ann.get("keypoints")) is list:
+                self._draw_keypoints(plt, ann, colour)
+            if draw_bbox:
+                x, y, w, h = ann["bbox"]
+                shapes.append(Polygon(np.array([[x, y], [x, y + h], [x + w, y + h], [x + w, y]],
+                                               dtype=np.float64)))
+                colours.append(colour)
+        ax.add_collection(PatchCollection(shapes, facecolor=colours, linewidths=0, alpha=0.4))
+        ax.add_collection(PatchCollection(shapes, facecolor="none", edgecolors=colours,
+                                          linewidths=2))
+        return None
+
+    def _draw_mask(self, ax, ann, segm):
+        """One RLE segmentation as an RGBA layer: the mask at alpha 0.5."""
+        codec = _mask_module()
+        t = self.imgs[ann["image_id"]]
+        rle = (codec.frPyObjects([segm], t["height"], t["width"])
+               if type(segm["counts"]) is list else [segm])
+        m = codec.decode(rle)
+        h, w = m.shape[:2]
+        if ann.get("iscrowd") == 1:
+            rgb = np.array([2.0, 166.0, 101.0]) / 255
+        else:
+            rgb = np.random.random(3)
+        layer = np.empty((h, w, 4))
+        layer[:, :, :3] = rgb
+        layer[:, :, 3] = m[:, :, 0] * 0.5
+        ax.imshow(layer)
+
+    def _draw_keypoints(self, plt, ann, colour):
+        """Skeleton edges whose two ends are labelled, then the labelled
+        points (visible ones filled with the annotation's colour)."""
+        kp = np.asarray(ann["keypoints"], dtype=np.float64)
+        x, y, v = kp[0::3], kp[1::3], kp[2::3]
+        skeleton = np.asarray(self.loadCats(ann["category_id"])[0].get("skeleton", []),
+                              dtype=np.int64).reshape(-1, 2) - 1
+        for a, b in skeleton:
+            if v[a] > 0 and v[b] > 0:
+                plt.plot(x[[a, b]], y[[a, b]], linewidth=3, color=colour)
+        plt.plot(x[v > 0], y[v > 0], "o", markersize=8, markerfacecolor=colour,
+                 markeredgecolor="k", markeredgewidth=2)
+        plt.plot(x[v > 1], y[v > 1], "o", markersize=8, markerfacecolor=colour,
+                 markeredgecolor=colour, markeredgewidth=2)
 
     def loadNumpyAnnotations(self, data):
         """Result dicts from an N x 7 array of rows (image_id, x, y, w, h,
