@@ -143,7 +143,7 @@ check: lint layers ctest python ## The quick tier (< 3 min): lint, layers, C tes
 	    --ignore=python/tests/test_dropin_torchmetrics.py
 	$(Q)$(PYTEST) -q parity -m quick
 
-bench: python ## Benchmark against pycocotools (and peers when installed)
+bench: python $(TSTAMP) ## Benchmark against pycocotools (and peers when installed; torchmetrics under the drop-in)
 	$(Q)$(PYTEST) -q benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 compare: python ## Time and peak memory of vernier and installed peers, one process each

@@ -84,6 +84,13 @@ def _freeze(v):
     if isinstance(v, np.ndarray):
         return ("ndarray", v.dtype.str, v.shape, v.tobytes())
     if isinstance(v, (list, tuple)):
+        if len(v) > 16:
+            # long id lists (imgIds of a whole dataset): one array, not an
+            # object per element
+            arr = np.asarray(v) if all(isinstance(x, (int, float, np.number)) and
+                                       not isinstance(x, bool) for x in v) else None
+            if arr is not None and arr.ndim == 1 and arr.dtype.kind in "iuf":
+                return (type(v).__name__, arr.dtype.str, arr.tobytes())
         return (type(v).__name__,) + tuple(_freeze(x) for x in v)
     if isinstance(v, np.generic):
         return v.item()
