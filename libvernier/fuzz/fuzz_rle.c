@@ -98,6 +98,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (rc == VERNIER_OK && sum_counts(&in) == (uint64_t)h * w)
                 FUZZ_ASSERT(vn_rle_area(in.cnts, in.m) == area);
         }
+        /* The public string forms agree with the internal decoder; an
+         * image-sized mask decoded and encoded again gives the canonical
+         * string. */
+        {
+            uint64_t a2 = 0;
+            double b1[4], b2[4];
+            FUZZ_ASSERT(vernier_mask_string_area(&a2, s, len, h, w, NULL, NULL) == VERNIER_OK);
+            FUZZ_ASSERT(a2 == area);
+            FUZZ_ASSERT(vernier_mask_string_to_bbox(b2, s, len, h, w, NULL, NULL) == VERNIER_OK);
+            vn_rle_to_bbox(r.cnts, r.m, h, w, b1);
+            FUZZ_ASSERT(memcmp(b1, b2, sizeof b1) == 0);
+        }
+        if ((uint64_t)h * w <= ((uint64_t)1 << 20)) {
+            /* decode -> encode -> decode gives the same pixels */
+            size_t hw = (size_t)((uint64_t)h * w), elen = 0, elen2 = 0;
+            uint8_t *pix = vn_arena_alloc(&ar, hw ? hw : 1);
+            uint8_t *pix2 = vn_arena_alloc(&ar, hw ? hw : 1);
+            char *again;
+            FUZZ_ASSERT(pix != NULL && pix2 != NULL);
+            FUZZ_ASSERT(vernier_mask_string_decode(pix, s, len, h, w, NULL, NULL) == VERNIER_OK);
+            FUZZ_ASSERT(vernier_mask_encode_string(NULL, 0, &elen, pix, h, w, NULL, NULL) ==
+                        VERNIER_OK);
+            again = vn_arena_alloc(&ar, elen + 1);
+            FUZZ_ASSERT(again != NULL);
+            FUZZ_ASSERT(vernier_mask_encode_string(again, elen, &elen2, pix, h, w, NULL, NULL) ==
+                        VERNIER_OK);
+            FUZZ_ASSERT(elen2 == elen && again[elen] == '\0');
+            FUZZ_ASSERT(vernier_mask_string_decode(pix2, again, elen, h, w, NULL, NULL) ==
+                        VERNIER_OK);
+            FUZZ_ASSERT(hw == 0 || memcmp(pix, pix2, hw) == 0);
+        }
         /* Bands need per-column scratch: only on image-sized masks. */
         if ((uint64_t)h * w <= ((uint64_t)1 << 22) && w <= 8192 && h <= 8192) {
             rc = vn_boundary_band(&ar, &r, d ? d : 1, &band);
@@ -110,7 +141,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     } else {
+        uint64_t a2;
         FUZZ_ASSERT(rc == VERNIER_E_RLE || rc == VERNIER_E_NOMEM || rc == VERNIER_E_LIMIT);
+        if (rc == VERNIER_E_RLE)
+            FUZZ_ASSERT(vernier_mask_string_area(&a2, s, len, h, w, NULL, NULL) == VERNIER_E_RLE);
     }
     vn_arena_release(&ar);
     FUZZ_ASSERT(mem.used == 0);
