@@ -173,12 +173,13 @@ def per_class_pr(summary, categories=None, ious=(0.5, 0.75), area=None, max_dets
         for j, iou in enumerate(ious):
             curve = _curves.pr_curve(summary, iou=iou, category=c,
                                      area=summary.area_ranges[a], max_dets=summary.max_dets[m])
-            ax.plot(curve.recall, _masked(curve.precision), linewidth=1.2,
+            # the first curve widest, so that a curve on top of it leaves it visible
+            ax.plot(curve.recall, _masked(curve.precision), linewidth=2.4 if j == 0 else 1.2,
                     color=cmap(j / max(len(ious) - 1, 1) * 0.9), label=f"IoU {iou:.2f}")
         ap = ap_of[c]
         ax.set_title(f"{name(c)}\nAP {ap:.3f}" if ap > -1 else f"{name(c)}\nno ground truth",
                      fontsize="small")
-        _style_pr(ax)
+        ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize="x-small")
         if i // cols == rows - 1 or i + cols >= len(categories):
             ax.set_xlabel("Recall", fontsize="small")
@@ -187,6 +188,11 @@ def per_class_pr(summary, categories=None, ious=(0.5, 0.75), area=None, max_dets
             ax.set_ylabel("Precision", fontsize="small")
         if i == 0 and ious:
             ax.legend(loc="lower left", fontsize="x-small")
+    # the axes are shared: one call sets every panel's limits (one per panel
+    # would propagate to all panels each time)
+    _style_pr(axes.flat[0])
+    axes.flat[0].set_xticks([0, 0.5, 1])
+    axes.flat[0].set_yticks([0, 0.5, 1])
     fig.suptitle(f"Precision-recall per category ({_where(summary, area, max_dets)})")
     return _finish(fig, path)
 
