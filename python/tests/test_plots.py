@@ -214,3 +214,22 @@ def test_doc_images(tmp_path, monkeypatch):
     pages = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "docs").rglob("*.md"))
     unused = [p.name for p in IMAGES.iterdir() if f"images/{p.name}" not in pages]
     assert not unused, f"docs/images/ holds pictures no page shows: {unused}"
+
+
+def test_names_from_the_summary(sample):
+    s, names = sample
+
+    class Named:                  # a summary that carries its names, in id order
+        def __init__(self, inner, own):
+            self._inner, self.category_names = inner, own
+
+        def __getattr__(self, attr):
+            return getattr(self._inner, attr)
+
+    ids = [int(c) for c in s.category_ids]
+    for own in ([f"n{c}" for c in ids], {c: f"n{c}" for c in ids}):
+        fig = plot.per_class_pr(Named(s, own), categories=[3, 1])
+        assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["n3", "n1"]
+    # an explicit mapping wins
+    fig = plot.per_class_pr(Named(s, {}), categories=[1], names=names)
+    assert fig.axes[0].get_title().startswith("person\n")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,13 @@ def _finish(fig, path):
 
 def _name_of(summary, names):
     if names is None:
+        # the summary's own names, when it carries them: a mapping id -> name,
+        # or a sequence in category_ids order (a method returning either)
         names = getattr(summary, "category_names", None)
+        if callable(names):
+            names = names()
+        if names is not None and not isinstance(names, Mapping):
+            names = dict(zip((int(c) for c in summary.category_ids), names))
 
     def name(cid) -> str:
         cid = int(cid)
