@@ -152,6 +152,12 @@ compare: python ## Time and peak memory of vernier and installed peers, one proc
 demo: python ## Evaluate the shipped sample (COCO val2014, 100 images) and print the summary
 	$(Q)$(VPY) -m vernier.demo
 
+# The pictures of docs/how-to/see-where-your-model-fails.md, written by the
+# page's own code (python/tests/test_plots.py checks them without this).
+.PHONY: docs-images
+docs-images: python ## Regenerate the PNG files of docs/images/ (the how-to's plots)
+	$(Q)VERNIER_WRITE_DOC_IMAGES=1 $(PYTEST) -q python/tests/test_plots.py -k test_doc_images
+
 clean: ## Remove build products (keeps .venv)
 	rm -rf $(BUILD) build-tsan build-asan python/src/vernier/_vernier*.so python/src/vernier/_vernier.c \
 	    python/src/vernier/*.o python/src/*.egg-info

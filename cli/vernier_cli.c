@@ -89,7 +89,9 @@ static const char HELP_EVAL[] =
     "Output:\n"
     "  --emit FMT[=PATH]     text or json, to standard output or written\n"
     "                        atomically to PATH; repeatable, at most one to\n"
-    "                        standard output (default: text)\n"
+    "                        standard output (default: text); plot=DIR\n"
+    "                        draws PNG plots into DIR (the Python package's\n"
+    "                        vernier command with matplotlib only)\n"
     "  -q, --quiet           no progress line and no warnings on stderr\n"
     "  -h, --help            show this help and exit\n"
     "\n"
@@ -737,6 +739,10 @@ static int parse_emit(eval_args *a, const char *v)
         e.json = 0;
     else if (n == 4 && strncmp(v, "json", 4) == 0)
         e.json = 1;
+    else if (n == 4 && strncmp(v, "plot", 4) == 0)
+        /* plots need matplotlib: only the Python console script draws them */
+        return usage_error("--emit: this program cannot draw plots (in '%s'); use the Python "
+                           "package's vernier command: pip install 'vernier[plot]'", v);
     else
         return usage_error("--emit: unknown format in '%s' (expected text or json)", v);
     e.path = NULL;

@@ -565,3 +565,86 @@ def test_sigmas_object_out_of_order(c_cli, files):
                         parity_mode="strict").evaluate(json.dumps(gt).encode(),
                                                        json.dumps(dt).encode())
     assert list(swapped.stats) != list(summary.stats)     # the sigmas do matter here
+
+
+# ---------------------------------------------------------------------------
+# --emit plot=DIR: the Python console script draws, the C program refuses
+# ---------------------------------------------------------------------------
+
+PLOT_FILES = ["f1_vs_score.png", "per_class_ap.png", "per_class_pr.png", "pr_curves.png"]
+
+
+def test_emit_plot_writes_the_plots(c_cli, tmp_path):
+    import matplotlib.image as mpimg
+    from vernier import plot
+
+    out_dir = tmp_path / "plots" / "run1"          # created, parents too
+    rc, out, err = run_py(SAMPLE + ["--emit", "text", "--emit", f"plot={out_dir}"])
+    assert (rc, err) == (0, "")
+    assert out == run_c(c_cli, SAMPLE)[1]          # the text output is unchanged
+    assert sorted(p.name for p in out_dir.iterdir()) == PLOT_FILES   # no temp file left
+    summary = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(SAMPLE_GT.read_bytes(),
+                                                                   SAMPLE_DT.read_bytes())
+    names = {c["id"]: c["name"] for c in json.loads(SAMPLE_GT.read_bytes())["categories"]}
+    want = {f"{stem}.png": fig for stem, fig in plot._figures(
+        summary, names=names, area="all", max_dets=100).items()}
+    for name in PLOT_FILES:
+        data = (out_dir / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        w, h = want[name].get_size_inches() * plot.DPI
+        assert mpimg.imread(str(out_dir / name)).shape[:2] == (round(h), round(w)), name
+    # only plots: nothing on stdout
+    assert run_py(SAMPLE + ["--emit", f"plot={tmp_path / 'p2'}"])[:2] == (0, b"")
+
+
+@pytest.mark.parametrize("extra", [[], ["--gt", "/no/such/file"]])
+def test_c_program_refuses_emit_plot(c_cli, tmp_path, extra):
+    target = tmp_path / "plots"
+    args = (SAMPLE if not extra else ["eval", *extra]) + ["--emit", f"plot={target}"]
+    rc, out, err = run_c(c_cli, args)
+    assert (rc, out) == (2, b"")
+    assert err == (f"vernier: --emit: this program cannot draw plots (in 'plot={target}'); use "
+                   "the Python package's vernier command: pip install 'vernier[plot]'\n"
+                   "Try 'vernier eval --help'.\n")
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("value,needle", [
+    ("plot", "plot needs a directory in 'plot' (plot=DIR)"),
+    ("plot=", "plot needs a directory in 'plot=' (plot=DIR)"),
+    ("plot=-", "plot needs a directory in 'plot=-' (plot=DIR)"),
+])
+def test_emit_plot_usage_errors(value, needle):
+    rc, out, err = run_py(SAMPLE + ["--emit", value])
+    assert (rc, out) == (2, b"")
+    assert err == f"vernier: --emit: {needle}\nTry 'vernier eval --help'.\n"
+
+
+def test_emit_plot_same_path_twice():
+    rc, out, err = run_py(SAMPLE + ["--emit", "json=x", "--emit", "plot=x"])
+    assert (rc, out) == (2, b"") and "--emit: 'x' is given twice" in err
+
+
+def test_emit_plot_without_matplotlib(monkeypatch, tmp_path):
+    for mod in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, mod, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    rc, out, err = run_py(SAMPLE + ["--emit", f"plot={tmp_path / 'p'}"])
+    assert (rc, out) == (2, b"")
+    assert err == ("vernier: --emit: plot needs matplotlib, which is not installed: "
+                   "pip install 'vernier[plot]'\nTry 'vernier eval --help'.\n")
+    assert not (tmp_path / "p").exists()
+
+
+def test_emit_plot_unwritable_directory_exits_1(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    target = blocker / "plots"
+    rc, out, err = run_py(SAMPLE + ["--emit", "text", "--emit", f"plot={target}"])
+    assert rc == 1 and out.count(b"\n") == 12          # stdout still got the text
+    assert err == f"vernier: {target}: cannot create: Not a directory\n"
+
+
+def test_help_mentions_emit_plot(c_cli):
+    (rc, out, _), _ = run_both(c_cli, ["eval", "--help"])
+    assert rc == 0 and b"plot=DIR" in out and b"matplotlib" in out

@@ -194,6 +194,27 @@ class Summary:
     def __repr__(self) -> str:
         return f"Summary(parity_mode={self.parity_mode!r}, stats={self.stats!r})"
 
+    # -- curves (vernier._curves holds the logic and the definitions) --------
+
+    def pr_curve(self, iou=0.5, category=None, area="all", max_dets=100):
+        """The precision-recall curve at IoU threshold ``iou``, for one
+        category id or (``None``) the mean over categories with ground truth
+        at each recall point: a ``PRCurve(recall, precision)`` of numpy
+        arrays, recall being ``recall_thresholds`` and precision
+        pycocotools' interpolated precision (-1 where undefined).  See
+        :func:`vernier._curves.pr_curve` for the exact definition."""
+        from ._curves import pr_curve
+        return pr_curve(self, iou=iou, category=category, area=area, max_dets=max_dets)
+
+    def score_sweep(self, iou=0.5, category=None, area="all", max_dets=100, thresholds=None):
+        """Precision, recall and F1 against a score threshold, read from
+        ``scores`` and ``precision`` at each recall threshold: a
+        ``ScoreSweep(score, precision, recall, f1)`` of numpy arrays.  See
+        :func:`vernier._curves.score_sweep` for the exact definition."""
+        from ._curves import score_sweep
+        return score_sweep(self, iou=iou, category=category, area=area, max_dets=max_dets,
+                           thresholds=thresholds)
+
 
 def _per_class_table(summary: "Summary") -> dict:
     """AP (IoU .50:.95), AP50 and AR per category, from the accumulated

@@ -87,7 +87,9 @@ Evaluation:
 Output:
   --emit FMT[=PATH]     text or json, to standard output or written
                         atomically to PATH; repeatable, at most one to
-                        standard output (default: text)
+                        standard output (default: text); plot=DIR
+                        draws PNG plots into DIR (the Python package's
+                        vernier command with matplotlib only)
   -q, --quiet           no progress line and no warnings on stderr
   -h, --help            show this help and exit
 
@@ -264,6 +266,9 @@ class _Cli:
 
     def parse_emit(self, emits, v: str):
         fmt, eq, path = v.partition("=")
+        if fmt == "plot":
+            self.parse_plot_emit(emits, v, path if eq else None)
+            return
         if fmt not in ("text", "json"):
             self.usage_error(f"--emit: unknown format in '{v}' (expected text or json)")
         if eq and path == "":
@@ -277,6 +282,47 @@ class _Cli:
         if len(emits) == MAX_EMITS:
             self.usage_error(f"--emit: at most {MAX_EMITS} outputs")
         emits.append((fmt, target))
+
+    def parse_plot_emit(self, emits, v: str, path):
+        """plot=DIR (this program only: the C one refuses it): PNG files
+        written into DIR, created if missing; needs matplotlib."""
+        if path is None or path in ("", "-"):
+            self.usage_error(f"--emit: plot needs a directory in '{v}' (plot=DIR)")
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            self.usage_error("--emit: plot needs matplotlib, which is not installed: "
+                             "pip install 'vernier[plot]'")
+        for _, other in emits:
+            if other == path:
+                self.usage_error(f"--emit: '{path}' is given twice")
+        if len(emits) == MAX_EMITS:
+            self.usage_error(f"--emit: at most {MAX_EMITS} outputs")
+        emits.append(("plot", path))
+
+    def write_plots(self, summary, directory: str, gt_bytes: bytes) -> bool:
+        """The figures of vernier.plot's save_all, each written atomically
+        as DIR/<name>.png; category names from the ground truth."""
+        import io
+
+        from . import plot
+        try:
+            cats = json.loads(gt_bytes).get("categories") or []
+            names = {int(c["id"]): str(c["name"]) for c in cats if "name" in c}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            names = None       # the C reader accepted it: fall back to ids
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as e:
+            self.say(f"vernier: {directory}: cannot create: {e.strerror}\n")
+            return False
+        ok = True
+        for stem, fig in plot._figures(summary, names=names, area=summary.area_ranges[0],
+                                       max_dets=summary.max_dets[-1]).items():
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=plot.DPI)
+            ok = self.write_atomic(os.path.join(directory, f"{stem}.png"), buf.getvalue()) and ok
+        return ok
 
     def parse_eval_args(self, argv):
         a = {"gt": None, "dt": None, "iou": None, "mode": 0, "use_cats": True,
@@ -509,6 +555,10 @@ class _Cli:
 
         status = 0
         for fmt, target in a["emits"]:
+            if fmt == "plot":
+                if not self.write_plots(summary, target, gt_bytes):
+                    status = EXIT_EVAL
+                continue
             data = self.render_json(summary, a) if fmt == "json" else self.render_text(summary)
             if target is None:
                 try:
