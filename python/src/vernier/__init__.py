@@ -12,7 +12,17 @@ from ._errors import (BudgetExceededError, DuplicateImageError, InvalidArgumentE
                       UnknownImageError, UnsupportedInputError, VernierError)
 from . import _lowlevel
 
-__version__ = "0.1.0"
+#: The distribution this package comes from: ``pip install libvernier``.  The
+#: unrelated PyPI project ``vernier`` has the same import name (the two cannot
+#: share an environment); ``vernier.__distribution__`` tells them apart.
+__distribution__ = "libvernier"
+
+# One version number, vernier.h's VERNIER_VERSION_MAJOR/MINOR/PATCH, as the
+# extension was compiled with them (setup.py gives the package metadata the
+# same number; check_version compares it with the library's run-time string).
+__version__ = "%d.%d.%d" % (_lowlevel.lib.VERNIER_VERSION_NUMBER // 10000,
+                            _lowlevel.lib.VERNIER_VERSION_NUMBER // 100 % 100,
+                            _lowlevel.lib.VERNIER_VERSION_NUMBER % 100)
 
 
 def version() -> str:
@@ -31,7 +41,7 @@ from .cocoeval import COCOeval  # noqa: E402
 from .patch import patch_pycocotools, unpatch  # noqa: E402
 
 __all__ = [
-    "__version__", "version", "Evaluator", "CocoDataset", "Bbox", "Segm", "Boundary",
+    "__version__", "__distribution__", "version", "Evaluator", "CocoDataset", "Bbox", "Segm", "Boundary",
     "Keypoints", "BackgroundEvaluator", "COCO", "COCOeval", "patch_pycocotools", "unpatch", "VernierError", "InvalidArgumentError",
     "InvalidConfigError", "JSONError", "SchemaError", "UnknownImageError", "RLEError", "LimitError",
     "UnsupportedInputError", "StateError", "OutOfMemoryError", "BudgetExceededError",
