@@ -25,6 +25,32 @@ __version__ = "%d.%d.%d" % (_lowlevel.lib.VERNIER_VERSION_NUMBER // 10000,
                             _lowlevel.lib.VERNIER_VERSION_NUMBER % 100)
 
 
+def _run_entry_point(main) -> None:
+    """Run a command-line entry point (``main() -> int``) and exit with its
+    status: the console script, ``python -m vernier``, ``python -m
+    vernier.demo``.
+
+    When the reader of standard output goes away (``vernier ... | head -2``)
+    the program ends as the C program does: SIGPIPE gets its default action
+    back (Python ignores it and raises BrokenPipeError instead), so the
+    process ends by the signal, quietly, at the first write to the closed
+    pipe.  Where there is no SIGPIPE, a BrokenPipeError ends it with status 1
+    and no traceback (stdout is pointed at the null device first, so that
+    the interpreter's last flush does not fail again)."""
+    import os
+    import signal
+    import sys
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
+
+
 def version() -> str:
     """The version of the C library actually loaded."""
     return _lowlevel.version()
