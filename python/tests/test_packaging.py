@@ -226,3 +226,33 @@ def test_python_m_vernier_without_arguments_prints_help():
     p = run(sys.executable, "-m", "vernier")
     assert p.returncode == 0 and p.stderr == ""
     assert p.stdout == pycli.HELP_MAIN
+
+
+# ---------------------------------------------------------------------------
+# make abi-check
+# ---------------------------------------------------------------------------
+
+def test_abi_check_passes_on_the_committed_list():
+    assert "abi-check: ok" in make("abi-check")
+    listed = (ROOT / "libvernier" / "abi" / "symbols.txt").read_text().split()
+    assert listed == sorted(set(listed)) and all(s.startswith("vernier_") for s in listed)
+    declared = re.findall(r"VERNIER_API\b[^;(]*?\b(vernier_\w+)\s*\(",
+                          re.sub(r"/\*.*?\*/", "", HEADER.read_text(), flags=re.S))
+    assert set(declared) == set(listed)
+
+
+@pytest.mark.parametrize("change", ["removed", "added"])
+def test_abi_check_fails_on_a_changed_symbol_list(change, tmp_path):
+    """A symbol the list has but the library no longer exports is an ABI
+    break (new soname); one the library exports but the list lacks is an
+    addition (new minor version): both fail until the list is updated."""
+    listed = (ROOT / "libvernier" / "abi" / "symbols.txt").read_text().split()
+    if change == "removed":       # the list still promises a symbol that is gone
+        edited, name, says = listed + ["vernier_eval_gone"], "vernier_eval_gone", "no longer exported"
+    else:                         # the library exports one the list does not have
+        edited, name, says = listed[1:], listed[0], "not in"
+    fake = tmp_path / "symbols.txt"
+    fake.write_text("\n".join(sorted(edited)) + "\n")
+    p = run("make", "-s", "-C", ROOT, "abi-check", f"ABI_LIST={fake}")
+    assert p.returncode != 0
+    assert says in p.stdout and name in p.stdout
