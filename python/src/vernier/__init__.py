@@ -17,7 +17,7 @@ from . import _lowlevel
 #: share an environment); ``vernier.__distribution__`` tells them apart.
 __distribution__ = "libvernier"
 
-# One version number, vernier.h's VERNIER_VERSION_MAJOR/MINOR/PATCH, as the
+# One version number, vernier.h's major/minor/patch macros, as the
 # extension was compiled with them (setup.py gives the package metadata the
 # same number; check_version compares it with the library's run-time string).
 __version__ = "%d.%d.%d" % (_lowlevel.lib.VERNIER_VERSION_NUMBER // 10000,
