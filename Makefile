@@ -64,7 +64,7 @@ ctest: $(CTESTS) $(CTOOLS) ## Build and run the C unit tests
 # unit test under AddressSanitizer + UBSan (LeakSanitizer checks, among
 # others, that an abandoned worker and every failed allocation leak
 # nothing), each in its own build directory.
-THREAD_TESTS := test_session test_worker test_partial
+THREAD_TESTS := test_session test_worker test_partial test_threads
 ALL_CTESTS   := $(notdir $(CTESTS))
 
 ctest-tsan: ## Run the session/worker C tests under ThreadSanitizer (build-tsan/)

@@ -14,6 +14,7 @@
  * start + i * step, the last value set to stop exactly. */
 #include <math.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "eval/plan.h"
@@ -171,7 +172,12 @@ static void test_custom_grid(void)
     CHECK_INT(p.max_dets[2], 50);
     CHECK_INT(p.max_det, 50);
     CHECK_INT(p.use_cats, 0);
-    CHECK_INT(p.n_threads, 0);
+    /* num_threads 0 (auto) is resolved to the online CPUs, capped */
+    {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t want = online < 1 ? 1 : (size_t)online;
+        CHECK_INT(p.n_threads, want > VERNIER_MAX_THREADS ? VERNIER_MAX_THREADS : want);
+    }
     CHECK_INT(p.parity_mode, VERNIER_PARITY_CORRECTED);
 
     /* each part of the grid alone marks it custom; the rest stays default */

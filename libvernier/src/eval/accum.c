@@ -13,6 +13,8 @@
  * precision (which is exactly the right-to-left envelope) and reading it
  * at those positions.  The counts are exact integers, so precision
  * recomputed on the way back is the same double. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,110 +168,203 @@ static void curve(vernier_eval *ev, size_t k, size_t a, size_t m, size_t t, cons
     }
 }
 
-int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
-                  const uint32_t *npig, vn_arena *scratch)
-{
-    const vn_plan *p = &ev->plan;
-    size_t i, k, a, m, t, c, T = p->T, A = p->A;
-    size_t per_k = p->use_cats ? cells->n_images : cells->n_cells;
-    size_t max_nd = 0;
-    uint64_t max_np = 0;
+/* What every category's accumulation reads. */
+typedef struct acc_ctx {
+    vernier_eval *ev;
+    const vn_cells *cells;
+    const vn_outcome *out;
+    const uint32_t *npig;
+    size_t per_k;  /* cells per category */
+    size_t max_nd; /* most detections of one category */
+    size_t cap_tp; /* room per threshold for true positives */
+} acc_ctx;
+
+/* One thread's scratch, sized for the largest category. */
+typedef struct acc_buf {
     uint32_t *perm, *tmp, *rank, *lists, *list_n;
     double *key, *sscore;
     vn_outcome *sout;
     curve_buf b;
+} acc_buf;
 
+static int acc_buf_init(acc_buf *w, vn_arena *ar, const acc_ctx *x)
+{
+    const vn_plan *p = &x->ev->plan;
+    size_t n = x->max_nd;
+    w->b.cap_tp = x->cap_tp;
+    w->perm = vn_arena_array(ar, n, sizeof(uint32_t));
+    w->tmp = vn_arena_array(ar, n, sizeof(uint32_t));
+    w->rank = vn_arena_array(ar, n, sizeof(uint32_t));
+    w->lists = vn_arena_array(ar, n, p->M * sizeof(uint32_t));
+    w->list_n = vn_arena_array(ar, p->M, sizeof(uint32_t));
+    w->key = vn_arena_array(ar, n, sizeof(double));
+    w->sscore = vn_arena_array(ar, n, sizeof(double));
+    w->sout = vn_arena_array(ar, n, sizeof(vn_outcome));
+    w->b.tp_pos = vn_arena_array(ar, x->cap_tp, p->T * sizeof(uint32_t));
+    w->b.tp_fp = vn_arena_array(ar, x->cap_tp, p->T * sizeof(uint32_t));
+    w->b.reach = vn_arena_array(ar, p->R, sizeof(uint32_t));
+    if (w->perm == NULL || w->tmp == NULL || w->rank == NULL || w->lists == NULL ||
+        w->list_n == NULL || w->key == NULL || w->sscore == NULL || w->sout == NULL ||
+        w->b.tp_pos == NULL || w->b.tp_fp == NULL || w->b.reach == NULL)
+        return vn_mem_failure(ar->mem);
+    return VERNIER_OK;
+}
+
+/* Every curve of category k.  Writes only category k's slice of the
+ * precision, recall and scores arrays, so categories may run on several
+ * threads at once. */
+static void accumulate_one(const acc_ctx *x, acc_buf *w, size_t k)
+{
+    vernier_eval *ev = x->ev;
+    const vn_plan *p = &ev->plan;
+    const vn_cells *cells = x->cells;
+    size_t i, a, m, t, c, T = p->T, A = p->A, max_nd = x->max_nd;
+    size_t c0 = k * x->per_k, c1 = c0 + x->per_k;
+    size_t s0 = cells->dt_start[c0], nd = cells->dt_start[c1] - s0;
+    uint32_t max_rank = 0, *perm = w->perm, *rank = w->rank;
+    int present = 0;
+    for (c = c0; c < c1; c++)
+        present |= cells->nonempty[c];
+    if (!present) {
+        /* no evalImgs entry: the cells stay -1 */
+        fill_undefined(ev, curve_index(ev, k, 0, 0, 0), A * p->M * T);
+        return;
+    }
+    for (c = c0; c < c1; c++) {
+        uint32_t b0 = cells->dt_start[c], b1 = cells->dt_start[c + 1];
+        for (i = b0; i < b1; i++)
+            rank[i - s0] = (uint32_t)(i - b0);
+        if (b1 - b0 > max_rank)
+            max_rank = b1 - b0;
+    }
+    for (i = 0; i < nd; i++) {
+        perm[i] = (uint32_t)i;
+        w->key[i] = cells->dt_score[s0 + i];
+    }
+    vn_sort_desc_by_key(perm, w->tmp, nd, w->key);
+    for (i = 0; i < nd; i++)
+        w->sscore[i] = w->key[perm[i]];
+    /* each cap's list: the sorted positions whose rank in their image
+     * is below the cap (a cap no image reaches uses the whole list) */
+    for (m = 0; m < p->M; m++) {
+        uint32_t cap = (uint32_t)p->max_dets[m], n = 0, *lst = w->lists + m * max_nd;
+        if (cap >= max_rank) {
+            w->list_n[m] = NONE;
+            continue;
+        }
+        for (i = 0; i < nd; i++)
+            if (rank[perm[i]] < cap)
+                lst[n++] = (uint32_t)i;
+        w->list_n[m] = n;
+    }
+    for (a = 0; a < A; a++) {
+        uint64_t np = 0;
+        for (c = c0; c < c1; c++)
+            np += x->npig[c * A + a];
+        if (np == 0) {
+            /* no non-ignored GT: the cells stay -1 */
+            fill_undefined(ev, curve_index(ev, k, a, 0, 0), p->M * T);
+            continue;
+        }
+        {
+            const vn_outcome *src = x->out + a * cells->n_dt + s0;
+            for (i = 0; i < nd; i++)
+                w->sout[i] = src[perm[i]];
+        }
+        for (m = 0; m < p->M; m++) {
+            int whole = w->list_n[m] == NONE;
+            const uint32_t *idx = whole ? NULL : w->lists + m * max_nd;
+            size_t n = whole ? nd : w->list_n[m];
+            collect(p, w->sout, idx, n, &w->b);
+            for (t = 0; t < T; t++)
+                curve(ev, k, a, m, t, w->sscore, idx, n, (uint32_t)np, &w->b);
+        }
+    }
+}
+
+/* Categories on several threads: each takes the next category from an
+ * atomic counter, with scratch of its own (its own allocator accounting,
+ * as the matching threads).  A thread that cannot get its scratch takes no
+ * category; the others do them all, and the caller's thread always has its
+ * scratch, so the result never depends on how many threads started. */
+typedef struct acc_pool {
+    const acc_ctx *x;
+    vn_mem *parent;
+    atomic_size_t next;
+} acc_pool;
+
+static void acc_pool_drain(acc_pool *pool, acc_buf *w)
+{
+    size_t k;
+    while ((k = atomic_fetch_add(&pool->next, 1)) < pool->x->ev->K)
+        accumulate_one(pool->x, w, k);
+}
+
+static void *acc_pool_run(void *arg)
+{
+    acc_pool *pool = arg;
+    vn_mem mem = *pool->parent;
+    vn_arena ar;
+    acc_buf w;
+    mem.used = mem.peak = 0;
+    mem.budget = 0;
+    mem.last_failure = VERNIER_OK;
+    vn_arena_init(&ar, &mem);
+    if (acc_buf_init(&w, &ar, pool->x) == VERNIER_OK)
+        acc_pool_drain(pool, &w);
+    vn_arena_release(&ar);
+    return NULL;
+}
+
+int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
+                  const uint32_t *npig, vn_arena *scratch)
+{
+    const vn_plan *p = &ev->plan;
+    size_t k, a, c, A = p->A, n_threads = p->n_threads;
+    uint64_t max_np = 0;
+    acc_ctx x;
+    acc_buf w;
+
+    x.ev = ev;
+    x.cells = cells;
+    x.out = out;
+    x.npig = npig;
+    x.per_k = p->use_cats ? cells->n_images : cells->n_cells;
+    x.max_nd = 0;
     for (k = 0; k < ev->K; k++) {
-        size_t nd = cells->dt_start[(k + 1) * per_k] - cells->dt_start[k * per_k];
-        if (nd > max_nd)
-            max_nd = nd;
+        size_t nd = cells->dt_start[(k + 1) * x.per_k] - cells->dt_start[k * x.per_k];
+        if (nd > x.max_nd)
+            x.max_nd = nd;
         for (a = 0; a < A; a++) {
             uint64_t np = 0;
-            for (c = k * per_k; c < (k + 1) * per_k; c++)
+            for (c = k * x.per_k; c < (k + 1) * x.per_k; c++)
                 np += npig[c * A + a];
             if (np > max_np)
                 max_np = np;
         }
     }
-    b.cap_tp = max_np < (uint64_t)max_nd ? (size_t)max_np : max_nd;
-    perm = vn_arena_array(scratch, max_nd, sizeof(uint32_t));
-    tmp = vn_arena_array(scratch, max_nd, sizeof(uint32_t));
-    rank = vn_arena_array(scratch, max_nd, sizeof(uint32_t));
-    lists = vn_arena_array(scratch, max_nd, p->M * sizeof(uint32_t));
-    list_n = vn_arena_array(scratch, p->M, sizeof(uint32_t));
-    key = vn_arena_array(scratch, max_nd, sizeof(double));
-    sscore = vn_arena_array(scratch, max_nd, sizeof(double));
-    sout = vn_arena_array(scratch, max_nd, sizeof(vn_outcome));
-    b.tp_pos = vn_arena_array(scratch, b.cap_tp, T * sizeof(uint32_t));
-    b.tp_fp = vn_arena_array(scratch, b.cap_tp, T * sizeof(uint32_t));
-    b.reach = vn_arena_array(scratch, p->R, sizeof(uint32_t));
-    if (perm == NULL || tmp == NULL || rank == NULL || lists == NULL || list_n == NULL ||
-        key == NULL || sscore == NULL || sout == NULL || b.tp_pos == NULL || b.tp_fp == NULL ||
-        b.reach == NULL)
-        return vn_mem_failure(scratch->mem);
-
-    for (k = 0; k < ev->K; k++) {
-        size_t c0 = k * per_k, c1 = c0 + per_k;
-        size_t s0 = cells->dt_start[c0], nd = cells->dt_start[c1] - s0;
-        uint32_t max_rank = 0;
-        int present = 0;
-        for (c = c0; c < c1; c++)
-            present |= cells->nonempty[c];
-        if (!present) {
-            /* no evalImgs entry: the cells stay -1 */
-            fill_undefined(ev, curve_index(ev, k, 0, 0, 0), A * p->M * T);
-            continue;
+    x.cap_tp = max_np < (uint64_t)x.max_nd ? (size_t)max_np : x.max_nd;
+    VN_TRY(acc_buf_init(&w, scratch, &x));
+    if (n_threads > ev->K)
+        n_threads = ev->K;
+    if (n_threads > 1) {
+        acc_pool pool;
+        pthread_t tid[VERNIER_MAX_THREADS];
+        size_t i, started = 0;
+        pool.x = &x;
+        pool.parent = scratch->mem;
+        atomic_init(&pool.next, 0);
+        for (i = 1; i < n_threads; i++) {
+            if (pthread_create(&tid[i], NULL, acc_pool_run, &pool) != 0)
+                break;
+            started++;
         }
-        for (c = c0; c < c1; c++) {
-            uint32_t b0 = cells->dt_start[c], b1 = cells->dt_start[c + 1];
-            for (i = b0; i < b1; i++)
-                rank[i - s0] = (uint32_t)(i - b0);
-            if (b1 - b0 > max_rank)
-                max_rank = b1 - b0;
-        }
-        for (i = 0; i < nd; i++) {
-            perm[i] = (uint32_t)i;
-            key[i] = cells->dt_score[s0 + i];
-        }
-        vn_sort_desc_by_key(perm, tmp, nd, key);
-        for (i = 0; i < nd; i++)
-            sscore[i] = key[perm[i]];
-        /* each cap's list: the sorted positions whose rank in their image
-         * is below the cap (a cap no image reaches uses the whole list) */
-        for (m = 0; m < p->M; m++) {
-            uint32_t cap = (uint32_t)p->max_dets[m], n = 0, *lst = lists + m * max_nd;
-            if (cap >= max_rank) {
-                list_n[m] = NONE;
-                continue;
-            }
-            for (i = 0; i < nd; i++)
-                if (rank[perm[i]] < cap)
-                    lst[n++] = (uint32_t)i;
-            list_n[m] = n;
-        }
-        for (a = 0; a < A; a++) {
-            uint64_t np = 0;
-            for (c = c0; c < c1; c++)
-                np += npig[c * A + a];
-            if (np == 0) {
-                /* no non-ignored GT: the cells stay -1 */
-                fill_undefined(ev, curve_index(ev, k, a, 0, 0), p->M * T);
-                continue;
-            }
-            {
-                const vn_outcome *src = out + a * cells->n_dt + s0;
-                for (i = 0; i < nd; i++)
-                    sout[i] = src[perm[i]];
-            }
-            for (m = 0; m < p->M; m++) {
-                int whole = list_n[m] == NONE;
-                const uint32_t *idx = whole ? NULL : lists + m * max_nd;
-                size_t n = whole ? nd : list_n[m];
-                collect(p, sout, idx, n, &b);
-                for (t = 0; t < T; t++)
-                    curve(ev, k, a, m, t, sscore, idx, n, (uint32_t)np, &b);
-            }
-        }
+        acc_pool_drain(&pool, &w);
+        for (i = 1; i <= started; i++)
+            pthread_join(tid[i], NULL);
+        return VERNIER_OK;
     }
+    for (k = 0; k < ev->K; k++)
+        accumulate_one(&x, &w, k);
     return VERNIER_OK;
 }

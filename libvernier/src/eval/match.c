@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/sums.h"
 #include "common/vn_error.h"
@@ -596,13 +595,6 @@ int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_datas
             maxG = G;
         if (D > maxD)
             maxD = D;
-    }
-    if (n_threads == 0) {
-        /* auto: the online CPUs */
-        long online = sysconf(_SC_NPROCESSORS_ONLN);
-        n_threads = online < 1 ? 1 : (size_t)online;
-        if (n_threads > VERNIER_MAX_THREADS)
-            n_threads = VERNIER_MAX_THREADS;
     }
     if (n_threads > cells->n_cells)
         n_threads = cells->n_cells;

@@ -2,6 +2,7 @@
  * ranges, maxDets, threads; COCO's default keypoint sigmas. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/vn_error.h"
 #include "eval/plan.h"
@@ -91,6 +92,13 @@ int vn_plan_from_options(vn_plan *plan, const vernier_eval_options *opts, vernie
         return vn_fail(err, VERNIER_E_INVALID_ARG, "num_threads must be 0 (auto) to %d, got %u",
                        VERNIER_MAX_THREADS, opts->num_threads);
     plan->n_threads = opts->num_threads;
+    if (plan->n_threads == 0) {
+        /* auto: the online CPUs */
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        plan->n_threads = online < 1 ? 1 : (size_t)online;
+        if (plan->n_threads > VERNIER_MAX_THREADS)
+            plan->n_threads = VERNIER_MAX_THREADS;
+    }
 
     /* thresholds: numpy.linspace(.5, .95, 10) and linspace(0, 1, 101) */
     if (opts->iou_thresholds != NULL || opts->n_iou_thresholds != 0) {

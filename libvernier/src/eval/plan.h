@@ -26,7 +26,8 @@ typedef struct vn_plan {
     char area_lbl[VERNIER_MAX_AREA_RANGES][VN_LABEL_SIZE];
     int64_t max_dets[VERNIER_MAX_MAX_DETS]; /* ascending */
     int64_t max_det;                        /* the largest: cells keep this many */
-    size_t n_threads;  /* matching threads: 1 sequential, 0 auto (online CPUs) */
+    size_t n_threads;  /* threads for matching and accumulation (>= 1; the
+                          option's 0, auto, resolved to the online CPUs) */
 } vn_plan;
 
 /* Resolves options into a plan (what vernier_eval_run does first). */

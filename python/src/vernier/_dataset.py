@@ -150,3 +150,51 @@ def _gt_dataset(gt):
     finally:
         if owned:
             handle.close()
+
+
+@contextmanager
+def _gt_and_results(gt, data: bytes, parallel: bool):
+    """``(dataset handle, results handle)`` for the ``with`` block: the
+    ground truth as :func:`_gt_dataset` gives it and the results parsed
+    from ``data``; both parsed here are freed when the block ends.  With
+    ``parallel`` a ground truth still to be parsed is parsed on a second
+    thread while this one parses the results (the C parsers release the
+    GIL).  Errors are those of the sequential order: the ground truth's
+    first, then the results'."""
+    if not parallel or isinstance(gt, CocoDataset):
+        with _gt_dataset(gt) as ds:
+            res = _ll.results_load_json(data)
+            try:
+                yield ds, res
+            finally:
+                res.close()
+        return
+    box = {}
+
+    def parse_gt():
+        try:
+            box["gt"] = _gt_handle(gt)
+        except BaseException as e:  # re-raised on the calling thread below
+            box["error"] = e
+
+    worker = threading.Thread(target=parse_gt, name="vernier-gt-parse")
+    worker.start()
+    res = res_error = None
+    try:
+        res = _ll.results_load_json(data)
+    except BaseException as e:
+        res_error = e
+    worker.join()
+    handle, owned = box.get("gt", (None, False))
+    try:
+        if "error" in box:
+            raise box["error"]
+        if res_error is not None:
+            raise res_error
+        yield handle, res
+    finally:
+        if res is not None:
+            res.close()
+        if owned:
+            handle.close()
+

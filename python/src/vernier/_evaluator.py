@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _lowlevel as _ll
 from ._convert import hint_ground_truth_as_results, relocate, results_input
-from ._dataset import CocoDataset, _gt_dataset
+from ._dataset import CocoDataset, _gt_and_results, _gt_dataset
 from ._errors import InvalidArgumentError, InvalidConfigError, VernierError
 from ._kernels import (COCO_SIGMAS, PARITY_MODES, _IOU_BY_NAME, _IOU_KINDS, Bbox, Boundary, Keypoints, Segm, _area_ranges,
                        _ladder, _memory_budget, _num_threads)
@@ -222,23 +222,21 @@ class Evaluator:
         Raises :class:`~vernier.UnknownImageError` for a result on an image
         the ground truth lacks, and JSON/schema errors for bad input.
 
-        ``num_threads``: threads that match cells (None or 1: the calling
-        thread only; 0: one per online CPU; n: n threads).  The numbers do
-        not depend on it.
+        ``num_threads``: threads for the work (None or 1: the calling
+        thread only; 0: one per online CPU; n: n threads): a ground truth
+        given as bytes or a path is parsed while the results are, and cells
+        are matched and categories accumulated on the threads.  The numbers
+        do not depend on it.
 
         ``keep_records=True`` also keeps the per-image match records
         (pycocotools' ``evalImgs``), read with :meth:`Summary.eval_imgs` and
         :meth:`Summary.image_records`."""
+        threads = _num_threads(num_threads)
         data, locate = results_input(dt, cast_inputs=self.cast_inputs)
         try:
-            with _gt_dataset(gt) as ds:
-                res = _ll.results_load_json(data)
-                try:
-                    opts = self._options(keep_records=keep_records,
-                                         num_threads=_num_threads(num_threads))
-                    ev = _ll.evaluate(ds, res, opts)
-                finally:
-                    res.close()
+            with _gt_and_results(gt, data, parallel=threads != 1) as (ds, res):
+                opts = self._options(keep_records=keep_records, num_threads=threads)
+                ev = _ll.evaluate(ds, res, opts)
         except VernierError as e:
             relocate(e, locate)  # name the Python object, not vernier's serialisation
             hint_ground_truth_as_results(e, data)
