@@ -426,7 +426,8 @@ typedef struct vernier_eval_options {
      * vernier_eval_copy_records; 0 (default): do not store them. */
     int keep_records;
 
-    /* Threads that match cells: 1 (default) on the calling thread only;
+    /* Threads that match cells and accumulate categories: 1 (default) on
+     * the calling thread only;
      * 2..VERNIER_MAX_THREADS that many (the caller's thread is one of
      * them); 0 as many as the machine has online CPUs.  Results do not
      * depend on it.  With more than one thread the allocator is called
