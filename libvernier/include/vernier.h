@@ -563,6 +563,29 @@ typedef struct vernier_stat_info {
  * the size field itself. */
 VERNIER_API int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
 
+/* The per-class table.  Every evaluation has it (one-shot, incremental,
+ * merged partials: the same figures whichever produced it).
+ *
+ * vernier_eval_copy_class_stats: out[k * S + i] (S =
+ * vernier_eval_num_stats) is summary statistic i restricted to category k
+ * (vernier_eval_category_ids order): the mean of the cells > -1 of the
+ * statistic's slice of precision (or recall) at category k -- in strict
+ * mode, pycocotools' np.mean(s[s > -1]) with s = eval["precision"][t, :,
+ * k, a, m] (t: all or one threshold), bit for bit -- and -1 where no cell
+ * is defined (a category without ground truth in that area range, as
+ * pycocotools).  `n` must equal K * S (else VERNIER_E_INVALID_ARG and
+ * nothing is written).  With pooled categories K is 1 and the row equals
+ * the summary. */
+VERNIER_API int vernier_eval_copy_class_stats(const vernier_eval *ev, double *out, size_t n);
+
+/* Per category k (`k` must equal K; either array may be NULL):
+ * n_gt[k * A + a] the ground truths not ignored in area range a (the
+ * count recall divides by) and n_dt[k] the detections that took part (each
+ * image's cut to the largest max-detection cap).  Errors:
+ * VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_eval_copy_class_counts(const vernier_eval *ev, uint64_t *n_gt,
+                                               uint64_t *n_dt, size_t k);
+
 /* ---------------------------------------------------------------------------
  * 9. Per-image records (pycocotools' evalImgs)
  *
@@ -602,6 +625,19 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
                                           int64_t *dt_id, double *dt_score, int32_t *dt_match,
                                           uint8_t *dt_ignore, int64_t *gt_id,
                                           uint8_t *gt_ignore, int32_t *gt_match);
+
+/* The per-image table from the records, one row per image of the evalImgs
+ * axis (I = n_eval_imgs / (K * A), ascending ids), of the first area range
+ * ("all" by default) over every category, into caller arrays of `n` = I
+ * rows (any may be NULL): image_ids; n_gt, the ground truths not ignored;
+ * n_dt, the detections (each cell cut to the largest cap); and T per row
+ * (IoU threshold t at [i * T + t]) tp, the detections matched and not
+ * ignored, fp, those unmatched and not ignored, fn = n_gt - tp.  Errors:
+ * VERNIER_E_STATE when the records were not kept, VERNIER_E_INVALID_ARG
+ * (NULL `ev`, `n` not I). */
+VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids,
+                                         uint32_t *n_gt, uint32_t *n_dt, uint32_t *tp,
+                                         uint32_t *fp, uint32_t *fn, size_t n);
 
 /* ---------------------------------------------------------------------------
  * 10. Incremental evaluation session
