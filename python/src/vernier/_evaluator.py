@@ -243,7 +243,7 @@ class Evaluator:
             relocate(e, locate)  # name the Python object, not vernier's serialisation
             hint_ground_truth_as_results(e, data)
             raise
-        return Summary(ev, self.parity_mode)
+        return Summary(ev, self.parity_mode, self.iou, gt if isinstance(gt, CocoDataset) else None)
 
     def _options(self, **extra) -> _ll.Options:
         return _ll.eval_options(
@@ -292,7 +292,7 @@ class Evaluator:
         budget = _memory_budget(memory_budget_bytes)
         with _gt_dataset(gt) as ds:
             ev = _ll.merge_partials(ds, self._options(), blobs, budget or 0)
-        return Summary(ev, self.parity_mode)
+        return Summary(ev, self.parity_mode, self.iou, gt if isinstance(gt, CocoDataset) else None)
 
     @_class_or_instance
     def from_partials(cls, self, gt: CocoDataset | bytes, partials, *, iou=None,

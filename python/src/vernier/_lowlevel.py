@@ -428,6 +428,49 @@ class Eval(_Handle):
         out["n_eval_imgs"] = n_all
         return out
 
+    def records_dims(self) -> tuple:
+        """(n_records, n_dt_rows, n_gt_rows, n_eval_imgs); StateError
+        without records."""
+        dims = ffi.new("size_t[4]")
+        _check(lib.vernier_eval_records_dims(self.ptr, dims, dims + 1, dims + 2, dims + 3),
+               context="records")
+        return tuple(int(dims[i]) for i in range(4))
+
+    def class_stats(self, k: int, n_stats: int) -> np.ndarray:
+        """K x S: summary statistic i restricted to category k."""
+        out = np.empty((k, n_stats), np.float64)
+        _check(lib.vernier_eval_copy_class_stats(
+            self.ptr, ffi.cast("double *", ffi.from_buffer(out)), out.size))
+        return out
+
+    def class_counts(self, k: int, a: int) -> tuple:
+        """(n_gt K x A, n_dt K) as int64."""
+        n_gt = np.empty((k, a), np.uint64)
+        n_dt = np.empty(k, np.uint64)
+        _check(lib.vernier_eval_copy_class_counts(
+            self.ptr, ffi.cast("uint64_t *", ffi.from_buffer(n_gt)),
+            ffi.cast("uint64_t *", ffi.from_buffer(n_dt)), k))
+        return n_gt.astype(np.int64), n_dt.astype(np.int64)
+
+    def image_table(self, n_images: int, n_thresholds: int) -> dict:
+        """The per-image table (vernier_eval_image_table); StateError
+        without records."""
+        out = {"image_id": np.empty(n_images, np.int64),
+               "n_gt": np.empty(n_images, np.uint32),
+               "n_dt": np.empty(n_images, np.uint32),
+               "tp": np.empty((n_images, n_thresholds), np.uint32),
+               "fp": np.empty((n_images, n_thresholds), np.uint32),
+               "fn": np.empty((n_images, n_thresholds), np.uint32)}
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        _check(lib.vernier_eval_image_table(
+            self.ptr, p("image_id", "int64_t *"), p("n_gt", "uint32_t *"),
+            p("n_dt", "uint32_t *"), p("tp", "uint32_t *"), p("fp", "uint32_t *"),
+            p("fn", "uint32_t *"), n_images), context="records")
+        return out
+
 
 def _eval(out) -> Eval:
     return Eval(ffi.gc(out[0], lib.vernier_eval_free))
