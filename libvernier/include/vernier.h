@@ -632,7 +632,9 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
  * rows (any may be NULL): image_ids; n_gt, the ground truths not ignored;
  * n_dt, the detections (each cell cut to the largest cap); and T per row
  * (IoU threshold t at [i * T + t]) tp, the detections matched and not
- * ignored, fp, those unmatched and not ignored, fn = n_gt - tp.  Errors:
+ * ignored, fp, those unmatched and not ignored, fn = n_gt - tp -- the
+ * counts pycocotools' accumulate() reads (in strict mode a match to a
+ * ground truth of id 0 counts as unmatched, as there).  Errors:
  * VERNIER_E_STATE when the records were not kept, VERNIER_E_INVALID_ARG
  * (NULL `ev`, `n` not I). */
 VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids,

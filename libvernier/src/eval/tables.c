@@ -36,12 +36,14 @@ int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids, uint32_
                              size_t n)
 {
     size_t T, I, r, i, t, d0 = 0, g0 = 0;
+    int strict;
     if (ev == NULL)
         return VERNIER_E_INVALID_ARG;
     if (!ev->has_records)
         return VERNIER_E_STATE;
     T = ev->plan.T;
     I = ev->n_images;
+    strict = ev->plan.parity_mode == VERNIER_PARITY_STRICT;
     if (n != I)
         return VERNIER_E_INVALID_ARG;
     for (i = 0; i < I; i++) {
@@ -77,9 +79,12 @@ int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids, uint32_
                 uint32_t n_tp = 0, n_fp = 0;
                 for (d = 0; d < D; d++) {
                     size_t at = (d0 + d) * T + t;
+                    int32_t m = ev->rec_dt_match[at];
                     if (ev->rec_dt_ignore[at])
                         continue;
-                    if (ev->rec_dt_match[at] >= 0)
+                    /* accumulate's view: in strict mode a match to a GT
+                     * of id 0 reads as no match (quirk: id 0 sentinel) */
+                    if (m >= 0 && (!strict || ev->rec_gt_id[g0 + (size_t)m] != 0))
                         n_tp++;
                     else
                         n_fp++;

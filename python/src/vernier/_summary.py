@@ -393,9 +393,9 @@ class Summary:
         for j, p in enumerate(thr):
             m = recs["dt_match"][sel, j].astype(np.int64)
             hit = m >= 0
-            at = g_start[d_rec[sel]] + np.maximum(m, 0)
-            gt_ids = recs["gt_id"][at] if len(recs["gt_id"]) else np.zeros(len(sel), np.int64)
-            out["gt" + p] = np.where(hit, gt_ids, 0)
+            ids = np.zeros(len(sel), np.int64)
+            ids[hit] = recs["gt_id"][g_start[d_rec[sel[hit]]] + m[hit]]
+            out["gt" + p] = ids
             out["matched" + p] = hit
             out["ignored" + p] = recs["dt_ignore"][sel, j].astype(bool)
         return Table("per_detection", out)
@@ -423,9 +423,9 @@ class Summary:
         for j, p in enumerate(thr):
             m = recs["gt_match"][sel, j].astype(np.int64)
             hit = m >= 0
-            at = d_start[g_rec[sel]] + np.maximum(m, 0)
-            dt_ids = recs["dt_id"][at] if len(recs["dt_id"]) else np.zeros(len(sel), np.int64)
-            out["dt" + p] = np.where(hit, dt_ids, 0)
+            ids = np.zeros(len(sel), np.int64)
+            ids[hit] = recs["dt_id"][d_start[g_rec[sel[hit]]] + m[hit]]
+            out["dt" + p] = ids
             out["matched" + p] = hit
         return Table("per_gt", out)
 
