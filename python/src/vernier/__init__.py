@@ -29,6 +29,8 @@ from ._kernels import Bbox, Boundary, Keypoints, Segm  # noqa: E402
 from .coco import COCO  # noqa: E402
 from .cocoeval import COCOeval  # noqa: E402
 from .patch import patch_pycocotools, unpatch  # noqa: E402
+from ._summary import Summary  # noqa: E402
+from ._tables import MissingDependencyError, Table  # noqa: E402
 
 __all__ = [
     "__version__", "version", "Evaluator", "CocoDataset", "Bbox", "Segm", "Boundary",
@@ -37,5 +39,6 @@ __all__ = [
     "UnsupportedInputError", "StateError", "OutOfMemoryError", "BudgetExceededError",
     "OutOfBudgetError", "QueueFullError", "DuplicateImageError", "PartialError",
     "PartialCorruptError", "PartialVersionError", "PartialMismatchError",
-    "PartialDatasetMismatchError", "PartialOverlapError",
+    "PartialDatasetMismatchError", "PartialOverlapError", "Summary", "Table",
+    "MissingDependencyError",
 ]

@@ -269,8 +269,10 @@ class Summary:
     @property
     def category_names(self) -> dict:
         """``{category id: name}`` from the ground truth's ``categories``
-        when it was a :class:`CocoDataset` still open (or is captured: a
-        pickled Summary keeps them), else ``{}``."""
+        when it was given as a :class:`CocoDataset` (read from it on first
+        use, while it is open, then kept), else ``{}``.  A pickled Summary
+        carries the names if they were read or the dataset was still open
+        when it was pickled."""
         if self._names is None:
             gt = self._gt() if self._gt is not None else None
             if gt is None:
@@ -332,8 +334,10 @@ class Summary:
         first area range ("all") at the largest cap: ``image_id``, ``n_gt``
         (ground truths not ignored), ``n_dt`` (detections), then per IoU
         threshold ``tp50``, ``fp50``, ``fn50``, ``tp55``, ... (matched and
-        not ignored; unmatched and not ignored; ``n_gt - tp``).  Computed
-        in C from the per-image records."""
+        not ignored; unmatched and not ignored; ``n_gt - tp``: the counts
+        pycocotools' accumulate() reads, so in strict mode a match to a
+        ground truth of id 0 counts as unmatched).  Computed in C from the
+        per-image records."""
         got = self._cache.get("per_image")
         if got is None:
             ev = self._live()
