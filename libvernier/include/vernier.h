@@ -528,6 +528,10 @@ VERNIER_API int vernier_eval_copy_stats(const vernier_eval *ev, double *out, siz
  * length, or a negative status when `i` is out of range or `cap` too small. */
 VERNIER_API int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap);
 
+/* Bytes of vernier_stat_info's `name` (the longest name, "AR" and a
+ * 20-digit cap, fits). */
+#define VERNIER_STAT_NAME_SIZE 24
+
 /* What summary statistic i measures (vernier_eval_stat_info). */
 typedef enum vernier_stat_metric {
     VERNIER_STAT_AP = 0, /* average precision */
@@ -551,10 +555,19 @@ typedef struct vernier_stat_info {
                                static storage */
     int64_t max_dets;       /* the max-detection cap */
     double value;           /* the statistic (vernier_eval_copy_stats) */
+    char name[VERNIER_STAT_NAME_SIZE]; /* its short name, NUL-terminated: the
+                               metric, then the IoU threshold x 100 unless
+                               averaged over all ("AP50"), then the area's
+                               initial unless "all" ("APs"), then the cap
+                               when statistics differing only by their cap
+                               sit side by side ("AR1", "AR10", "AR100"):
+                               AP AP50 AP75 APs APm APl AR1 AR10 AR100 ARs
+                               ARm ARl, keypoints AP AP50 AP75 APm APl AR
+                               AR50 AR75 ARm ARl */
 } vernier_stat_info;
 
 /* Initialise a caller's struct: vernier_stat_info si = VERNIER_STAT_INFO_INIT; */
-#define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0}
+#define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0, ""}
 
 /* Fills *out with what summary statistic `i` (< vernier_eval_num_stats)
  * measures, the numbers vernier_eval_summary_line prints for it.  Only the

@@ -121,7 +121,9 @@ int vn_summarize(vernier_eval *ev, vn_arena *scratch)
  * prints and vernier_eval_stat_info reports. */
 static void stat_facts(const vernier_eval *ev, size_t i, vernier_stat_info *info)
 {
-    const stat_def *sd = &stat_table(ev)[i];
+    const stat_def *table = stat_table(ev), *sd = &table[i];
+    size_t j, same = 0, len;
+    const char *area = "";
     memset(info, 0, sizeof(*info));
     info->size = sizeof(*info);
     info->metric = sd->ap ? VERNIER_STAT_AP : VERNIER_STAT_AR;
@@ -131,6 +133,22 @@ static void stat_facts(const vernier_eval *ev, size_t i, vernier_stat_info *info
     info->area_label = sd->area;
     info->max_dets = stat_cap(ev, sd);
     info->value = ev->stats[i];
+    /* the name: metric, IoU x 100, area initial, cap when needed */
+    for (j = 0; j < ev->n_stats; j++)
+        same += table[j].ap == sd->ap && table[j].iou == sd->iou &&
+                strcmp(table[j].area, sd->area) == 0;
+    if (strcmp(sd->area, "small") == 0)
+        area = "s";
+    else if (strcmp(sd->area, "medium") == 0)
+        area = "m";
+    else if (strcmp(sd->area, "large") == 0)
+        area = "l";
+    len = (size_t)snprintf(info->name, sizeof(info->name), "%s", sd->ap ? "AP" : "AR");
+    if (sd->iou != 0.0)
+        len += (size_t)snprintf(info->name + len, sizeof(info->name) - len, "%g", sd->iou * 100);
+    len += (size_t)snprintf(info->name + len, sizeof(info->name) - len, "%s", area);
+    if (same > 1)
+        snprintf(info->name + len, sizeof(info->name) - len, "%lld", (long long)info->max_dets);
 }
 
 int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap)

@@ -339,7 +339,8 @@ class Eval(_Handle):
 
     def stat_infos(self) -> list:
         """One dict per summary statistic (``vernier_eval_stat_info``):
-        metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value."""
+        metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value,
+        name ("AP50", ...)."""
         ev = self.ptr
         info = _sized("vernier_stat_info")
         out = []
@@ -349,7 +350,8 @@ class Eval(_Handle):
                         "all_ious": bool(info.all_ious), "iou_lo": float(info.iou_lo),
                         "iou_hi": float(info.iou_hi),
                         "area": ffi.string(info.area_label).decode("utf-8"),
-                        "max_dets": int(info.max_dets), "value": float(info.value)})
+                        "max_dets": int(info.max_dets), "value": float(info.value),
+                        "name": ffi.string(info.name).decode("ascii")})
         return out
 
     @staticmethod

@@ -13,36 +13,11 @@ from ._errors import StateError
 from ._tables import Table
 
 JSON_SCHEMA = "vernier.eval/1"
-_AREA_SUFFIX = {"all": "", "small": "s", "medium": "m", "large": "l"}
 
 
 def _pct(x: float) -> str:
     """0.5 -> "50", 0.625 -> "62.5": an IoU threshold in a column name."""
     return f"{round(x * 100, 6):g}"
-
-
-def _metric_names(descriptors) -> tuple:
-    """The names of the summary statistics: AP, AP50, AP75, APs, APm, APl,
-    AR1, AR10, AR100, ARs, ARm, ARl for the box and mask kernels (the caps
-    those of the ladder), AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm,
-    ARl for keypoints: the metric, the IoU threshold unless averaged over
-    all, the area's initial unless "all", and the cap when statistics that
-    differ only by their cap sit side by side."""
-    def key(d):
-        return (d.metric, d.all_ious, d.iou_lo, d.area)
-    counts = {}
-    for d in descriptors:
-        counts[key(d)] = counts.get(key(d), 0) + 1
-    names = []
-    for d in descriptors:
-        n = d.metric + ("" if d.all_ious else _pct(d.iou_lo))
-        n += _AREA_SUFFIX.get(d.area, "_" + d.area)
-        if counts[key(d)] > 1:
-            n += str(d.max_dets)
-        while n in names:  # never on pycocotools' tables; kept unique all the same
-            n += "_"
-        names.append(n)
-    return tuple(names)
 
 
 class StatDescriptor(NamedTuple):
@@ -92,7 +67,7 @@ class Summary:
     # a dict: help() shows each public attribute's documentation
     __slots__ = {
         "_ev": None, "_lines": None, "_descriptors": None, "_dims": None, "_cache": None,
-        "_names": None, "_gt": None, "_area_rng": None,
+        "_names": None, "_gt": None, "_area_rng": None, "_mnames": None,
         "iou_type": "The kernel that produced it: \"bbox\", \"segm\", \"boundary\" or "
                     "\"keypoints\" (None when not known).",
         "dilation_ratio": "The boundary kernel's dilation ratio (None for the other "
@@ -124,7 +99,9 @@ class Summary:
         t, r, k, a, m = self._dims
         self.stats = ev.stats()
         self._lines = ev.summary_lines()
-        self._descriptors = tuple(StatDescriptor(**d) for d in ev.stat_infos())
+        infos = ev.stat_infos()
+        self._mnames = tuple(d.pop("name") for d in infos)
+        self._descriptors = tuple(StatDescriptor(**d) for d in infos)
         self._cache = {}
         self.iou_thresholds = ev.iou_thresholds(t)
         self.recall_thresholds = ev.recall_thresholds(r)
@@ -243,8 +220,9 @@ class Summary:
         ``APs``, ``APm``, ``APl``, ``AR1``, ``AR10``, ``AR100``, ``ARs``,
         ``ARm``, ``ARl``; keypoints ``AP``, ``AP50``, ``AP75``, ``APm``,
         ``APl``, ``AR``, ``AR50``, ``AR75``, ``ARm``, ``ARl``; the AR caps
-        follow a custom max-detection ladder)."""
-        return _metric_names(self._descriptors)
+        follow a custom max-detection ladder), as the C library names them
+        (``vernier_stat_info.name``)."""
+        return self._mnames
 
     @property
     def metrics(self) -> dict:
@@ -471,6 +449,7 @@ class Summary:
         state = {"parity_mode": self.parity_mode, "iou_type": self.iou_type,
                  "dilation_ratio": self.dilation_ratio, "stats": list(self.stats),
                  "lines": list(self._lines), "descriptors": [tuple(d) for d in self._descriptors],
+                 "metric_names": self._mnames,
                  "dims": tuple(self._dims), "iou_thresholds": self.iou_thresholds,
                  "recall_thresholds": self.recall_thresholds,
                  "category_ids": list(self.category_ids), "max_dets": tuple(self.max_dets),
@@ -494,6 +473,7 @@ class Summary:
         self.stats = list(state["stats"])
         self._lines = list(state["lines"])
         self._descriptors = tuple(StatDescriptor(*d) for d in state["descriptors"])
+        self._mnames = tuple(state["metric_names"])
         self._dims = tuple(state["dims"])
         self.iou_thresholds = state["iou_thresholds"]
         self.recall_thresholds = state["recall_thresholds"]

@@ -162,6 +162,7 @@ typedef struct vernier_stat_info {
     const char *area_label;
     int64_t max_dets;
     double value;
+    char name[...];
 } vernier_stat_info;
 
 int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
