@@ -47,7 +47,11 @@ class Table:
     ``"per_gt"``).  ``table["AP"]`` is a column, ``len(table)`` the number
     of rows, ``table.columns`` the column names in order."""
 
-    __slots__ = ("name", "data")
+    # a dict: help() shows each attribute's documentation
+    __slots__ = {
+        "name": "Which table: \"per_class\", \"per_image\", \"per_detection\" or \"per_gt\".",
+        "data": "The rows, a numpy structured array (one field per column).",
+    }
 
     def __init__(self, name: str, data: np.ndarray):
         self.name = name
@@ -55,6 +59,7 @@ class Table:
 
     @property
     def columns(self) -> tuple:
+        """The column names, in order (the fields of ``data``)."""
         return tuple(self.data.dtype.names)
 
     def __len__(self) -> int:
@@ -97,10 +102,10 @@ class Table:
 
     def to_markdown(self, floatfmt: str = ".3f") -> str:
         """The table as a GitHub-flavoured Markdown table, floats formatted
-        with ``floatfmt`` (-1, pycocotools' "undefined", stays -1)."""
+        with ``floatfmt`` (-1 is pycocotools' "undefined")."""
         def fmt(v):
             if isinstance(v, (float, np.floating)):
-                return "-1" if v == -1 else format(float(v), floatfmt)
+                return format(float(v), floatfmt)
             return _cell(v).replace("|", "\\|")
         lines = ["| " + " | ".join(self.columns) + " |",
                  "|" + "|".join("---" for _ in self.columns) + "|"]
