@@ -12,7 +12,7 @@
  * Contract (docs/reference/cli.md): stdout carries data only, diagnostics go
  * to stderr; exit 0 on success, 1 when the evaluation failed (unreadable or
  * invalid input, an evaluation error, output not written), 2 for a bad
- * command line.  Strict-mode text output is byte for byte what pycocotools'
+ * command line, 3 when a --fail-under gate failed.  Strict-mode text output is byte for byte what pycocotools'
  * COCOeval.summarize() prints.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -33,7 +33,9 @@
 
 #define EXIT_EVAL 1
 #define EXIT_USAGE 2
+#define EXIT_GATE 3
 #define MAX_EMITS 8
+#define MAX_GATES 16
 #define JSON_SCHEMA "vernier.eval/1"
 
 /* ------------------------------------------------------------------------
@@ -56,7 +58,7 @@ static const char HELP_MAIN[] =
     "  --version      print the version and exit\n"
     "\n"
     "Exit status: 0 success, 1 evaluation failed (unreadable or invalid input),\n"
-    "2 bad command line.\n";
+    "2 bad command line, 3 a --fail-under or --max-drop gate failed.\n";
 
 static const char HELP_EVAL[] =
     "usage: vernier eval --gt GT.json --dt DT.json --iou-type TYPE [options]\n"
@@ -87,17 +89,27 @@ static const char HELP_EVAL[] =
     "                        the numbers do not depend on it\n"
     "\n"
     "Output:\n"
-    "  --emit FMT[=PATH]     text or json, to standard output or written\n"
-    "                        atomically to PATH; repeatable, at most one to\n"
-    "                        standard output (default: text)\n"
+    "  --emit FMT[=PATH]     text, json, markdown or csv (the per-class table),\n"
+    "                        to standard output or written atomically to PATH;\n"
+    "                        repeatable, at most one to standard output\n"
+    "                        (default: text)\n"
+    "  --per-class           add the per-class table to text, json and markdown\n"
     "  -q, --quiet           no progress line and no warnings on stderr\n"
     "  -h, --help            show this help and exit\n"
+    "\n"
+    "Gate:\n"
+    "  --fail-under METRIC=VALUE\n"
+    "                        exit 3 when the metric (AP, AP50, AP75, APs, APm,\n"
+    "                        APl, AR1, AR10, AR100, ARs, ARm, ARl; keypoints AP,\n"
+    "                        AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl; the\n"
+    "                        AR caps follow --max-dets) is below VALUE;\n"
+    "                        repeatable\n"
     "\n"
     "Errors go to stderr with the file, line, column, byte offset and JSON path\n"
     "of the problem.  Exit status: 0 success; 1 evaluation failed (unreadable\n"
     "or invalid input, evaluation error, output not written); 2 bad command\n"
-    "line.  The JSON output (schema \"" JSON_SCHEMA "\") is described in\n"
-    "docs/reference/cli.md.\n";
+    "line; 3 a --fail-under gate failed (the outputs are written).  The JSON\n"
+    "output (schema \"" JSON_SCHEMA "\") is described in docs/reference/cli.md.\n";
 
 /* ------------------------------------------------------------------------
  * Small utilities: a growable byte buffer, diagnostics, timing.
@@ -634,10 +646,19 @@ static void free_sigmas(sigmas *sg)
  * Command line.
  * --------------------------------------------------------------------- */
 
+enum { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_CSV };
+
 typedef struct emit {
-    int json;          /* 0: text, 1: json */
+    int fmt;           /* FMT_* */
     const char *path;  /* NULL: stdout */
 } emit;
+
+typedef struct gate {
+    const char *name;  /* the metric: name_len bytes */
+    size_t name_len;
+    const char *text;  /* the threshold as given */
+    double value;
+} gate;
 
 typedef struct eval_args {
     const char *gt, *dt, *sigmas_path;
@@ -651,8 +672,11 @@ typedef struct eval_args {
     double dilation_ratio;
     long threads;
     int quiet;
+    int per_class;
     size_t n_emits;
     emit emits[MAX_EMITS];
+    size_t n_gates;
+    gate gates[MAX_GATES];
 } eval_args;
 
 static const char *const IOU_NAMES[] = {"bbox", "segm", "boundary", "keypoints"};
@@ -730,15 +754,17 @@ static int parse_max_dets(eval_args *a, const char *v)
 
 static int parse_emit(eval_args *a, const char *v)
 {
+    static const char *const FORMATS[] = {"text", "json", "markdown", "csv"};
     const char *eq = strchr(v, '=');
     size_t n = eq ? (size_t)(eq - v) : strlen(v), i;
     emit e;
-    if (n == 4 && strncmp(v, "text", 4) == 0)
-        e.json = 0;
-    else if (n == 4 && strncmp(v, "json", 4) == 0)
-        e.json = 1;
-    else
-        return usage_error("--emit: unknown format in '%s' (expected text or json)", v);
+    e.fmt = -1;
+    for (i = 0; i < 4; i++)
+        if (n == strlen(FORMATS[i]) && strncmp(v, FORMATS[i], n) == 0)
+            e.fmt = (int)i;
+    if (e.fmt < 0)
+        return usage_error("--emit: unknown format in '%s' (expected text, json, markdown or "
+                           "csv)", v);
     e.path = NULL;
     if (eq != NULL) {
         if (eq[1] == '\0')
@@ -758,6 +784,60 @@ static int parse_emit(eval_args *a, const char *v)
     return 0;
 }
 
+/* METRIC=VALUE of --fail-under. */
+static int parse_gate(eval_args *a, const char *option, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    gate *g;
+    if (eq == NULL || eq == v)
+        return usage_error("%s: '%s' is not METRIC=VALUE", option, v);
+    if (!is_decimal(eq + 1))
+        return usage_error("%s: '%s' is not a number", option, eq + 1);
+    if (a->n_gates == MAX_GATES)
+        return usage_error("%s: at most %d gates", option, MAX_GATES);
+    g = &a->gates[a->n_gates++];
+    g->name = v;
+    g->name_len = (size_t)(eq - v);
+    g->text = eq + 1;
+    g->value = strtod(eq + 1, NULL);
+    return 0;
+}
+
+/* The names of the summary statistics for the command line's kernel and
+ * ladder (vernier_stat_info names them so): `out` gets up to 12. */
+static size_t metric_names(const eval_args *a, char out[][VERNIER_STAT_NAME_SIZE])
+{
+    static const char *const KP[] = {"AP", "AP50", "AP75", "APm", "APl",
+                                     "AR", "AR50", "AR75", "ARm", "ARl"};
+    static const char *const DET[] = {"AP", "AP50", "AP75", "APs", "APm", "APl",
+                                      NULL, NULL, NULL, "ARs", "ARm", "ARl"};
+    int64_t caps[VERNIER_MAX_MAX_DETS] = {1, 10, 100};
+    size_t i, j, n = 3;
+    if (a->iou_type == VERNIER_IOU_KEYPOINTS) {
+        for (i = 0; i < 10; i++)
+            snprintf(out[i], VERNIER_STAT_NAME_SIZE, "%s", KP[i]);
+        return 10;
+    }
+    if (a->have_max_dets) {
+        n = a->n_max_dets;
+        for (i = 0; i < n; i++)
+            caps[i] = a->max_dets[i];
+        for (i = 1; i < n; i++) /* ascending, as the evaluation orders them */
+            for (j = i; j > 0 && caps[j - 1] > caps[j]; j--) {
+                int64_t t = caps[j];
+                caps[j] = caps[j - 1];
+                caps[j - 1] = t;
+            }
+    }
+    for (i = 0; i < 12; i++) {
+        if (DET[i] != NULL)
+            snprintf(out[i], VERNIER_STAT_NAME_SIZE, "%s", DET[i]);
+        else
+            snprintf(out[i], VERNIER_STAT_NAME_SIZE, "AR%lld", (long long)caps[i - 6]);
+    }
+    return 12;
+}
+
 static int lookup(const char *const *names, int n, const char *v)
 {
     int i;
@@ -772,8 +852,10 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
 {
     static const char *const WITH_VALUE[] = {"--gt", "--dt", "--iou-type", "--parity-mode",
                                              "--max-dets", "--dilation-ratio", "--sigmas",
-                                             "--threads", "--emit"};
-    int i, seen[9] = {0};
+                                             "--threads", "--emit", "--fail-under"};
+    char names[12][VERNIER_STAT_NAME_SIZE];
+    size_t n_names, g;
+    int i, seen[10] = {0};
     memset(a, 0, sizeof(*a));
     a->iou_type = -1;
     a->use_cats = 1;
@@ -802,6 +884,10 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
             a->use_cats = 1;
             continue;
         }
+        if (strcmp(arg, "--per-class") == 0) {
+            a->per_class = 1;
+            continue;
+        }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (arg[0] == '-' && arg[1] != '\0')
                 return usage_error("unknown option '%s'", arg);
@@ -813,7 +899,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
             return usage_error("unknown option '%s'", arg);
         memcpy(name, arg, k);
         name[k] = '\0';
-        w = lookup(WITH_VALUE, 9, name);
+        w = lookup(WITH_VALUE, 10, name);
         if (w < 0)
             return usage_error("unknown option '%s'", name);
         if (eq != NULL)
@@ -822,7 +908,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
             val = argv[++i];
         else
             return usage_error("option %s needs a value", name);
-        if (seen[w]++ && w != 8)
+        if (seen[w]++ && w != 8 && w != 9)
             return usage_error("option %s is given twice", name);
         switch (w) {
         case 0:
@@ -869,6 +955,12 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
             a->threads = strtol(val, NULL, 10);
             break;
         }
+        case 9: {
+            int rc = parse_gate(a, "--fail-under", val);
+            if (rc)
+                return rc;
+            break;
+        }
         default: {
             int rc = parse_emit(a, val);
             if (rc)
@@ -895,8 +987,25 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
         return usage_error("--max-dets: --iou-type %s needs at least three caps for its summary "
                            "(pycocotools' summarize() reads the first three), got %zu",
                            IOU_NAMES[a->iou_type], a->n_max_dets);
+    n_names = metric_names(a, names);
+    for (g = 0; g < a->n_gates; g++) {
+        size_t k;
+        const gate *gt = &a->gates[g];
+        for (k = 0; k < n_names; k++)
+            if (strlen(names[k]) == gt->name_len && strncmp(names[k], gt->name, gt->name_len) == 0)
+                break;
+        if (k == n_names) {
+            char list[12 * (VERNIER_STAT_NAME_SIZE + 2)];
+            size_t len = 0;
+            for (k = 0; k < n_names; k++)
+                len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", k ? ", " : "",
+                                        names[k]);
+            return usage_error("--fail-under: unknown metric '%.*s' (--iou-type %s has %s)",
+                               (int)gt->name_len, gt->name, IOU_NAMES[a->iou_type], list);
+        }
+    }
     if (a->n_emits == 0) {
-        a->emits[0].json = 0;
+        a->emits[0].fmt = FMT_TEXT;
         a->emits[0].path = NULL;
         a->n_emits = 1;
     }
@@ -907,15 +1016,130 @@ static int parse_eval_args(int argc, char **argv, eval_args *a, int *done)
  * Output.
  * --------------------------------------------------------------------- */
 
-static void render_text(sbuf *b, const vernier_eval *ev)
+/* The per-class table: K rows of S statistics (vernier_eval_copy_class_stats)
+ * with each category's non-ignored GT (first area range) and detections. */
+typedef struct class_table {
+    size_t k, s, a;
+    const int64_t *ids;
+    double *stats;     /* k x s */
+    uint64_t *n_gt;    /* k x a */
+    uint64_t *n_dt;    /* k */
+    char (*names)[VERNIER_STAT_NAME_SIZE]; /* s */
+} class_table;
+
+static void class_table_free(class_table *t)
 {
-    size_t i, n = vernier_eval_num_stats(ev);
+    free(t->stats);
+    free(t->n_gt);
+    free(t->n_dt);
+    free(t->names);
+}
+
+static int class_table_get(class_table *t, const vernier_eval *ev)
+{
+    size_t i;
+    memset(t, 0, sizeof(*t));
+    vernier_eval_dims(ev, NULL, NULL, &t->k, &t->a, NULL);
+    t->s = vernier_eval_num_stats(ev);
+    t->ids = vernier_eval_category_ids(ev);
+    t->stats = malloc((t->k * t->s + 1) * sizeof(double));
+    t->n_gt = malloc((t->k * t->a + 1) * sizeof(uint64_t));
+    t->n_dt = malloc((t->k + 1) * sizeof(uint64_t));
+    t->names = malloc((t->s + 1) * sizeof(*t->names));
+    if (t->stats == NULL || t->n_gt == NULL || t->n_dt == NULL || t->names == NULL ||
+        vernier_eval_copy_class_stats(ev, t->stats, t->k * t->s) != VERNIER_OK ||
+        vernier_eval_copy_class_counts(ev, t->n_gt, t->n_dt, t->k) != VERNIER_OK) {
+        class_table_free(t);
+        return -1;
+    }
+    for (i = 0; i < t->s; i++) {
+        vernier_stat_info si = VERNIER_STAT_INFO_INIT;
+        if (vernier_eval_stat_info(ev, i, &si) != VERNIER_OK)
+            si.name[0] = '\0';
+        memcpy(t->names[i], si.name, sizeof(si.name));
+    }
+    return 0;
+}
+
+static void render_text(sbuf *b, const vernier_eval *ev, const eval_args *a,
+                        const class_table *t)
+{
+    size_t i, j, n = vernier_eval_num_stats(ev);
     char line[128];
     for (i = 0; i < n; i++) {
         if (vernier_eval_summary_line(ev, i, line, sizeof(line)) < 0)
             line[0] = '\0';
         sb_puts(b, line);
         sb_puts(b, "\n");
+    }
+    if (!a->per_class)
+        return;
+    sb_printf(b, "\n%8s", "category");
+    for (j = 0; j < t->s; j++)
+        sb_printf(b, " %7s", t->names[j]);
+    sb_printf(b, " %7s %7s\n", "n_gt", "n_dt");
+    for (i = 0; i < t->k; i++) {
+        sb_printf(b, "%8lld", (long long)t->ids[i]);
+        for (j = 0; j < t->s; j++)
+            sb_printf(b, " %7.3f", t->stats[i * t->s + j]);
+        sb_printf(b, " %7llu %7llu\n", (unsigned long long)t->n_gt[i * t->a],
+                  (unsigned long long)t->n_dt[i]);
+    }
+}
+
+static void render_markdown(sbuf *b, const vernier_eval *ev, const eval_args *a,
+                            const class_table *t)
+{
+    size_t i, j, n = vernier_eval_num_stats(ev);
+    sb_printf(b, "### vernier eval: %s, %s mode\n\n", IOU_NAMES[a->iou_type],
+              MODE_NAMES[a->parity_mode]);
+    sb_puts(b, "| metric | IoU | area | maxDets | value |\n|---|---|---|---|---|\n");
+    for (i = 0; i < n; i++) {
+        vernier_stat_info si = VERNIER_STAT_INFO_INIT;
+        char iou[64];
+        if (vernier_eval_stat_info(ev, i, &si) != VERNIER_OK)
+            continue;
+        if (si.all_ious)
+            snprintf(iou, sizeof(iou), "%0.2f:%0.2f", si.iou_lo, si.iou_hi);
+        else
+            snprintf(iou, sizeof(iou), "%0.2f", si.iou_lo);
+        sb_printf(b, "| %s | %s | %s | %lld | %0.3f |\n", si.name, iou, si.area_label,
+                  (long long)si.max_dets, si.value);
+    }
+    if (!a->per_class)
+        return;
+    sb_puts(b, "\n| category | ");
+    for (j = 0; j < t->s; j++)
+        sb_printf(b, "%s%s", j ? " | " : "", t->names[j]);
+    sb_puts(b, " | n_gt | n_dt |\n|---|");
+    for (j = 0; j < t->s + 2; j++)
+        sb_puts(b, "---|");
+    sb_puts(b, "\n");
+    for (i = 0; i < t->k; i++) {
+        sb_printf(b, "| %lld | ", (long long)t->ids[i]);
+        for (j = 0; j < t->s; j++)
+            sb_printf(b, "%s%0.3f", j ? " | " : "", t->stats[i * t->s + j]);
+        sb_printf(b, " | %llu | %llu |\n", (unsigned long long)t->n_gt[i * t->a],
+                  (unsigned long long)t->n_dt[i]);
+    }
+}
+
+static void render_csv(sbuf *b, const class_table *t)
+{
+    size_t i, j;
+    char num[40];
+    sb_puts(b, "category_id");
+    for (j = 0; j < t->s; j++)
+        sb_printf(b, ",%s", t->names[j]);
+    sb_puts(b, ",n_gt,n_dt\n");
+    for (i = 0; i < t->k; i++) {
+        sb_printf(b, "%lld", (long long)t->ids[i]);
+        for (j = 0; j < t->s; j++) {
+            format_double(num, sizeof(num), t->stats[i * t->s + j]);
+            sb_printf(b, ",%s", num);
+        }
+        sb_printf(b, ",%llu,%llu\n", (unsigned long long)t->n_gt[i * t->a],
+                  (unsigned long long)t->n_dt[i]);
     }
 }
 
@@ -935,7 +1159,8 @@ static void json_string(sbuf *b, const char *s)
     sb_puts(b, "\"");
 }
 
-static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
+static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a,
+                        const class_table *t)
 {
     size_t i, n = vernier_eval_num_stats(ev), m;
     double stats[32];
@@ -985,7 +1210,32 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a)
         format_double(num, sizeof(num), stats[i]);
         sb_printf(b, "%s%s", i ? ", " : "", num);
     }
-    sb_puts(b, "]\n}\n");
+    sb_puts(b, "],\n  \"metrics\": {");
+    for (i = 0; i < n && i < t->s; i++) {
+        format_double(num, sizeof(num), stats[i]);
+        sb_puts(b, i ? ", " : "");
+        json_string(b, t->names[i]);
+        sb_printf(b, ": %s", num);
+    }
+    sb_puts(b, "}");
+    if (a->per_class) {
+        size_t k, j;
+        sb_puts(b, ",\n  \"per_class\": [");
+        for (k = 0; k < t->k; k++) {
+            sb_puts(b, k ? ",\n    " : "\n    ");
+            sb_printf(b, "{\"category_id\": %lld", (long long)t->ids[k]);
+            for (j = 0; j < t->s; j++) {
+                format_double(num, sizeof(num), t->stats[k * t->s + j]);
+                sb_puts(b, ", ");
+                json_string(b, t->names[j]);
+                sb_printf(b, ": %s", num);
+            }
+            sb_printf(b, ", \"n_gt\": %llu, \"n_dt\": %llu}",
+                      (unsigned long long)t->n_gt[k * t->a], (unsigned long long)t->n_dt[k]);
+        }
+        sb_puts(b, t->k ? "\n  ]" : "]");
+    }
+    sb_puts(b, "\n}\n");
 }
 
 /* Write to a temporary file in PATH's directory, fsync, rename over PATH. */
@@ -1070,8 +1320,9 @@ static int cmd_eval(int argc, char **argv)
     vernier_error err = VERNIER_ERROR_INIT;
     char *gt_buf = NULL, *dt_buf = NULL;
     size_t gt_len = 0, dt_len = 0, i;
-    int done, rc, status = EXIT_EVAL;
+    int done, rc, status = EXIT_EVAL, have_ct = 0;
     double t0, t_gt, t_dt, t_ev, n_res;
+    class_table ct;
 
     rc = parse_eval_args(argc, argv, &a, &done);
     if (rc || done)
@@ -1158,13 +1409,23 @@ static int cmd_eval(int argc, char **argv)
         goto out;
     }
 
+    if (class_table_get(&ct, ev) < 0) {
+        fprintf(stderr, "vernier: out of memory\n");
+        status = EXIT_EVAL;
+        goto out;
+    }
+    have_ct = 1;
     status = 0;
     for (i = 0; i < a.n_emits; i++) {
         sbuf b = {NULL, 0, 0, 0};
-        if (a.emits[i].json)
-            render_json(&b, ev, &a);
+        if (a.emits[i].fmt == FMT_JSON)
+            render_json(&b, ev, &a, &ct);
+        else if (a.emits[i].fmt == FMT_MARKDOWN)
+            render_markdown(&b, ev, &a, &ct);
+        else if (a.emits[i].fmt == FMT_CSV)
+            render_csv(&b, &ct);
         else
-            render_text(&b, ev);
+            render_text(&b, ev, &a, &ct);
         if (b.oom) {
             fprintf(stderr, "vernier: out of memory\n");
             status = EXIT_EVAL;
@@ -1178,7 +1439,31 @@ static int cmd_eval(int argc, char **argv)
         }
         free(b.p);
     }
+    /* the gates, once every output is written */
+    if (status == 0) {
+        int failed = 0;
+        for (i = 0; i < a.n_gates; i++) {
+            const gate *g = &a.gates[i];
+            size_t j;
+            for (j = 0; j < ct.s; j++) {
+                vernier_stat_info si = VERNIER_STAT_INFO_INIT;
+                char num[40];
+                if (strlen(ct.names[j]) != g->name_len ||
+                    strncmp(ct.names[j], g->name, g->name_len) != 0 ||
+                    vernier_eval_stat_info(ev, j, &si) != VERNIER_OK || !(si.value < g->value))
+                    continue;
+                format_double(num, sizeof(num), si.value);
+                fprintf(stderr, "vernier: fail-under: %s = %s is below %s\n", ct.names[j], num,
+                        g->text);
+                failed = 1;
+            }
+        }
+        if (failed)
+            status = EXIT_GATE;
+    }
 out:
+    if (have_ct)
+        class_table_free(&ct);
     vernier_eval_free(ev);
     vernier_results_free(res);
     vernier_dataset_free(ds);
