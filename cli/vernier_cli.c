@@ -2,6 +2,7 @@
  * vernier_cli.c — the `vernier` command-line program.
  *
  *   vernier eval --gt GT.json --dt DT.json --iou-type bbox [options]
+ *   vernier compare A.json B.json [--max-drop METRIC=DELTA]... [--per-class]
  *
  * Uses the public API of libvernier only (vernier.h) and needs nothing but
  * libc: it is what CI gates and non-Python pipelines run.  The Python
@@ -52,6 +53,8 @@ static const char HELP_MAIN[] =
     "Commands:\n"
     "  eval           evaluate detections against ground truth and print the\n"
     "                 summary ('vernier eval --help' for its options)\n"
+    "  compare        compare two 'vernier eval --emit json' results\n"
+    "                 ('vernier compare --help')\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help and exit\n"
@@ -111,6 +114,26 @@ static const char HELP_EVAL[] =
     "line; 3 a --fail-under gate failed (the outputs are written).  The JSON\n"
     "output (schema \"" JSON_SCHEMA "\") is described in docs/reference/cli.md.\n";
 
+static const char HELP_COMPARE[] =
+    "usage: vernier compare A.json B.json [--max-drop METRIC=DELTA]... [--per-class]\n"
+    "\n"
+    "Compare two results of 'vernier eval --emit json' (schema " JSON_SCHEMA "):\n"
+    "one line per metric with A's value, B's value and B - A; with --per-class,\n"
+    "also the per-class AP of categories both documents list (written with\n"
+    "'vernier eval --per-class').\n"
+    "\n"
+    "Options:\n"
+    "  --max-drop METRIC=DELTA\n"
+    "                        exit 3 when METRIC (a name of the documents'\n"
+    "                        \"metrics\") fell from A to B by more than DELTA;\n"
+    "                        repeatable\n"
+    "  --per-class           the per-class AP table after the metrics\n"
+    "  -h, --help            show this help and exit\n"
+    "\n"
+    "Exit status: 0 no gate failed; 1 a file is unreadable or not a\n"
+    "vernier.eval/1 document, or lacks a metric a gate names; 2 bad command\n"
+    "line; 3 a --max-drop gate failed.\n";
+
 /* ------------------------------------------------------------------------
  * Small utilities: a growable byte buffer, diagnostics, timing.
  * --------------------------------------------------------------------- */
@@ -162,6 +185,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
         sb_put(b, tmp, (size_t)k < sizeof(tmp) ? (size_t)k : sizeof(tmp) - 1);
 }
 
+static const char *g_command = "eval"; /* the command usage errors point to */
+
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -169,7 +194,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs("\nTry 'vernier eval --help'.\n", stderr);
+    fprintf(stderr, "\nTry 'vernier %s --help'.\n", g_command);
     return EXIT_USAGE;
 }
 
@@ -1473,6 +1498,636 @@ out:
     return status;
 }
 
+/* ------------------------------------------------------------------------
+ * vernier compare: a JSON reader for vernier.eval/1 documents (any valid
+ * JSON is read; only "schema", "metrics" and "per_class" are kept) and the
+ * diff.  The Python console script applies the same rules.
+ * --------------------------------------------------------------------- */
+
+#define JP_MAX_DEPTH 512
+
+typedef struct metric_val {
+    char *name;
+    double value;
+} metric_val;
+
+typedef struct class_ap {
+    long long id;
+    double ap;
+} class_ap;
+
+typedef struct result_doc {
+    metric_val *m;
+    size_t n_m, cap_m;
+    class_ap *c;
+    size_t n_c, cap_c;
+    int have_schema, have_metrics, metrics_bad;
+} result_doc;
+
+typedef struct jparser {
+    const unsigned char *s;
+    size_t n, i;
+    int depth;
+} jparser;
+
+static void doc_free(result_doc *d)
+{
+    size_t i;
+    for (i = 0; i < d->n_m; i++)
+        free(d->m[i].name);
+    free(d->m);
+    free(d->c);
+    memset(d, 0, sizeof(*d));
+}
+
+static void jp_ws(jparser *p)
+{
+    while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
+                           p->s[p->i] == '\r'))
+        p->i++;
+}
+
+/* Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i], need, cp, k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            need = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            need = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            need = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (n - i <= need)
+            return 0;
+        for (k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static int hex4(const unsigned char *s, unsigned *out)
+{
+    unsigned v = 0, k;
+    for (k = 0; k < 4; k++) {
+        unsigned c = s[k], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        v = v * 16 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A string.  With `out`, its decoded bytes (malloc'd, NUL-terminated): an
+ * escape of a character above U+007F becomes the byte 0xFF, which no name
+ * compared against contains. */
+static int jp_string(jparser *p, char **out)
+{
+    size_t j = p->i + 1, len = 0;
+    char *buf = NULL;
+    if (p->i >= p->n || p->s[p->i] != '"')
+        return -1;
+    if (out != NULL) {
+        buf = malloc(p->n - p->i + 1);
+        if (buf == NULL)
+            return -1;
+    }
+    for (;;) {
+        unsigned c;
+        if (j >= p->n)
+            goto fail;
+        c = p->s[j];
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            goto fail;
+        if (c == '\\') {
+            unsigned e, u;
+            if (j + 1 >= p->n)
+                goto fail;
+            e = p->s[j + 1];
+            j += 2;
+            if (e == 'u') {
+                if (p->n - j < 4 || hex4(p->s + j, &u) < 0)
+                    goto fail;
+                j += 4;
+                c = (u != 0 && u < 0x80) ? u : 0xff;
+            } else if (e == '"' || e == '\\' || e == '/') {
+                c = e;
+            } else if (e == 'b') {
+                c = '\b';
+            } else if (e == 'f') {
+                c = '\f';
+            } else if (e == 'n') {
+                c = '\n';
+            } else if (e == 'r') {
+                c = '\r';
+            } else if (e == 't') {
+                c = '\t';
+            } else {
+                goto fail;
+            }
+        } else {
+            j++;
+        }
+        if (buf != NULL)
+            buf[len++] = (char)c;
+    }
+    p->i = j + 1;
+    if (out != NULL) {
+        buf[len] = '\0';
+        *out = buf;
+    }
+    return 0;
+fail:
+    free(buf);
+    return -1;
+}
+
+/* A number: its value, and whether it is written as an integer that fits
+ * in int64 (*iv). */
+static int jp_number(jparser *p, double *out, int *is_int, long long *iv)
+{
+    const unsigned char *s = p->s;
+    size_t a = p->i, j = p->i;
+    int integral = 1;
+    char tmp[512];
+    if (j < p->n && s[j] == '-')
+        j++;
+    if (j < p->n && s[j] == '0')
+        j++;
+    else if (j < p->n && s[j] >= '1' && s[j] <= '9')
+        while (j < p->n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    else
+        return -1;
+    if (j < p->n && s[j] == '.') {
+        integral = 0;
+        j++;
+        if (!(j < p->n && s[j] >= '0' && s[j] <= '9'))
+            return -1;
+        while (j < p->n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    }
+    if (j < p->n && (s[j] == 'e' || s[j] == 'E')) {
+        integral = 0;
+        j++;
+        if (j < p->n && (s[j] == '+' || s[j] == '-'))
+            j++;
+        if (!(j < p->n && s[j] >= '0' && s[j] <= '9'))
+            return -1;
+        while (j < p->n && s[j] >= '0' && s[j] <= '9')
+            j++;
+    }
+    p->i = j;
+    if (j - a >= sizeof(tmp)) {
+        /* longer than any double's shortest form: read its value anyway */
+        *out = integral ? (s[a] == '-' ? -HUGE_VAL : HUGE_VAL) : 0.0;
+        if (!integral) {
+            char *big = malloc(j - a + 1);
+            if (big == NULL)
+                return -1;
+            memcpy(big, s + a, j - a);
+            big[j - a] = '\0';
+            *out = strtod(big, NULL);
+            free(big);
+        }
+        *is_int = 0;
+        return 0;
+    }
+    memcpy(tmp, s + a, j - a);
+    tmp[j - a] = '\0';
+    *out = strtod(tmp, NULL);
+    *is_int = 0;
+    if (integral) {
+        errno = 0;
+        *iv = strtoll(tmp, NULL, 10);
+        *is_int = errno != ERANGE;
+    }
+    return 0;
+}
+
+static int jp_value(jparser *p, int what, result_doc *d);
+
+/* Skips any value (what = 0). */
+static int jp_skip(jparser *p)
+{
+    return jp_value(p, 0, NULL);
+}
+
+static int keep_metric(result_doc *d, char *name, double v)
+{
+    size_t i;
+    for (i = 0; i < d->n_m; i++)
+        if (strcmp(d->m[i].name, name) == 0) {
+            d->m[i].value = v; /* a repeated key: the last value, the first place */
+            free(name);
+            return 0;
+        }
+    if (d->n_m == d->cap_m) {
+        size_t cap = d->cap_m ? 2 * d->cap_m : 16;
+        metric_val *q = realloc(d->m, cap * sizeof(*q));
+        if (q == NULL) {
+            free(name);
+            return -1;
+        }
+        d->m = q;
+        d->cap_m = cap;
+    }
+    d->m[d->n_m].name = name;
+    d->m[d->n_m++].value = v;
+    return 0;
+}
+
+static int keep_class(result_doc *d, long long id, double ap)
+{
+    size_t i;
+    for (i = 0; i < d->n_c; i++)
+        if (d->c[i].id == id) {
+            d->c[i].ap = ap;
+            return 0;
+        }
+    if (d->n_c == d->cap_c) {
+        size_t cap = d->cap_c ? 2 * d->cap_c : 64;
+        class_ap *q = realloc(d->c, cap * sizeof(*q));
+        if (q == NULL)
+            return -1;
+        d->c = q;
+        d->cap_c = cap;
+    }
+    d->c[d->n_c].id = id;
+    d->c[d->n_c++].ap = ap;
+    return 0;
+}
+
+/* A name made of printable ASCII. */
+static int printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return 0;
+    return 1;
+}
+
+/* One value.  what: 0 skip; 1 the document (top-level object); 2 the
+ * "metrics" object (names to finite numbers, else the document is
+ * refused: -2); 3 the "per_class" array (rows with an int64 category_id
+ * kept with their finite "AP", else -1); 4 one per_class row. */
+static int jp_value(jparser *p, int what, result_doc *d)
+{
+    unsigned c;
+    jp_ws(p);
+    if (p->i >= p->n)
+        return -1;
+    c = p->s[p->i];
+    if (c == '{' || c == '[') {
+        int first = 1, rc = 0, row_int = 0;
+        long long row_id = 0;
+        double row_ap = -1.0;
+        if (++p->depth > JP_MAX_DEPTH)
+            return -1;
+        p->i++;
+        if (c == '{' && what == 2) {
+            /* a new "metrics" object replaces an earlier one */
+            size_t i;
+            for (i = 0; i < d->n_m; i++)
+                free(d->m[i].name);
+            d->n_m = 0;
+            d->have_metrics = 1;
+            d->metrics_bad = 0;
+        }
+        if (c == '[' && what == 3)
+            d->n_c = 0;
+        for (;;) {
+            jp_ws(p);
+            if (p->i < p->n && p->s[p->i] == (c == '{' ? '}' : ']') && first) {
+                p->i++;
+                break;
+            }
+            if (c == '{') {
+                char *key = NULL;
+                if (jp_string(p, &key) < 0)
+                    return -1;
+                jp_ws(p);
+                if (p->i >= p->n || p->s[p->i] != ':') {
+                    free(key);
+                    return -1;
+                }
+                p->i++;
+                jp_ws(p);
+                if (what == 1 && strcmp(key, "schema") == 0) {
+                    char *v = NULL;
+                    free(key);
+                    if (p->i < p->n && p->s[p->i] == '"') {
+                        if (jp_string(p, &v) < 0)
+                            return -1;
+                        d->have_schema = strcmp(v, JSON_SCHEMA) == 0;
+                        free(v);
+                    } else {
+                        d->have_schema = 0;
+                        if (jp_skip(p) < 0)
+                            return -1;
+                    }
+                } else if (what == 1 && strcmp(key, "metrics") == 0) {
+                    free(key);
+                    if (p->i < p->n && p->s[p->i] == '{') {
+                        rc = jp_value(p, 2, d);
+                        if (rc < 0)
+                            return rc;
+                    } else {
+                        d->have_metrics = 0;
+                        d->metrics_bad = 0;
+                        d->n_m = 0;
+                        if (jp_skip(p) < 0)
+                            return -1;
+                    }
+                } else if (what == 1 && strcmp(key, "per_class") == 0) {
+                    free(key);
+                    d->n_c = 0;
+                    if (jp_value(p, p->i < p->n && p->s[p->i] == '[' ? 3 : 0, d) < 0)
+                        return -1;
+                } else if (what == 2) {
+                    double v;
+                    int is_int;
+                    long long iv;
+                    /* a value that is not a finite number, or a name that
+                     * is not printable ASCII, refuses the document unless
+                     * a later "metrics" replaces this one */
+                    if (p->i >= p->n || !(p->s[p->i] == '-' || (p->s[p->i] >= '0' &&
+                                                                 p->s[p->i] <= '9'))) {
+                        free(key);
+                        d->metrics_bad = 1;
+                        if (jp_skip(p) < 0)
+                            return -1;
+                    } else if (jp_number(p, &v, &is_int, &iv) < 0) {
+                        free(key);
+                        return -1;
+                    } else if (!isfinite(v) || !printable(key)) {
+                        free(key);
+                        d->metrics_bad = 1;
+                    } else if (keep_metric(d, key, v) < 0) {
+                        return -1;
+                    }
+                } else if (what == 4 && (strcmp(key, "category_id") == 0 ||
+                                         strcmp(key, "AP") == 0)) {
+                    int is_id = key[0] == 'c';
+                    free(key);
+                    if (p->i < p->n && (p->s[p->i] == '-' ||
+                                        (p->s[p->i] >= '0' && p->s[p->i] <= '9'))) {
+                        double v;
+                        int is_int;
+                        long long iv;
+                        if (jp_number(p, &v, &is_int, &iv) < 0)
+                            return -1;
+                        if (is_id) {
+                            row_int = is_int;
+                            row_id = iv;
+                        } else {
+                            row_ap = isfinite(v) ? v : -1.0;
+                        }
+                    } else {
+                        if (is_id)
+                            row_int = 0;
+                        else
+                            row_ap = -1.0;
+                        if (jp_skip(p) < 0)
+                            return -1;
+                    }
+                } else {
+                    free(key);
+                    if (jp_skip(p) < 0)
+                        return -1;
+                }
+            } else {
+                jp_ws(p);
+                if (what == 3 && p->i < p->n && p->s[p->i] == '{') {
+                    if (jp_value(p, 4, d) < 0)
+                        return -1;
+                } else if (jp_skip(p) < 0) {
+                    return -1;
+                }
+            }
+            first = 0;
+            jp_ws(p);
+            if (p->i < p->n && p->s[p->i] == ',') {
+                p->i++;
+                jp_ws(p);
+                if (p->i < p->n && p->s[p->i] == (c == '{' ? '}' : ']'))
+                    return -1; /* a trailing comma */
+                continue;
+            }
+            if (p->i < p->n && p->s[p->i] == (c == '{' ? '}' : ']')) {
+                p->i++;
+                break;
+            }
+            return -1;
+        }
+        if (what == 4 && row_int && keep_class(d, row_id, row_ap) < 0)
+            return -1;
+        p->depth--;
+        return rc;
+    }
+    if (c == '"')
+        return jp_string(p, NULL);
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        double v;
+        int is_int;
+        long long iv;
+        return jp_number(p, &v, &is_int, &iv);
+    }
+    if (p->n - p->i >= 4 && memcmp(p->s + p->i, "true", 4) == 0) {
+        p->i += 4;
+        return 0;
+    }
+    if (p->n - p->i >= 5 && memcmp(p->s + p->i, "false", 5) == 0) {
+        p->i += 5;
+        return 0;
+    }
+    if (p->n - p->i >= 4 && memcmp(p->s + p->i, "null", 4) == 0) {
+        p->i += 4;
+        return 0;
+    }
+    return -1;
+}
+
+/* Reads PATH as a vernier.eval/1 document: 0, or the exit status after
+ * the message. */
+static int load_result(const char *path, result_doc *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    jparser p;
+    int rc = -1;
+    memset(d, 0, sizeof(*d));
+    if (read_file(path, &buf, &len) < 0)
+        return EXIT_EVAL;
+    p.s = (const unsigned char *)buf;
+    p.n = len;
+    p.i = 0;
+    p.depth = 0;
+    if (utf8_valid(p.s, p.n)) {
+        jp_ws(&p);
+        if (p.i < p.n && p.s[p.i] == '{')
+            rc = jp_value(&p, 1, d);
+        else if (jp_skip(&p) == 0)
+            rc = -2;
+        jp_ws(&p);
+        if (rc == 0 && p.i != p.n)
+            rc = -1;
+    }
+    free(buf);
+    if (rc != 0 || !d->have_schema || !d->have_metrics || d->metrics_bad) {
+        fprintf(stderr,
+                "vernier: %s: not a " JSON_SCHEMA " document with \"metrics\" (written by "
+                "'vernier eval --emit json')\n",
+                display_name(path));
+        doc_free(d);
+        return EXIT_EVAL;
+    }
+    return 0;
+}
+
+static const metric_val *find_metric(const result_doc *d, const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < d->n_m; i++)
+        if (strlen(d->m[i].name) == len && strncmp(d->m[i].name, name, len) == 0)
+            return &d->m[i];
+    return NULL;
+}
+
+static int cmp_class(const void *x, const void *y)
+{
+    long long a = ((const class_ap *)x)->id, b = ((const class_ap *)y)->id;
+    return (a > b) - (a < b);
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+    eval_args gates; /* only its gates are used */
+    const char *files[2];
+    size_t n_files = 0, i, j;
+    int per_class = 0, status = 0, rc;
+    result_doc d[2];
+    g_command = "compare";
+    memset(&gates, 0, sizeof(gates));
+    for (i = 0; i < (size_t)argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(HELP_COMPARE, stdout);
+            return 0;
+        }
+        if (strcmp(arg, "--per-class") == 0) {
+            per_class = 1;
+            continue;
+        }
+        if (strncmp(arg, "--max-drop", 10) == 0 && (arg[10] == '\0' || arg[10] == '=')) {
+            const char *val = arg + 11;
+            if (arg[10] == '\0') {
+                if (i + 1 >= (size_t)argc)
+                    return usage_error("option --max-drop needs a value");
+                val = argv[++i];
+            }
+            rc = parse_gate(&gates, "--max-drop", val);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') {
+            const char *eq = strchr(arg, '=');
+            return usage_error("unknown option '%.*s'", (int)(eq ? (size_t)(eq - arg)
+                                                                 : strlen(arg)), arg);
+        }
+        if (n_files < 2)
+            files[n_files] = arg;
+        n_files++;
+    }
+    if (n_files != 2)
+        return usage_error("compare takes two files (A.json B.json), got %zu", n_files);
+    if ((rc = load_result(files[0], &d[0])) != 0)
+        return rc;
+    if ((rc = load_result(files[1], &d[1])) != 0) {
+        doc_free(&d[0]);
+        return rc;
+    }
+    for (i = 0; i < gates.n_gates && status == 0; i++)
+        for (j = 0; j < 2; j++)
+            if (find_metric(&d[j], gates.gates[i].name, gates.gates[i].name_len) == NULL) {
+                fprintf(stderr, "vernier: %s: no metric '%.*s' (--max-drop)\n",
+                        display_name(files[j]), (int)gates.gates[i].name_len,
+                        gates.gates[i].name);
+                status = EXIT_EVAL;
+                break;
+            }
+    if (status == 0) {
+        sbuf b = {NULL, 0, 0, 0};
+        sb_printf(&b, "%-8s %10s %10s %10s\n", "metric", "A", "B", "B-A");
+        for (i = 0; i < d[0].n_m; i++) {
+            const metric_val *mb = find_metric(&d[1], d[0].m[i].name, strlen(d[0].m[i].name));
+            if (mb != NULL)
+                sb_printf(&b, "%-8s %10.4f %10.4f %+10.4f\n", d[0].m[i].name, d[0].m[i].value,
+                          mb->value, mb->value - d[0].m[i].value);
+        }
+        if (per_class) {
+            qsort(d[0].c, d[0].n_c, sizeof(class_ap), cmp_class);
+            sb_printf(&b, "\n%8s %10s %10s %10s\n", "category", "AP A", "AP B", "B-A");
+            for (i = 0; i < d[0].n_c; i++)
+                for (j = 0; j < d[1].n_c; j++)
+                    if (d[1].c[j].id == d[0].c[i].id) {
+                        sb_printf(&b, "%8lld %10.4f %10.4f %+10.4f\n", d[0].c[i].id,
+                                  d[0].c[i].ap, d[1].c[j].ap, d[1].c[j].ap - d[0].c[i].ap);
+                        break;
+                    }
+        }
+        if (b.oom) {
+            fprintf(stderr, "vernier: out of memory\n");
+            status = EXIT_EVAL;
+        } else if ((b.n > 0 && fwrite(b.p, 1, b.n, stdout) != b.n) || fflush(stdout) != 0) {
+            fprintf(stderr, "vernier: <stdout>: cannot write: %s\n", strerror(errno));
+            status = EXIT_EVAL;
+        }
+        free(b.p);
+    }
+    for (i = 0; i < gates.n_gates && status != EXIT_EVAL; i++) {
+        const gate *g = &gates.gates[i];
+        double va = find_metric(&d[0], g->name, g->name_len)->value;
+        double vb = find_metric(&d[1], g->name, g->name_len)->value;
+        if (va - vb > g->value) {
+            char n1[40], n2[40], n3[40];
+            format_double(n1, sizeof(n1), va - vb);
+            format_double(n2, sizeof(n2), va);
+            format_double(n3, sizeof(n3), vb);
+            fprintf(stderr, "vernier: max-drop: %.*s fell by %s (%s -> %s), more than %s\n",
+                    (int)g->name_len, g->name, n1, n2, n3, g->text);
+            status = EXIT_GATE;
+        }
+    }
+    doc_free(&d[0]);
+    doc_free(&d[1]);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1489,6 +2144,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "eval") == 0)
         return cmd_eval(argc - 2, argv + 2);
+    if (strcmp(argv[1], "compare") == 0)
+        return cmd_compare(argc - 2, argv + 2);
     fprintf(stderr, "vernier: unknown command '%s'\nTry 'vernier --help'.\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -300,16 +300,16 @@ class _Cli:
             caps.append(x)
         return caps
 
-    def parse_gate(self, gates, option: str, v: str):
+    def parse_gate(self, gates, option: str, v: str, command: str = "eval"):
         """METRIC=VALUE of --fail-under / --max-drop: (name, value text,
         value)."""
         name, eq, val = v.partition("=")
         if not eq or name == "":
-            self.usage_error(f"{option}: '{v}' is not METRIC=VALUE")
+            self.usage_error(f"{option}: '{v}' is not METRIC=VALUE", command)
         if not _DECIMAL.fullmatch(val):
-            self.usage_error(f"{option}: '{val}' is not a number")
+            self.usage_error(f"{option}: '{val}' is not a number", command)
         if len(gates) == MAX_GATES:
-            self.usage_error(f"{option}: at most {MAX_GATES} gates")
+            self.usage_error(f"{option}: at most {MAX_GATES} gates", command)
         gates.append((name, val, float(val)))
 
     def parse_emit(self, emits, v: str):
@@ -671,7 +671,7 @@ class _Cli:
                         self.usage_error("option --max-drop needs a value", "compare")
                     val = argv[i]
                     i += 1
-                self.parse_gate(a["gates"], "--max-drop", val)
+                self.parse_gate(a["gates"], "--max-drop", val, "compare")
                 continue
             if arg.startswith("-") and arg != "-":
                 self.usage_error(f"unknown option '{name}'", "compare")
@@ -682,46 +682,75 @@ class _Cli:
         return a
 
     def load_result(self, path):
+        """(metrics {name: value}, per-class {category id: AP}) of a
+        vernier.eval/1 document; exits 1 when it is not one (strict UTF-8
+        JSON, an object with that "schema" and a "metrics" object of
+        finite numbers under printable-ASCII names -- the C program's
+        rule)."""
         data = self.read_file(path)
-        try:
-            doc = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as e:
-            self.say(f"vernier: {self.display(path)}: not JSON: {e}\n")
-            raise _Exit(EXIT_EVAL)
-        if not isinstance(doc, dict) or doc.get("schema") != JSON_SCHEMA \
-                or not isinstance(doc.get("metrics"), dict):
+
+        def refuse():
             self.say(f"vernier: {self.display(path)}: not a {JSON_SCHEMA} document with "
                      "\"metrics\" (written by 'vernier eval --emit json')\n")
             raise _Exit(EXIT_EVAL)
-        return doc
+
+        def number(v):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return None
+            try:
+                v = float(v)
+            except OverflowError:
+                return None
+            return v if math.isfinite(v) else None
+
+        def no_constant(name):
+            raise ValueError(name)
+
+        try:
+            doc = json.loads(data.decode("utf-8"), parse_constant=no_constant)
+        except (ValueError, RecursionError):
+            refuse()
+        if not isinstance(doc, dict) or doc.get("schema") != JSON_SCHEMA \
+                or not isinstance(doc.get("metrics"), dict):
+            refuse()
+        metrics = {}
+        for name, v in doc["metrics"].items():
+            if number(v) is None or not all(0x20 <= ord(c) < 0x7f for c in name):
+                refuse()
+            metrics[name] = number(v)
+        per_class = {}
+        rows = doc.get("per_class")
+        for r in rows if isinstance(rows, list) else []:
+            c = r.get("category_id") if isinstance(r, dict) else None
+            if isinstance(c, int) and not isinstance(c, bool) and -2**63 <= c < 2**63:
+                ap = number(r.get("AP"))
+                per_class[c] = -1.0 if ap is None else ap
+        return metrics, per_class
 
     def cmd_compare(self, argv) -> int:
         a = self.parse_compare_args(argv)
-        docs = [self.load_result(p) for p in a["files"]]
-        ma, mb = docs[0]["metrics"], docs[1]["metrics"]
+        (ma, ca), (mb, cb) = (self.load_result(p) for p in a["files"])
         for name, _, _ in a["gates"]:
             for path, m in zip(a["files"], (ma, mb)):
-                if not isinstance(m.get(name), (int, float)):
+                if name not in m:
                     self.say(f"vernier: {self.display(path)}: no metric '{name}' "
                              "(--max-drop)\n")
                     return EXIT_EVAL
         out = ["%-8s %10s %10s %10s\n" % ("metric", "A", "B", "B-A")]
         for name in ma:
             if name in mb:
-                va, vb = float(ma[name]), float(mb[name])
+                va, vb = ma[name], mb[name]
                 out.append("%-8s %10.4f %10.4f %+10.4f\n" % (name, va, vb, vb - va))
         if a["per_class"]:
-            ca = {r.get("category_id"): r for r in docs[0].get("per_class") or []}
-            cb = {r.get("category_id"): r for r in docs[1].get("per_class") or []}
             out.append("\n%8s %10s %10s %10s\n" % ("category", "AP A", "AP B", "B-A"))
-            for cat in sorted(c for c in ca if c in cb and isinstance(c, int)):
-                va, vb = float(ca[cat].get("AP", -1.0)), float(cb[cat].get("AP", -1.0))
+            for cat in sorted(c for c in ca if c in cb):
+                va, vb = ca[cat], cb[cat]
                 out.append("%8d %10.4f %10.4f %+10.4f\n" % (cat, va, vb, vb - va))
         self.out.write("".join(out).encode("ascii"))
         self.out.flush()
         status = 0
         for name, text, delta in a["gates"]:
-            va, vb = float(ma[name]), float(mb[name])
+            va, vb = ma[name], mb[name]
             if va - vb > delta:
                 self.say(f"vernier: max-drop: {name} fell by {format_double(va - vb)} "
                          f"({format_double(va)} -> {format_double(vb)}), more than {text}\n")
