@@ -273,6 +273,14 @@ VERNIER_API size_t vernier_dataset_num_images(const vernier_dataset *ds);
 VERNIER_API size_t vernier_dataset_num_annotations(const vernier_dataset *ds);
 VERNIER_API size_t vernier_dataset_num_categories(const vernier_dataset *ds);
 
+/* Category i (0 <= i < vernier_dataset_num_categories, file order): its
+ * id (0 for a NULL dataset or i out of range), and its "name" (borrowed,
+ * NUL-terminated, valid while the dataset lives; "" when the category has
+ * no string "name"; NULL for a NULL dataset or i out of range).  Names are
+ * informational: the evaluation and the dataset digest do not read them. */
+VERNIER_API int64_t vernier_dataset_category_id(const vernier_dataset *ds, size_t i);
+VERNIER_API const char *vernier_dataset_category_name(const vernier_dataset *ds, size_t i);
+
 /* Bytes currently held by the dataset (its columns and its cache). */
 VERNIER_API size_t vernier_dataset_sizeof(const vernier_dataset *ds);
 

@@ -65,12 +65,16 @@ def test_category_names_and_ids(sample):
     table = s.per_class()
     assert table["category_id"].tolist() == list(s.category_ids)
     assert table["name"][0] == "person"
-    # ground truth given as bytes: no names, empty strings in the table
+    # ground truth given as bytes: the same names
     s2 = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(
         ds._source_bytes(), dt_bytes)
-    assert s2.category_names == {}
-    assert set(s2.per_class()["name"].tolist()) == {""}
-    assert ds.category_names == names
+    assert s2.category_names == names == ds.category_names
+    # a category without a string name, a repeated id, escapes
+    gt = tiny_gt(categories=[{"id": 1, "name": "a\u00e9\"b"}, {"id": 2, "name": 7},
+                             {"id": 2, "name": "two"}, {"id": 3}])
+    s3 = Evaluator(iou=Bbox()).evaluate(as_bytes(gt), tiny_dt())
+    assert s3.category_names == {1: 'a\u00e9"b', 2: "two", 3: ""}
+    assert s3.per_class()["name"].tolist() == ['a\u00e9"b', "two", ""]
 
 
 def test_image_ids_need_records(sample):
@@ -145,8 +149,9 @@ def test_csv_and_markdown(sample, tmp_path):
     assert md[0].startswith("| category_id | name | AP |")
     assert len(md) == len(t) + 2
     det = s.per_detection().to_csv().splitlines()
-    assert det[0].startswith("dt_id,image_id,category_id,score,gt50,matched50,ignored50")
-    assert det[1].split(",")[5] in ("0", "1")
+    assert det[0].startswith("dt_id,image_id,category_id,score,gt50,gt55,")
+    assert ",matched50,matched55," in det[0] and det[0].endswith(",ignored90,ignored95")
+    assert det[1].split(",")[14] in ("0", "1")
 
 
 def test_pandas_and_arrow_are_optional(sample, monkeypatch):
@@ -211,9 +216,7 @@ def test_summary_equality_is_exact(loaded):
 def _evaluate_in_worker(args):
     gt_bytes, dt_bytes = args
     ds = CocoDataset.from_json(gt_bytes)
-    s = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(ds, dt_bytes, keep_records=True)
-    s.category_names  # read while the dataset is open: the pickle carries them
-    return s
+    return Evaluator(iou=Bbox(), parity_mode="strict").evaluate(ds, dt_bytes, keep_records=True)
 
 
 def test_summary_from_a_spawn_worker(sample_bytes, sample):

@@ -118,6 +118,7 @@ class BackgroundEvaluator:
         self._capacity = int(queue_capacity)
         self._locators = []  # per accepted batch: names its Python objects in errors
         handle, _ = _gt_handle(gt)
+        self._names = handle.category_names()
         # the worker's destructor keeps the dataset handle alive: the C
         # dataset is freed only after the thread was joined (a handle parsed
         # here from bytes is owned by the worker alone)
@@ -203,9 +204,9 @@ class BackgroundEvaluator:
             raise
         table = w.image_table() if tables else None
         self._final = self._counters(w)
-        gt = self._dataset
+        names = self._names
         self._release("finalized")
-        return Summary(ev, self._evaluator.parity_mode, self._evaluator.iou, gt), table
+        return Summary(ev, self._evaluator.parity_mode, self._evaluator.iou, names), table
 
     def finalize(self) -> Summary:
         """Drain the queue, join the worker and return the :class:`Summary`

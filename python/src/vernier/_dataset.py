@@ -2,7 +2,6 @@
 rule for what a ``gt`` argument may be."""
 from __future__ import annotations
 
-import json
 import os
 import threading
 from contextlib import contextmanager
@@ -121,14 +120,11 @@ class CocoDataset:
 
     @property
     def category_names(self) -> dict:
-        """``{category id: name}`` from ``categories`` (read from the JSON
-        on first use and kept; an entry without a string ``name`` gives
-        "")."""
+        """``{category id: name}`` from ``categories``, as the C library
+        parsed them (``vernier_dataset_category_name``; a category without
+        a string ``name`` gives "", a repeated id its last entry)."""
         if self._names is None:
-            doc = json.loads(self._source_bytes())
-            self._names = {int(c["id"]): (c.get("name") if isinstance(c.get("name"), str)
-                                          else "")
-                           for c in doc.get("categories", []) if isinstance(c, dict)}
+            self._names = self._h().category_names()
         return dict(self._names)
 
     def __reduce__(self):

@@ -237,13 +237,14 @@ class Evaluator:
                     opts = self._options(keep_records=keep_records,
                                          num_threads=_num_threads(num_threads))
                     ev = _ll.evaluate(ds, res, opts)
+                    names = ds.category_names()
                 finally:
                     res.close()
         except VernierError as e:
             relocate(e, locate)  # name the Python object, not vernier's serialisation
             hint_ground_truth_as_results(e, data)
             raise
-        return Summary(ev, self.parity_mode, self.iou, gt if isinstance(gt, CocoDataset) else None)
+        return Summary(ev, self.parity_mode, self.iou, names)
 
     def _options(self, **extra) -> _ll.Options:
         return _ll.eval_options(
@@ -292,7 +293,8 @@ class Evaluator:
         budget = _memory_budget(memory_budget_bytes)
         with _gt_dataset(gt) as ds:
             ev = _ll.merge_partials(ds, self._options(), blobs, budget or 0)
-        return Summary(ev, self.parity_mode, self.iou, gt if isinstance(gt, CocoDataset) else None)
+            names = ds.category_names()
+        return Summary(ev, self.parity_mode, self.iou, names)
 
     @_class_or_instance
     def from_partials(cls, self, gt: CocoDataset | bytes, partials, *, iou=None,

@@ -174,6 +174,17 @@ class Dataset(_Handle):
     def num_categories(self) -> int:
         return int(lib.vernier_dataset_num_categories(self.ptr))
 
+    def category_names(self) -> dict:
+        """{category id: name} in file order ("" for a category without a
+        string name; a repeated id keeps its last entry)."""
+        ds = self.ptr
+        out = {}
+        for i in range(int(lib.vernier_dataset_num_categories(ds))):
+            name = lib.vernier_dataset_category_name(ds, i)
+            out[int(lib.vernier_dataset_category_id(ds, i))] = (
+                ffi.string(name).decode("utf-8", "replace") if name != ffi.NULL else "")
+        return out
+
     def cache_len(self, kind: str) -> int:
         """Entries of the derivation cache ``kind``: "masks" or "bands"."""
         return int(lib.vernier_dataset_cache_len(self.ptr, getattr(lib, _CACHE_KINDS[kind])))

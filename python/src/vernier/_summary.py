@@ -4,7 +4,6 @@ ground truth)."""
 from __future__ import annotations
 
 import json
-import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -67,7 +66,7 @@ class Summary:
     # a dict: help() shows each public attribute's documentation
     __slots__ = {
         "_ev": None, "_lines": None, "_descriptors": None, "_dims": None, "_cache": None,
-        "_names": None, "_gt": None, "_area_rng": None, "_mnames": None,
+        "_names": None, "_area_rng": None, "_mnames": None,
         "iou_type": "The kernel that produced it: \"bbox\", \"segm\", \"boundary\" or "
                     "\"keypoints\" (None when not known).",
         "dilation_ratio": "The boundary kernel's dilation ratio (None for the other "
@@ -85,16 +84,15 @@ class Summary:
                        "2.0.11 bit for bit) or \"corrected\".",
     }
 
-    def __init__(self, ev, parity_mode: str, iou=None, gt=None):
+    def __init__(self, ev, parity_mode: str, iou=None, names=None):
         # ev: the _lowlevel.Eval handle the arrays are copied out of; iou:
-        # the evaluator's kernel (for iou_type); gt: the CocoDataset, if
-        # any, that category names are read from (weakly held)
+        # the evaluator's kernel (for iou_type); names: {category id: name}
+        # of the ground truth (_lowlevel.Dataset.category_names)
         self._ev = ev
         self.parity_mode = parity_mode
         self.iou_type = getattr(iou, "name", None)
         self.dilation_ratio = getattr(iou, "dilation_ratio", None)
-        self._names = None
-        self._gt = weakref.ref(gt) if gt is not None else None
+        self._names = dict(names) if names is not None else {}
         self._dims = ev.dims()
         t, r, k, a, m = self._dims
         self.stats = ev.stats()
@@ -246,19 +244,9 @@ class Summary:
 
     @property
     def category_names(self) -> dict:
-        """``{category id: name}`` from the ground truth's ``categories``
-        when it was given as a :class:`CocoDataset` (read from it on first
-        use, while it is open, then kept), else ``{}``.  A pickled Summary
-        carries the names if they were read or the dataset was still open
-        when it was pickled."""
-        if self._names is None:
-            gt = self._gt() if self._gt is not None else None
-            if gt is None:
-                return {}
-            try:
-                self._names = gt.category_names
-            except (ValueError, OSError):
-                return {}
+        """``{category id: name}`` of the ground truth's ``categories`` (""
+        for a category without a string ``name``; ``{}`` for a Summary
+        made without them)."""
         return dict(self._names)
 
     @property
@@ -336,20 +324,43 @@ class Summary:
             self._cache["per_image"] = got
         return Table("per_image", got)
 
-    def _first_area_rows(self):
-        """The record rows of the first area range and the positions of
-        their detections and ground truths in the concatenated tables."""
+    def _first_area(self, kind: str):
+        """For the records of the first area range: the positions of their
+        detections (kind "dt") or ground truths ("gt") in the concatenated
+        tables, each one's record row, and the start of each one's record
+        in the other table."""
         recs = self.image_records()
         rows = recs["records"]
         nd, ng = rows[:, 5], rows[:, 6]
-        keep = rows[:, 3] == 0
-        d_rec = np.repeat(np.arange(len(rows)), nd)
-        g_rec = np.repeat(np.arange(len(rows)), ng)
-        d_keep = keep[d_rec]
-        g_keep = keep[g_rec]
-        d_start = np.concatenate(([0], np.cumsum(nd)))[:-1]
-        g_start = np.concatenate(([0], np.cumsum(ng)))[:-1]
-        return recs, rows, d_rec, g_rec, d_keep, g_keep, d_start, g_start
+        keep = np.flatnonzero(rows[:, 3] == 0)
+        start = np.zeros(len(rows) + 1, np.int64)
+        other = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(nd if kind == "dt" else ng, out=start[1:])
+        np.cumsum(ng if kind == "dt" else nd, out=other[1:])
+        n_own = (nd if kind == "dt" else ng)[keep]
+        # the kept records' entries, as ranges start[r] .. start[r] + n
+        rec = np.repeat(keep, n_own)
+        first = np.repeat(start[keep] - np.concatenate(([0], np.cumsum(n_own)[:-1])), n_own)
+        pos = np.arange(len(rec), dtype=np.int64) + first
+        return recs, rows[rec], pos, other[rec]
+
+    @staticmethod
+    def _block(out, first: str, width: int, dtype):
+        """The n x width view of the `width` consecutive fields of `out`
+        starting at `first` (all of `dtype`): one copy fills them all."""
+        dtype = np.dtype(dtype)
+        return np.ndarray((len(out), width), dtype, buffer=out,
+                          offset=out.dtype.fields[first][1],
+                          strides=(out.dtype.itemsize, dtype.itemsize))
+
+    def _matched_ids(self, match, base, ids):
+        """ids[base + match] where match >= 0, else 0 (n x T)."""
+        hit = match >= 0
+        if len(ids) == 0:
+            return np.zeros(match.shape, np.int64), hit
+        at = base[:, None] + match  # -1 + base: some valid position, masked below
+        np.clip(at, 0, len(ids) - 1, out=at)
+        return np.where(hit, ids[at], 0), hit
 
     def per_detection(self) -> Table:
         """The per-detection table (needs ``keep_records=True``), one row
@@ -360,26 +371,25 @@ class Summary:
         matched ground truth's annotation id), ``matched50`` (False: no
         match; ``gt50`` is then 0) and ``ignored50`` (pycocotools'
         dtIgnore), ``gt55``, ...  Read from the C records."""
-        recs, rows, d_rec, _, d_keep, _, _, g_start = self._first_area_rows()
+        recs, rows, pos, g_base = self._first_area("dt")
+        thr = self._thr_names("")
         cols = [("dt_id", np.int64), ("image_id", np.int64), ("category_id", np.int64),
                 ("score", np.float64)]
-        thr = self._thr_names("")
-        for p in thr:
-            cols += [("gt" + p, np.int64), ("matched" + p, np.bool_), ("ignored" + p, np.bool_)]
-        sel = np.flatnonzero(d_keep)
-        out = np.empty(len(sel), dtype=cols)
-        out["dt_id"] = recs["dt_id"][sel]
-        out["image_id"] = rows[d_rec[sel], 1]
-        out["category_id"] = rows[d_rec[sel], 2]
-        out["score"] = recs["dt_score"][sel]
-        for j, p in enumerate(thr):
-            m = recs["dt_match"][sel, j].astype(np.int64)
-            hit = m >= 0
-            ids = np.zeros(len(sel), np.int64)
-            ids[hit] = recs["gt_id"][g_start[d_rec[sel[hit]]] + m[hit]]
-            out["gt" + p] = ids
-            out["matched" + p] = hit
-            out["ignored" + p] = recs["dt_ignore"][sel, j].astype(bool)
+        cols += [("gt" + p, np.int64) for p in thr]
+        cols += [("matched" + p, np.bool_) for p in thr]
+        cols += [("ignored" + p, np.bool_) for p in thr]
+        out = np.empty(len(pos), dtype=cols)
+        out["dt_id"] = recs["dt_id"][pos]
+        out["image_id"] = rows[:, 1]
+        out["category_id"] = rows[:, 2]
+        out["score"] = recs["dt_score"][pos]
+        gt, hit = self._matched_ids(recs["dt_match"][pos], g_base, recs["gt_id"])
+        if len(pos) and thr:
+            t = len(thr)
+            self._block(out, "gt" + thr[0], t, np.int64)[...] = gt
+            self._block(out, "matched" + thr[0], t, np.bool_)[...] = hit
+            self._block(out, "ignored" + thr[0], t, np.bool_)[...] = \
+                recs["dt_ignore"][pos].view(np.bool_)
         return Table("per_detection", out)
 
     def per_gt(self) -> Table:
@@ -390,25 +400,21 @@ class Summary:
         IoU threshold ``dt50`` (the loadRes id of the detection matched to
         it; the last one for a crowd), ``matched50``, ``dt55``, ...  Read
         from the C records."""
-        recs, rows, _, g_rec, _, g_keep, d_start, _ = self._first_area_rows()
+        recs, rows, pos, d_base = self._first_area("gt")
+        thr = self._thr_names("")
         cols = [("gt_id", np.int64), ("image_id", np.int64), ("category_id", np.int64),
                 ("ignored", np.bool_)]
-        thr = self._thr_names("")
-        for p in thr:
-            cols += [("dt" + p, np.int64), ("matched" + p, np.bool_)]
-        sel = np.flatnonzero(g_keep)
-        out = np.empty(len(sel), dtype=cols)
-        out["gt_id"] = recs["gt_id"][sel]
-        out["image_id"] = rows[g_rec[sel], 1]
-        out["category_id"] = rows[g_rec[sel], 2]
-        out["ignored"] = recs["gt_ignore"][sel].astype(bool)
-        for j, p in enumerate(thr):
-            m = recs["gt_match"][sel, j].astype(np.int64)
-            hit = m >= 0
-            ids = np.zeros(len(sel), np.int64)
-            ids[hit] = recs["dt_id"][d_start[g_rec[sel[hit]]] + m[hit]]
-            out["dt" + p] = ids
-            out["matched" + p] = hit
+        cols += [("dt" + p, np.int64) for p in thr]
+        cols += [("matched" + p, np.bool_) for p in thr]
+        out = np.empty(len(pos), dtype=cols)
+        out["gt_id"] = recs["gt_id"][pos]
+        out["image_id"] = rows[:, 1]
+        out["category_id"] = rows[:, 2]
+        out["ignored"] = recs["gt_ignore"][pos].view(np.bool_)
+        dt, hit = self._matched_ids(recs["gt_match"][pos], d_base, recs["dt_id"])
+        if len(pos) and thr:
+            self._block(out, "dt" + thr[0], len(thr), np.int64)[...] = dt
+            self._block(out, "matched" + thr[0], len(thr), np.bool_)[...] = hit
         return Table("per_gt", out)
 
     # -- as data -----------------------------------------------------------------
@@ -466,7 +472,6 @@ class Summary:
 
     def __setstate__(self, state: dict) -> None:
         self._ev = None
-        self._gt = None
         self.parity_mode = state["parity_mode"]
         self.iou_type = state["iou_type"]
         self.dilation_ratio = state["dilation_ratio"]

@@ -127,6 +127,8 @@ void vernier_dataset_free(vernier_dataset *);
 size_t vernier_dataset_num_images(const vernier_dataset *);
 size_t vernier_dataset_num_annotations(const vernier_dataset *);
 size_t vernier_dataset_num_categories(const vernier_dataset *);
+int64_t vernier_dataset_category_id(const vernier_dataset *, size_t);
+const char *vernier_dataset_category_name(const vernier_dataset *, size_t);
 size_t vernier_dataset_sizeof(const vernier_dataset *);
 size_t vernier_dataset_cache_len(const vernier_dataset *, int);
 int vernier_dataset_clear_cache(vernier_dataset *);
