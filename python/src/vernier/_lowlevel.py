@@ -465,6 +465,46 @@ class Eval(_Handle):
             ffi.cast("uint64_t *", ffi.from_buffer(n_dt)), k))
         return n_gt.astype(np.int64), n_dt.astype(np.int64)
 
+    def table_sizes(self) -> tuple:
+        """(n_images, n_dt_rows, n_gt_rows) of the record tables;
+        StateError without records."""
+        n = ffi.new("size_t[3]")
+        _check(lib.vernier_eval_table_sizes(self.ptr, n, n + 1, n + 2), context="records")
+        return int(n[0]), int(n[1]), int(n[2])
+
+    def detection_table(self, n: int, n_thresholds: int) -> dict:
+        """The per-detection table (vernier_eval_detection_table)."""
+        T = n_thresholds
+        out = {"dt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
+               "category_id": np.empty(n, np.int64), "score": np.empty(n, np.float64),
+               "gt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8),
+               "ignored": np.empty((n, T), np.uint8)}
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        _check(lib.vernier_eval_detection_table(
+            self.ptr, p("dt_id", "int64_t *"), p("image_id", "int64_t *"),
+            p("category_id", "int64_t *"), p("score", "double *"), p("gt_id", "int64_t *"),
+            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), n), context="records")
+        return out
+
+    def gt_table(self, n: int, n_thresholds: int) -> dict:
+        """The per-ground-truth table (vernier_eval_gt_table)."""
+        T = n_thresholds
+        out = {"gt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
+               "category_id": np.empty(n, np.int64), "ignored": np.empty(n, np.uint8),
+               "dt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8)}
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        _check(lib.vernier_eval_gt_table(
+            self.ptr, p("gt_id", "int64_t *"), p("image_id", "int64_t *"),
+            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("dt_id", "int64_t *"),
+            p("matched", "uint8_t *"), n), context="records")
+        return out
+
     def image_table(self, n_images: int, n_thresholds: int) -> dict:
         """The per-image table (vernier_eval_image_table); StateError
         without records."""

@@ -278,144 +278,88 @@ class Summary:
         image's cut to the largest cap).  Computed in C; the same whether
         the evaluation was one-shot, background or merged."""
         stats, n_gt, n_dt = self._class_data()
-        names = self.category_names
-        cols = [("category_id", np.int64), ("name", object)]
-        cols += [(m, np.float64) for m in self.metric_names]
-        cols += [("n_gt", np.int64), ("n_dt", np.int64)]
-        out = np.empty(len(self.category_ids), dtype=cols)
-        out["category_id"] = self.category_ids
-        out["name"] = [names.get(c, "") for c in self.category_ids]
+        names = self._names
+        cols = {"category_id": np.asarray(self.category_ids, np.int64),
+                "name": np.array([names.get(c, "") for c in self.category_ids], dtype=object)}
         for i, m in enumerate(self.metric_names):
-            out[m] = stats[:, i]
-        out["n_gt"] = n_gt[:, 0] if n_gt.size else 0
-        out["n_dt"] = n_dt
-        return Table("per_class", out)
+            cols[m] = stats[:, i]
+        cols["n_gt"] = n_gt[:, 0] if n_gt.size else np.zeros(len(self.category_ids), np.int64)
+        cols["n_dt"] = n_dt
+        return Table("per_class", cols)
 
-    def _thr_names(self, prefix: str) -> list:
-        return [prefix + _pct(t) for t in self.iou_thresholds]
+    def _thr_names(self) -> list:
+        return [_pct(t) for t in self.iou_thresholds]
+
+    def _record_table(self, name, fetch):
+        got = self._cache.get(name)
+        if got is None:
+            got = fetch(self._live())
+            for v in got.values():
+                v.setflags(write=False)
+            self._cache[name] = got
+        return got
 
     def per_image(self) -> Table:
         """The per-image table (needs ``keep_records=True``), one row per
         image of the evaluation, ascending ids, over every category, in the
         first area range ("all") at the largest cap: ``image_id``, ``n_gt``
-        (ground truths not ignored), ``n_dt`` (detections), then per IoU
-        threshold ``tp50``, ``fp50``, ``fn50``, ``tp55``, ... (matched and
-        not ignored; unmatched and not ignored; ``n_gt - tp``: the counts
-        pycocotools' accumulate() reads, so in strict mode a match to a
-        ground truth of id 0 counts as unmatched).  Computed in C from the
-        per-image records."""
-        got = self._cache.get("per_image")
-        if got is None:
-            ev = self._live()
-            t = self._dims[0]
-            n_images = ev.records_dims()[3] // max(len(self.category_ids) *
-                                                   len(self.area_ranges), 1)
-            raw = ev.image_table(n_images, t)
-            cols = [("image_id", np.int64), ("n_gt", np.int64), ("n_dt", np.int64)]
-            for p in self._thr_names(""):
-                cols += [("tp" + p, np.int64), ("fp" + p, np.int64), ("fn" + p, np.int64)]
-            got = np.empty(n_images, dtype=cols)
-            for c in ("image_id", "n_gt", "n_dt"):
-                got[c] = raw[c]
-            for j, p in enumerate(self._thr_names("")):
-                for c in ("tp", "fp", "fn"):
-                    got[c + p] = raw[c][:, j]
-            got.setflags(write=False)
-            self._cache["per_image"] = got
-        return Table("per_image", got)
-
-    def _first_area(self, kind: str):
-        """For the records of the first area range: the positions of their
-        detections (kind "dt") or ground truths ("gt") in the concatenated
-        tables, each one's record row, and the start of each one's record
-        in the other table."""
-        recs = self.image_records()
-        rows = recs["records"]
-        nd, ng = rows[:, 5], rows[:, 6]
-        keep = np.flatnonzero(rows[:, 3] == 0)
-        start = np.zeros(len(rows) + 1, np.int64)
-        other = np.zeros(len(rows) + 1, np.int64)
-        np.cumsum(nd if kind == "dt" else ng, out=start[1:])
-        np.cumsum(ng if kind == "dt" else nd, out=other[1:])
-        n_own = (nd if kind == "dt" else ng)[keep]
-        # the kept records' entries, as ranges start[r] .. start[r] + n
-        rec = np.repeat(keep, n_own)
-        first = np.repeat(start[keep] - np.concatenate(([0], np.cumsum(n_own)[:-1])), n_own)
-        pos = np.arange(len(rec), dtype=np.int64) + first
-        return recs, rows[rec], pos, other[rec]
-
-    @staticmethod
-    def _block(out, first: str, width: int, dtype):
-        """The n x width view of the `width` consecutive fields of `out`
-        starting at `first` (all of `dtype`): one copy fills them all."""
-        dtype = np.dtype(dtype)
-        return np.ndarray((len(out), width), dtype, buffer=out,
-                          offset=out.dtype.fields[first][1],
-                          strides=(out.dtype.itemsize, dtype.itemsize))
-
-    def _matched_ids(self, match, base, ids):
-        """ids[base + match] where match >= 0, else 0 (n x T)."""
-        hit = match >= 0
-        if len(ids) == 0:
-            return np.zeros(match.shape, np.int64), hit
-        at = base[:, None] + match  # -1 + base: some valid position, masked below
-        np.clip(at, 0, len(ids) - 1, out=at)
-        return np.where(hit, ids[at], 0), hit
+        (ground truths not ignored), ``n_dt`` (detections), then ``tp50``,
+        ``tp55``, ..., ``tp95``, ``fp50``, ..., ``fn50``, ... per IoU
+        threshold (matched and not ignored; unmatched and not ignored;
+        ``n_gt - tp``: the counts pycocotools' accumulate() reads, so in
+        strict mode a match to a ground truth of id 0 counts as
+        unmatched).  Computed in C from the per-image records."""
+        t = self._dims[0]
+        raw = self._record_table(
+            "per_image", lambda ev: ev.image_table(ev.table_sizes()[0], t))
+        cols = {"image_id": raw["image_id"], "n_gt": raw["n_gt"], "n_dt": raw["n_dt"]}
+        for c in ("tp", "fp", "fn"):
+            for j, p in enumerate(self._thr_names()):
+                cols[c + p] = raw[c][:, j]
+        return Table("per_image", cols)
 
     def per_detection(self) -> Table:
         """The per-detection table (needs ``keep_records=True``), one row
-        per detection that took part (ranked order within each image and
-        category, cut to the largest cap), first area range: ``dt_id``
-        (loadRes id: position in the result list + 1), ``image_id``,
-        ``category_id``, ``score``, then per IoU threshold ``gt50`` (the
-        matched ground truth's annotation id), ``matched50`` (False: no
-        match; ``gt50`` is then 0) and ``ignored50`` (pycocotools'
-        dtIgnore), ``gt55``, ...  Read from the C records."""
-        recs, rows, pos, g_base = self._first_area("dt")
-        thr = self._thr_names("")
-        cols = [("dt_id", np.int64), ("image_id", np.int64), ("category_id", np.int64),
-                ("score", np.float64)]
-        cols += [("gt" + p, np.int64) for p in thr]
-        cols += [("matched" + p, np.bool_) for p in thr]
-        cols += [("ignored" + p, np.bool_) for p in thr]
-        out = np.empty(len(pos), dtype=cols)
-        out["dt_id"] = recs["dt_id"][pos]
-        out["image_id"] = rows[:, 1]
-        out["category_id"] = rows[:, 2]
-        out["score"] = recs["dt_score"][pos]
-        gt, hit = self._matched_ids(recs["dt_match"][pos], g_base, recs["gt_id"])
-        if len(pos) and thr:
-            t = len(thr)
-            self._block(out, "gt" + thr[0], t, np.int64)[...] = gt
-            self._block(out, "matched" + thr[0], t, np.bool_)[...] = hit
-            self._block(out, "ignored" + thr[0], t, np.bool_)[...] = \
-                recs["dt_ignore"][pos].view(np.bool_)
-        return Table("per_detection", out)
+        per detection that took part, in pycocotools' evalImgs order
+        (category, image, rank; cut to the largest cap), first area range:
+        ``dt_id`` (loadRes id: position in the result list + 1),
+        ``image_id``, ``category_id``, ``score``, then per IoU threshold
+        ``gt50``, ``gt55``, ... (the matched ground truth's annotation id, 0
+        for none), ``matched50``, ... (False: no match) and ``ignored50``,
+        ... (pycocotools' dtIgnore).  Computed in C from the records."""
+        t = self._dims[0]
+        raw = self._record_table(
+            "per_detection", lambda ev: ev.detection_table(ev.table_sizes()[1], t))
+        cols = {k: raw[k] for k in ("dt_id", "image_id", "category_id", "score")}
+        thr = self._thr_names()
+        for j, p in enumerate(thr):
+            cols["gt" + p] = raw["gt_id"][:, j]
+        for j, p in enumerate(thr):
+            cols["matched" + p] = raw["matched"][:, j].view(np.bool_)
+        for j, p in enumerate(thr):
+            cols["ignored" + p] = raw["ignored"][:, j].view(np.bool_)
+        return Table("per_detection", cols)
 
     def per_gt(self) -> Table:
         """The per-ground-truth table (needs ``keep_records=True``), one row
-        per ground truth of a cell that took part, first area range:
-        ``gt_id``, ``image_id``, ``category_id``, ``ignored`` (pycocotools'
-        gtIgnore: crowd, ignore flag or outside the area range), then per
-        IoU threshold ``dt50`` (the loadRes id of the detection matched to
-        it; the last one for a crowd), ``matched50``, ``dt55``, ...  Read
-        from the C records."""
-        recs, rows, pos, d_base = self._first_area("gt")
-        thr = self._thr_names("")
-        cols = [("gt_id", np.int64), ("image_id", np.int64), ("category_id", np.int64),
-                ("ignored", np.bool_)]
-        cols += [("dt" + p, np.int64) for p in thr]
-        cols += [("matched" + p, np.bool_) for p in thr]
-        out = np.empty(len(pos), dtype=cols)
-        out["gt_id"] = recs["gt_id"][pos]
-        out["image_id"] = rows[:, 1]
-        out["category_id"] = rows[:, 2]
-        out["ignored"] = recs["gt_ignore"][pos].view(np.bool_)
-        dt, hit = self._matched_ids(recs["gt_match"][pos], d_base, recs["dt_id"])
-        if len(pos) and thr:
-            self._block(out, "dt" + thr[0], len(thr), np.int64)[...] = dt
-            self._block(out, "matched" + thr[0], len(thr), np.bool_)[...] = hit
-        return Table("per_gt", out)
+        per ground truth of a cell that took part, first area range (within
+        a cell, not ignored ones first): ``gt_id``, ``image_id``,
+        ``category_id``, ``ignored`` (pycocotools' gtIgnore: crowd, ignore
+        flag or outside the area range), then per IoU threshold ``dt50``,
+        ... (the loadRes id of the detection matched to it, the last one
+        for a crowd, 0 for none) and ``matched50``, ...  Computed in C from
+        the records."""
+        t = self._dims[0]
+        raw = self._record_table(
+            "per_gt", lambda ev: ev.gt_table(ev.table_sizes()[2], t))
+        cols = {k: raw[k] for k in ("gt_id", "image_id", "category_id")}
+        cols["ignored"] = raw["ignored"].view(np.bool_)
+        thr = self._thr_names()
+        for j, p in enumerate(thr):
+            cols["dt" + p] = raw["dt_id"][:, j]
+        for j, p in enumerate(thr):
+            cols["matched" + p] = raw["matched"][:, j].view(np.bool_)
+        return Table("per_gt", cols)
 
     # -- as data -----------------------------------------------------------------
 
@@ -465,7 +409,9 @@ class Summary:
                  "class": self._class_data()}
         try:
             state["records"] = self.image_records()
-            state["per_image"] = self.per_image().data
+            for name in ("per_image", "per_detection", "per_gt"):
+                getattr(self, name)()
+                state[name] = self._cache[name]
         except StateError:
             pass
         return state
@@ -488,11 +434,13 @@ class Summary:
         self._area_rng = state["area_rng"]
         self._names = dict(state["names"])
         self._cache = {}
-        for name in ("precision", "recall", "scores", "records", "per_image"):
+        for name in ("precision", "recall", "scores", "records", "per_image", "per_detection",
+                     "per_gt"):
             if name in state:
                 v = state[name]
-                if isinstance(v, np.ndarray):
-                    v.setflags(write=False)
+                for a in (v.values() if isinstance(v, dict) else [v]):
+                    if isinstance(a, np.ndarray):
+                        a.setflags(write=False)
                 self._cache[name] = v
         self._cache["class"] = tuple(state["class"])
 

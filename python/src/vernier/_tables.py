@@ -41,8 +41,9 @@ def _cell(v) -> str:
 
 
 class Table:
-    """A table of a :class:`Summary`: ``data`` is a numpy structured array
-    (one field per column, one row per entry), ``name`` says which table
+    """A table of a :class:`Summary`: named columns of equal length, as
+    numpy arrays (read-only), and the same rows as one numpy structured
+    array (``data``, built on first use).  ``name`` says which table
     (``"per_class"``, ``"per_image"``, ``"per_detection"``,
     ``"per_gt"``).  ``table["AP"]`` is a column, ``len(table)`` the number
     of rows, ``table.columns`` the column names in order."""
@@ -50,23 +51,40 @@ class Table:
     # a dict: help() shows each attribute's documentation
     __slots__ = {
         "name": "Which table: \"per_class\", \"per_image\", \"per_detection\" or \"per_gt\".",
-        "data": "The rows, a numpy structured array (one field per column).",
+        "_cols": None, "_data": None,
     }
 
-    def __init__(self, name: str, data: np.ndarray):
+    def __init__(self, name: str, columns: dict):
         self.name = name
-        self.data = data
+        self._cols = {}
+        for k, v in columns.items():
+            v = np.asarray(v)
+            v.setflags(write=False)
+            self._cols[k] = v
+        self._data = None
 
     @property
     def columns(self) -> tuple:
-        """The column names, in order (the fields of ``data``)."""
-        return tuple(self.data.dtype.names)
+        """The column names, in order."""
+        return tuple(self._cols)
+
+    @property
+    def data(self) -> np.ndarray:
+        """The rows as a numpy structured array (one field per column, in
+        order; read-only), built on first use."""
+        if self._data is None:
+            out = np.empty(len(self), dtype=[(k, v.dtype) for k, v in self._cols.items()])
+            for k, v in self._cols.items():
+                out[k] = v
+            out.setflags(write=False)
+            self._data = out
+        return self._data
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(next(iter(self._cols.values()))) if self._cols else 0
 
     def __getitem__(self, column: str) -> np.ndarray:
-        return self.data[column]
+        return self._cols[column]
 
     def __array__(self, dtype=None, copy=None):
         return self.data if dtype is None else self.data.astype(dtype)
@@ -74,14 +92,22 @@ class Table:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Table):
             return NotImplemented
-        return (self.name == other.name and self.data.dtype == other.data.dtype
-                and np.array_equal(self.data, other.data))
+        return (self.name == other.name and self.columns == other.columns
+                and all(a.dtype == b.dtype and np.array_equal(a, b)
+                        for a, b in zip(self._cols.values(), other._cols.values())))
 
     __hash__ = None
 
+    def __getstate__(self) -> dict:
+        return {"name": self.name, "columns": self._cols}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["name"], state["columns"])
+
     def rows(self) -> list:
         """The rows as dicts of Python values, in order."""
-        return [dict(zip(self.columns, r)) for r in self.data.tolist()]
+        names = self.columns
+        return [dict(zip(names, r)) for r in zip(*(v.tolist() for v in self._cols.values()))]
 
     def to_csv(self, path=None) -> str | None:
         """The table as CSV (a header line, then one line per row; floats in
@@ -91,8 +117,8 @@ class Table:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(self.columns)
-        for row in self.data:
-            w.writerow([_cell(v) for v in row])
+        cols = [[_cell(x) for x in v.tolist()] for v in self._cols.values()]
+        w.writerows(zip(*cols))
         text = buf.getvalue()
         if path is None:
             return text
@@ -104,12 +130,12 @@ class Table:
         """The table as a GitHub-flavoured Markdown table, floats formatted
         with ``floatfmt`` (-1 is pycocotools' "undefined")."""
         def fmt(v):
-            if isinstance(v, (float, np.floating)):
-                return format(float(v), floatfmt)
+            if isinstance(v, float):
+                return format(v, floatfmt)
             return _cell(v).replace("|", "\\|")
         lines = ["| " + " | ".join(self.columns) + " |",
                  "|" + "|".join("---" for _ in self.columns) + "|"]
-        for row in self.data:
+        for row in zip(*(v.tolist() for v in self._cols.values())):
             lines.append("| " + " | ".join(fmt(v) for v in row) + " |")
         return "\n".join(lines) + "\n"
 
@@ -118,14 +144,14 @@ class Table:
         :class:`MissingDependencyError`, an ImportError, names it when it
         is not installed)."""
         pd = _import("pandas", "pandas", "Table.to_pandas()")
-        return pd.DataFrame({c: self.data[c] for c in self.columns})
+        return pd.DataFrame(dict(self._cols))
 
     def to_arrow(self):
         """A ``pyarrow.Table`` of the table (pyarrow is imported here;
         :class:`MissingDependencyError` names it when it is not
         installed)."""
         pa = _import("pyarrow", "pyarrow", "Table.to_arrow()")
-        return pa.table({c: self.data[c] for c in self.columns})
+        return pa.table(dict(self._cols))
 
     def __repr__(self) -> str:
         return f"Table({self.name!r}, rows={len(self)}, columns={list(self.columns)!r})"
