@@ -1050,6 +1050,7 @@ typedef struct class_table {
     uint64_t *n_gt;    /* k x a */
     uint64_t *n_dt;    /* k */
     char (*names)[VERNIER_STAT_NAME_SIZE]; /* s */
+    const char **cat_names; /* k: the category's name ("" if none), borrowed */
 } class_table;
 
 static void class_table_free(class_table *t)
@@ -1058,11 +1059,12 @@ static void class_table_free(class_table *t)
     free(t->n_gt);
     free(t->n_dt);
     free(t->names);
+    free((void *)t->cat_names);
 }
 
-static int class_table_get(class_table *t, const vernier_eval *ev)
+static int class_table_get(class_table *t, const vernier_eval *ev, const vernier_dataset *ds)
 {
-    size_t i;
+    size_t i, j, n_cats = vernier_dataset_num_categories(ds);
     memset(t, 0, sizeof(*t));
     vernier_eval_dims(ev, NULL, NULL, &t->k, &t->a, NULL);
     t->s = vernier_eval_num_stats(ev);
@@ -1071,7 +1073,9 @@ static int class_table_get(class_table *t, const vernier_eval *ev)
     t->n_gt = malloc((t->k * t->a + 1) * sizeof(uint64_t));
     t->n_dt = malloc((t->k + 1) * sizeof(uint64_t));
     t->names = malloc((t->s + 1) * sizeof(*t->names));
+    t->cat_names = malloc((t->k + 1) * sizeof(*t->cat_names));
     if (t->stats == NULL || t->n_gt == NULL || t->n_dt == NULL || t->names == NULL ||
+        t->cat_names == NULL ||
         vernier_eval_copy_class_stats(ev, t->stats, t->k * t->s) != VERNIER_OK ||
         vernier_eval_copy_class_counts(ev, t->n_gt, t->n_dt, t->k) != VERNIER_OK) {
         class_table_free(t);
@@ -1083,7 +1087,43 @@ static int class_table_get(class_table *t, const vernier_eval *ev)
             si.name[0] = '\0';
         memcpy(t->names[i], si.name, sizeof(si.name));
     }
+    /* each row's category name: the last entry of its id, as Python's dict */
+    for (i = 0; i < t->k; i++) {
+        t->cat_names[i] = "";
+        for (j = 0; j < n_cats; j++)
+            if (vernier_dataset_category_id(ds, j) == t->ids[i])
+                t->cat_names[i] = vernier_dataset_category_name(ds, j);
+    }
     return 0;
+}
+
+/* A category name on one line of text: control bytes read '?'; in
+ * Markdown '|' is escaped too. */
+static void put_name(sbuf *b, const char *s, int markdown)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            sb_puts(b, "?");
+        else if (markdown && c == '|')
+            sb_puts(b, "\\|");
+        else
+            sb_put(b, (const char *)&c, 1);
+    }
+}
+
+/* A category name as a CSV field (RFC 4180: quoted when it holds a comma,
+ * a quote or a line break; quotes doubled). */
+static void put_csv_name(sbuf *b, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_puts(b, "\"");
+    for (; *s; s++)
+        sb_puts(b, *s == '"' ? "\"\"" : (char[2]){*s, '\0'});
+    sb_puts(b, "\"");
 }
 
 static void render_text(sbuf *b, const vernier_eval *ev, const eval_args *a,
@@ -1102,13 +1142,15 @@ static void render_text(sbuf *b, const vernier_eval *ev, const eval_args *a,
     sb_printf(b, "\n%8s", "category");
     for (j = 0; j < t->s; j++)
         sb_printf(b, " %7s", t->names[j]);
-    sb_printf(b, " %7s %7s\n", "n_gt", "n_dt");
+    sb_printf(b, " %7s %7s name\n", "n_gt", "n_dt");
     for (i = 0; i < t->k; i++) {
         sb_printf(b, "%8lld", (long long)t->ids[i]);
         for (j = 0; j < t->s; j++)
             sb_printf(b, " %7.3f", t->stats[i * t->s + j]);
-        sb_printf(b, " %7llu %7llu\n", (unsigned long long)t->n_gt[i * t->a],
+        sb_printf(b, " %7llu %7llu ", (unsigned long long)t->n_gt[i * t->a],
                   (unsigned long long)t->n_dt[i]);
+        put_name(b, t->cat_names[i], 0);
+        sb_puts(b, "\n");
     }
 }
 
@@ -1133,15 +1175,17 @@ static void render_markdown(sbuf *b, const vernier_eval *ev, const eval_args *a,
     }
     if (!a->per_class)
         return;
-    sb_puts(b, "\n| category | ");
+    sb_puts(b, "\n| category | name | ");
     for (j = 0; j < t->s; j++)
         sb_printf(b, "%s%s", j ? " | " : "", t->names[j]);
-    sb_puts(b, " | n_gt | n_dt |\n|---|");
+    sb_puts(b, " | n_gt | n_dt |\n|---|---|");
     for (j = 0; j < t->s + 2; j++)
         sb_puts(b, "---|");
     sb_puts(b, "\n");
     for (i = 0; i < t->k; i++) {
         sb_printf(b, "| %lld | ", (long long)t->ids[i]);
+        put_name(b, t->cat_names[i], 1);
+        sb_puts(b, " | ");
         for (j = 0; j < t->s; j++)
             sb_printf(b, "%s%0.3f", j ? " | " : "", t->stats[i * t->s + j]);
         sb_printf(b, " | %llu | %llu |\n", (unsigned long long)t->n_gt[i * t->a],
@@ -1153,12 +1197,13 @@ static void render_csv(sbuf *b, const class_table *t)
 {
     size_t i, j;
     char num[40];
-    sb_puts(b, "category_id");
+    sb_puts(b, "category_id,name");
     for (j = 0; j < t->s; j++)
         sb_printf(b, ",%s", t->names[j]);
     sb_puts(b, ",n_gt,n_dt\n");
     for (i = 0; i < t->k; i++) {
-        sb_printf(b, "%lld", (long long)t->ids[i]);
+        sb_printf(b, "%lld,", (long long)t->ids[i]);
+        put_csv_name(b, t->cat_names[i]);
         for (j = 0; j < t->s; j++) {
             format_double(num, sizeof(num), t->stats[i * t->s + j]);
             sb_printf(b, ",%s", num);
@@ -1248,7 +1293,8 @@ static void render_json(sbuf *b, const vernier_eval *ev, const eval_args *a,
         sb_puts(b, ",\n  \"per_class\": [");
         for (k = 0; k < t->k; k++) {
             sb_puts(b, k ? ",\n    " : "\n    ");
-            sb_printf(b, "{\"category_id\": %lld", (long long)t->ids[k]);
+            sb_printf(b, "{\"category_id\": %lld, \"name\": ", (long long)t->ids[k]);
+            json_string(b, t->cat_names[k]);
             for (j = 0; j < t->s; j++) {
                 format_double(num, sizeof(num), t->stats[k * t->s + j]);
                 sb_puts(b, ", ");
@@ -1434,7 +1480,7 @@ static int cmd_eval(int argc, char **argv)
         goto out;
     }
 
-    if (class_table_get(&ct, ev) < 0) {
+    if (class_table_get(&ct, ev, ds) < 0) {
         fprintf(stderr, "vernier: out of memory\n");
         status = EXIT_EVAL;
         goto out;

@@ -590,10 +590,12 @@ def test_per_class_outputs(c_cli, tmp_path):
     (rc, out, err), _ = run_both(c_cli, SAMPLE + ["--per-class"])
     assert rc == 0 and err == ""
     lines = out.decode().splitlines()
-    assert lines[12] == "" and lines[13].split() == ["category"] + metrics + ["n_gt", "n_dt"]
+    assert lines[12] == ""
+    assert lines[13].split() == ["category"] + metrics + ["n_gt", "n_dt", "name"]
     assert len(lines) == 14 + len(table)
     row = lines[14].split()
     assert row[0] == str(table["category_id"][0]) and row[1] == f"{table['AP'][0]:.3f}"
+    assert row[-1] == "person"
     assert out.startswith(run_both(c_cli, SAMPLE)[0][1])       # the summary first, unchanged
 
     (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--per-class", "--emit", "json"])
@@ -601,16 +603,16 @@ def test_per_class_outputs(c_cli, tmp_path):
     assert list(doc)[-2:] == ["metrics", "per_class"]
     assert len(doc["per_class"]) == len(table)
     for got, want in zip(doc["per_class"], table.rows()):
-        assert list(got) == ["category_id"] + metrics + ["n_gt", "n_dt"]
+        assert list(got) == ["category_id", "name"] + metrics + ["n_gt", "n_dt"]
         assert all(got[k] == want[k] for k in got), got["category_id"]
 
     (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--emit", "csv"])
     rows = out.decode().splitlines()
-    assert rows[0] == ",".join(["category_id"] + metrics + ["n_gt", "n_dt"])
+    assert rows[0] == ",".join(["category_id", "name"] + metrics + ["n_gt", "n_dt"])
     for line, want in zip(rows[1:], table.rows()):
         cells = line.split(",")
-        assert int(cells[0]) == want["category_id"]
-        assert [float(c) for c in cells[1:-2]] == [want[m] for m in metrics]
+        assert int(cells[0]) == want["category_id"] and cells[1] == want["name"]
+        assert [float(c) for c in cells[2:-2]] == [want[m] for m in metrics]
         assert [int(c) for c in cells[-2:]] == [want["n_gt"], want["n_dt"]]
     assert len(rows) == 1 + len(table)
 
@@ -618,7 +620,9 @@ def test_per_class_outputs(c_cli, tmp_path):
     md = out.decode().splitlines()
     assert md[0] == "### vernier eval: bbox, strict mode"
     assert md[4] == "| AP | 0.50:0.95 | all | 100 | 0.505 |"
-    assert md[16] == "" and md[17] == "| category | " + " | ".join(metrics) + " | n_gt | n_dt |"
+    assert md[16] == ""
+    assert md[17] == "| category | name | " + " | ".join(metrics) + " | n_gt | n_dt |"
+    assert md[19].startswith("| 1 | person | ")
     assert len(md) == 19 + len(table)
     (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--emit", "markdown"])
     assert len(out.decode().splitlines()) == 16
@@ -633,6 +637,42 @@ def test_per_class_outputs(c_cli, tmp_path):
         assert rc == 0 and out == b""
     for name in ("t.csv", "t.md", "t.json"):
         assert (c_dir / name).read_bytes() == (p_dir / name).read_bytes()
+
+
+def test_per_class_category_names(c_cli, tmp_path):
+    """Names as the C library parsed them, the same bytes from both
+    programs: escaped in JSON, quoted in CSV, on one line in text and
+    Markdown; a name that is not a string, or a category without one,
+    reads as ""; a repeated id takes its last entry."""
+    names = {1: 'a, "b"', 2: "line\nbreak|pipe", 3: "caf\u00e9 \u732b", 4: "\ud800x", 5: 7, 6: None}
+    cats = [{"id": i} if n is None else {"id": i, "name": n} for i, n in names.items()]
+    cats.insert(0, {"id": 5, "name": "replaced"})
+    gt = {"images": [{"id": 1, "width": 100, "height": 100}], "categories": cats,
+          "annotations": [{"id": i, "image_id": 1, "category_id": i, "bbox": [i, i, 10, 10],
+                           "area": 100, "iscrowd": 0} for i in names]}
+    dt = [{"image_id": 1, "category_id": i, "bbox": [i, i, 10, 10], "score": 0.5}
+          for i in names]
+    gt_p, dt_p = tmp_path / "gt.json", tmp_path / "dt.json"
+    gt_p.write_text(json.dumps(gt))
+    dt_p.write_text(json.dumps(dt))
+    args = ["eval", "--gt", str(gt_p), "--dt", str(dt_p), "--iou-type", "bbox", "--per-class"]
+    outs = {}
+    for fmt in ("text", "json", "markdown", "csv"):
+        (rc, out, err), _ = run_both(c_cli, args + ["--emit", fmt])
+        assert rc == 0 and err == ""
+        outs[fmt] = out
+    want = ['a, "b"', "line\nbreak|pipe", "caf\u00e9 \u732b", "\ud800x", "", ""]
+    doc = json.loads(outs["json"])
+    assert [r["name"] for r in doc["per_class"][:3]] == want[:3]
+    assert [r["name"] for r in doc["per_class"][4:]] == want[4:]
+    import csv
+    rows = list(csv.reader(io.StringIO(outs["csv"].decode("utf-8", "surrogateescape"),
+                                       newline="")))
+    assert [r[1] for r in rows[1:4]] == want[:3] and [r[1] for r in rows[5:]] == ["", ""]
+    text = outs["text"].decode("utf-8", "surrogateescape").splitlines()
+    assert text[15].endswith(" line?break|pipe") and text[16].endswith(" caf\u00e9 \u732b")
+    md = outs["markdown"].decode("utf-8", "surrogateescape").splitlines()
+    assert "| 2 | line?break\\|pipe | " in md[20]
 
 
 def test_per_class_keypoints_and_pooled(c_cli, tmp_path):

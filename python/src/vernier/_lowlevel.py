@@ -174,15 +174,17 @@ class Dataset(_Handle):
     def num_categories(self) -> int:
         return int(lib.vernier_dataset_num_categories(self.ptr))
 
-    def category_names(self) -> dict:
+    def category_names(self, raw: bool = False) -> dict:
         """{category id: name} in file order ("" for a category without a
-        string name; a repeated id keeps its last entry)."""
+        string name; a repeated id keeps its last entry); with ``raw``, the
+        names' bytes."""
         ds = self.ptr
         out = {}
         for i in range(int(lib.vernier_dataset_num_categories(ds))):
             name = lib.vernier_dataset_category_name(ds, i)
+            b = ffi.string(name) if name != ffi.NULL else b""
             out[int(lib.vernier_dataset_category_id(ds, i))] = (
-                ffi.string(name).decode("utf-8", "replace") if name != ffi.NULL else "")
+                b if raw else b.decode("utf-8", "replace"))
         return out
 
     def cache_len(self, kind: str) -> int:

@@ -440,11 +440,14 @@ class _Cli:
     # -- output --------------------------------------------------------------
 
     @staticmethod
-    def class_rows(summary):
-        """(category id, [metric values], n_gt, n_dt) per category."""
+    def class_rows(summary, names):
+        """(category id, [metric values], n_gt, n_dt, name) per category;
+        ``names`` maps ids to the names' bytes, here as str with
+        surrogateescape so that they are written back byte for byte."""
         stats, n_gt, n_dt = summary._class_data()
         return [(int(c), [float(v) for v in stats[k]], int(n_gt[k, 0]) if n_gt.size else 0,
-                 int(n_dt[k])) for k, c in enumerate(summary.category_ids)]
+                 int(n_dt[k]), names.get(int(c), b"").decode("utf-8", "surrogateescape"))
+                for k, c in enumerate(summary.category_ids)]
 
     @classmethod
     def render_text(cls, summary, a) -> bytes:
@@ -452,12 +455,12 @@ class _Cli:
         if a["per_class"]:
             out.append("\n%8s" % "category")
             out += [" %7s" % m for m in summary.metric_names]
-            out.append(" %7s %7s\n" % ("n_gt", "n_dt"))
-            for cat, vals, n_gt, n_dt in cls.class_rows(summary):
+            out.append(" %7s %7s name\n" % ("n_gt", "n_dt"))
+            for cat, vals, n_gt, n_dt, name in cls.class_rows(summary, a["names"]):
                 out.append("%8d" % cat)
                 out += [" %7.3f" % v for v in vals]
-                out.append(" %7d %7d\n" % (n_gt, n_dt))
-        return "".join(out).encode("ascii")
+                out.append(" %7d %7d %s\n" % (n_gt, n_dt, _one_line(name, False)))
+        return "".join(out).encode("utf-8", "surrogateescape")
 
     @classmethod
     def render_markdown(cls, summary, a) -> bytes:
@@ -467,21 +470,23 @@ class _Cli:
             iou = f"{d.iou_lo:0.2f}:{d.iou_hi:0.2f}" if d.all_ious else f"{d.iou_lo:0.2f}"
             out.append(f"| {name} | {iou} | {d.area} | {d.max_dets} | {v:0.3f} |\n")
         if a["per_class"]:
-            out.append("\n| category | " + " | ".join(summary.metric_names)
-                       + " | n_gt | n_dt |\n|---|")
+            out.append("\n| category | name | " + " | ".join(summary.metric_names)
+                       + " | n_gt | n_dt |\n|---|---|")
             out.append("---|" * (len(summary.metric_names) + 2) + "\n")
-            for cat, vals, n_gt, n_dt in cls.class_rows(summary):
-                out.append(f"| {cat} | " + " | ".join(f"{v:0.3f}" for v in vals)
-                           + f" | {n_gt} | {n_dt} |\n")
-        return "".join(out).encode("utf-8")
+            for cat, vals, n_gt, n_dt, name in cls.class_rows(summary, a["names"]):
+                out.append(f"| {cat} | {_one_line(name, True)} | "
+                           + " | ".join(f"{v:0.3f}" for v in vals) + f" | {n_gt} | {n_dt} |\n")
+        return "".join(out).encode("utf-8", "surrogateescape")
 
     @classmethod
-    def render_csv(cls, summary) -> bytes:
-        out = ["category_id," + ",".join(summary.metric_names) + ",n_gt,n_dt\n"]
-        for cat, vals, n_gt, n_dt in cls.class_rows(summary):
-            out.append(f"{cat}," + ",".join(format_double(v) for v in vals)
+    def render_csv(cls, summary, a) -> bytes:
+        out = ["category_id,name," + ",".join(summary.metric_names) + ",n_gt,n_dt\n"]
+        for cat, vals, n_gt, n_dt, name in cls.class_rows(summary, a["names"]):
+            if any(c in name for c in ',"\r\n'):
+                name = '"' + name.replace('"', '""') + '"'
+            out.append(f"{cat},{name}," + ",".join(format_double(v) for v in vals)
                        + f",{n_gt},{n_dt}\n")
-        return "".join(out).encode("ascii")
+        return "".join(out).encode("utf-8", "surrogateescape")
 
     @staticmethod
     def render_json(summary, a) -> bytes:
@@ -511,15 +516,16 @@ class _Cli:
         out.append("}")
         if a["per_class"]:
             out.append(",\n  \"per_class\": [")
-            for i, (cat, vals, n_gt, n_dt) in enumerate(_Cli.class_rows(summary)):
+            for i, (cat, vals, n_gt, n_dt, name) in enumerate(
+                    _Cli.class_rows(summary, a["names"])):
                 out.append(",\n    " if i else "\n    ")
-                out.append(f"{{\"category_id\": {cat}")
+                out.append(f"{{\"category_id\": {cat}, \"name\": {_json_string(name)}")
                 out += [f", {_json_string(n)}: {format_double(v)}"
                         for n, v in zip(summary.metric_names, vals)]
                 out.append(f", \"n_gt\": {n_gt}, \"n_dt\": {n_dt}}}")
             out.append("\n  ]" if summary.category_ids else "]")
         out.append("\n}\n")
-        return "".join(out).encode("utf-8")
+        return "".join(out).encode("utf-8", "surrogateescape")
 
     def write_atomic(self, path: str, data: bytes) -> bool:
         d, base = os.path.split(path)
@@ -621,6 +627,7 @@ class _Cli:
             self.say("vernier: error: the evaluation produced no summary statistics\n")
             return EXIT_EVAL
 
+        a["names"] = ds._h().category_names(raw=True)
         status = 0
         for fmt, target in a["emits"]:
             if fmt == "json":
@@ -628,7 +635,7 @@ class _Cli:
             elif fmt == "markdown":
                 data = self.render_markdown(summary, a)
             elif fmt == "csv":
-                data = self.render_csv(summary)
+                data = self.render_csv(summary, a)
             else:
                 data = self.render_text(summary, a)
             if target is None:
@@ -775,6 +782,13 @@ class _Cli:
             return self.cmd_compare(argv[1:])
         self.say(f"vernier: unknown command '{argv[0]}'\nTry 'vernier --help'.\n")
         return EXIT_USAGE
+
+
+def _one_line(name: str, markdown: bool) -> str:
+    """A category name on one line: control characters read "?"; in
+    Markdown "|" is escaped (the C program's put_name)."""
+    out = "".join("?" if ord(c) < 0x20 or c == "\x7f" else c for c in name)
+    return out.replace("|", "\\|") if markdown else out
 
 
 def metric_names(iou: str, max_dets) -> tuple:
