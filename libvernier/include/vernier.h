@@ -273,6 +273,14 @@ VERNIER_API size_t vernier_dataset_num_images(const vernier_dataset *ds);
 VERNIER_API size_t vernier_dataset_num_annotations(const vernier_dataset *ds);
 VERNIER_API size_t vernier_dataset_num_categories(const vernier_dataset *ds);
 
+/* Category i (0 <= i < vernier_dataset_num_categories, file order): its
+ * id (0 for a NULL dataset or i out of range), and its "name" (borrowed,
+ * NUL-terminated, valid while the dataset lives; "" when the category has
+ * no string "name"; NULL for a NULL dataset or i out of range).  Names are
+ * informational: the evaluation and the dataset digest do not read them. */
+VERNIER_API int64_t vernier_dataset_category_id(const vernier_dataset *ds, size_t i);
+VERNIER_API const char *vernier_dataset_category_name(const vernier_dataset *ds, size_t i);
+
 /* Bytes currently held by the dataset (its columns and its cache). */
 VERNIER_API size_t vernier_dataset_sizeof(const vernier_dataset *ds);
 
@@ -532,6 +540,10 @@ VERNIER_API int vernier_eval_copy_stats(const vernier_eval *ev, double *out, siz
  * length, or a negative status when `i` is out of range or `cap` too small. */
 VERNIER_API int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap);
 
+/* Bytes of vernier_stat_info's `name` (the longest name, "AR" and a
+ * 20-digit cap, fits). */
+#define VERNIER_STAT_NAME_SIZE 24
+
 /* What summary statistic i measures (vernier_eval_stat_info). */
 typedef enum vernier_stat_metric {
     VERNIER_STAT_AP = 0, /* average precision */
@@ -555,10 +567,19 @@ typedef struct vernier_stat_info {
                                static storage */
     int64_t max_dets;       /* the max-detection cap */
     double value;           /* the statistic (vernier_eval_copy_stats) */
+    char name[VERNIER_STAT_NAME_SIZE]; /* its short name, NUL-terminated: the
+                               metric, then the IoU threshold x 100 unless
+                               averaged over all ("AP50"), then the area's
+                               initial unless "all" ("APs"), then the cap
+                               when statistics differing only by their cap
+                               sit side by side ("AR1", "AR10", "AR100"):
+                               AP AP50 AP75 APs APm APl AR1 AR10 AR100 ARs
+                               ARm ARl, keypoints AP AP50 AP75 APm APl AR
+                               AR50 AR75 ARm ARl */
 } vernier_stat_info;
 
 /* Initialise a caller's struct: vernier_stat_info si = VERNIER_STAT_INFO_INIT; */
-#define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0}
+#define VERNIER_STAT_INFO_INIT {sizeof(vernier_stat_info), 0, 0, 0.0, 0.0, NULL, 0, 0.0, ""}
 
 /* Fills *out with what summary statistic `i` (< vernier_eval_num_stats)
  * measures, the numbers vernier_eval_summary_line prints for it.  Only the
@@ -566,6 +587,29 @@ typedef struct vernier_stat_info {
  * `ev` or `out` is NULL, `i` is out of range or out->size is smaller than
  * the size field itself. */
 VERNIER_API int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
+
+/* The per-class table.  Every evaluation has it (one-shot, incremental,
+ * merged partials: the same figures whichever produced it).
+ *
+ * vernier_eval_copy_class_stats: out[k * S + i] (S =
+ * vernier_eval_num_stats) is summary statistic i restricted to category k
+ * (vernier_eval_category_ids order): the mean of the cells > -1 of the
+ * statistic's slice of precision (or recall) at category k -- in strict
+ * mode, pycocotools' np.mean(s[s > -1]) with s = eval["precision"][t, :,
+ * k, a, m] (t: all or one threshold), bit for bit -- and -1 where no cell
+ * is defined (a category without ground truth in that area range, as
+ * pycocotools).  `n` must equal K * S (else VERNIER_E_INVALID_ARG and
+ * nothing is written).  With pooled categories K is 1 and the row equals
+ * the summary. */
+VERNIER_API int vernier_eval_copy_class_stats(const vernier_eval *ev, double *out, size_t n);
+
+/* Per category k (`k` must equal K; either array may be NULL):
+ * n_gt[k * A + a] the ground truths not ignored in area range a (the
+ * count recall divides by) and n_dt[k] the detections that took part (each
+ * image's cut to the largest max-detection cap).  Errors:
+ * VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_eval_copy_class_counts(const vernier_eval *ev, uint64_t *n_gt,
+                                               uint64_t *n_dt, size_t k);
 
 /* ---------------------------------------------------------------------------
  * 9. Per-image records (pycocotools' evalImgs)
@@ -606,6 +650,53 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
                                           int64_t *dt_id, double *dt_score, int32_t *dt_match,
                                           uint8_t *dt_ignore, int64_t *gt_id,
                                           uint8_t *gt_ignore, int32_t *gt_match);
+
+/* The per-image table from the records, one row per image of the evalImgs
+ * axis (I = n_eval_imgs / (K * A), ascending ids), of the first area range
+ * ("all" by default) over every category, into caller arrays of `n` = I
+ * rows (any may be NULL): image_ids; n_gt, the ground truths not ignored;
+ * n_dt, the detections (each cell cut to the largest cap); and T per row
+ * (IoU threshold t at [i * T + t]) tp, the detections matched and not
+ * ignored, fp, those unmatched and not ignored, fn = n_gt - tp -- the
+ * counts pycocotools' accumulate() reads (in strict mode a match to a
+ * ground truth of id 0 counts as unmatched, as there).  Errors:
+ * VERNIER_E_STATE when the records were not kept, VERNIER_E_INVALID_ARG
+ * (NULL `ev`, `n` not I). */
+VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids,
+                                         uint32_t *n_gt, uint32_t *n_dt, uint32_t *tp,
+                                         uint32_t *fp, uint32_t *fn, size_t n);
+
+/* The sizes of the tables below: n_images (I, the rows of
+ * vernier_eval_image_table), and the detections and ground truths of the
+ * records of the first area range (the rows of the detection and
+ * ground-truth tables).  Any pointer may be NULL.  Errors: VERNIER_E_STATE
+ * when the records were not kept, VERNIER_E_INVALID_ARG. */
+VERNIER_API int vernier_eval_table_sizes(const vernier_eval *ev, size_t *n_images,
+                                         size_t *n_dt_rows, size_t *n_gt_rows);
+
+/* The per-detection table: one row per detection of a record of the first
+ * area range, in record order (pycocotools' evalImgs order: category,
+ * image, then rank), into caller arrays of `n` = n_dt_rows rows (any may
+ * be NULL): dt_id (loadRes id), image_id, category_id (-1 when pooled),
+ * score, and T per row (threshold t at [i * T + t]) gt_id (the matched
+ * ground truth's annotation id, 0 for none), matched (1 when matched: tells
+ * a match to id 0 from none) and ignored (pycocotools' dtIgnore).  Errors:
+ * VERNIER_E_STATE, VERNIER_E_INVALID_ARG (NULL `ev`, `n` not n_dt_rows). */
+VERNIER_API int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id,
+                                             int64_t *image_id, int64_t *category_id,
+                                             double *score, int64_t *gt_id, uint8_t *matched,
+                                             uint8_t *ignored, size_t n);
+
+/* The per-ground-truth table: one row per ground truth of a record of the
+ * first area range, in record order (non-ignored first within a record),
+ * into caller arrays of `n` = n_gt_rows rows (any may be NULL): gt_id,
+ * image_id, category_id, ignored (pycocotools' gtIgnore: crowd, "ignore"
+ * or outside the area range), and T per row dt_id (the loadRes id of the
+ * last detection matched to it, 0 for none) and matched.  Errors as the
+ * detection table's. */
+VERNIER_API int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image_id,
+                                      int64_t *category_id, uint8_t *ignored, int64_t *dt_id,
+                                      uint8_t *matched, size_t n);
 
 /* ---------------------------------------------------------------------------
  * 10. Incremental evaluation session

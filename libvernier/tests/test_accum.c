@@ -116,8 +116,18 @@ static void test_worked_example(void)
     fail_alloc_init(&fa, 0, FAIL_ONLY);
     CHECK_INT(vn_mem_init(&m, &alc), VERNIER_OK);
     vn_arena_init(&ar, &m);
+    vn_arena_init(&ev.arena, &m);
     CHECK_INT(vn_accumulate(&ev, &c, out, npig, &ar), VERNIER_OK);
     vn_arena_release(&ar);
+    /* the per-class counts: category 0 has 2 + 1 non-ignored GTs and 5
+     * detections, category 1 none and 1, category 2 none and none */
+    CHECK_INT(ev.class_n_gt[0], 3);
+    CHECK_INT(ev.class_n_dt[0], 5);
+    CHECK_INT(ev.class_n_gt[1], 0);
+    CHECK_INT(ev.class_n_dt[1], 1);
+    CHECK_INT(ev.class_n_gt[2], 0);
+    CHECK_INT(ev.class_n_dt[2], 0);
+    vn_arena_release(&ev.arena);
     CHECK(fail_alloc_clean(&fa));
 
     /* Category 0, cap 10 (no image has more than 3: the whole list).
@@ -244,8 +254,12 @@ static void test_no_detections(void)
     c.nonempty = nonempty;
     CHECK_INT(vn_mem_init(&m, NULL), VERNIER_OK);
     vn_arena_init(&ar, &m);
+    vn_arena_init(&ev.arena, &m);
     CHECK_INT(vn_accumulate(&ev, &c, none, npig, &ar), VERNIER_OK);
     vn_arena_release(&ar);
+    CHECK_INT(ev.class_n_gt[0], 4);
+    CHECK_INT(ev.class_n_dt[0], 0);
+    vn_arena_release(&ev.arena);
     for (i = 0; i < 6; i++) {
         CHECK_DBL(p[i], 0.0);
         CHECK_DBL(s[i], 0.0);

@@ -4,7 +4,10 @@
  *   - sized output structs: the library writes no byte past the caller's
  *     `size`, keeps `size`, and treats a too-small error struct as NULL;
  *   - vernier_eval_stat_info: the facts of each summary statistic, as
- *     pycocotools 2.0.11's _summarizeDets defines them (written out here). */
+ *     pycocotools 2.0.11's _summarizeDets defines them (written out here),
+ *     and their names;
+ *   - the tables (per class, per image, per detection, per ground truth)
+ *     on a case worked out by hand, and their size and state rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +48,8 @@ static void test_null_getters(void)
     CHECK(vernier_eval_area_ranges(NULL) == NULL);
     CHECK(vernier_eval_area_label(NULL, 0) == NULL);
     CHECK(vernier_worker_session(NULL) == NULL);
+    CHECK(vernier_dataset_category_name(NULL, 0) == NULL);
+    CHECK_INT(vernier_dataset_category_id(NULL, 0), 0);
     /* copy / fill: INVALID_ARG, nothing written */
     CHECK_INT(vernier_eval_dims(NULL, &t, NULL, NULL, NULL, NULL), VERNIER_E_INVALID_ARG);
     CHECK_INT(t, 7);
@@ -65,6 +70,16 @@ static void test_null_getters(void)
     CHECK_INT(vernier_partial_get_info(NULL, &pi), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_dataset_digest(NULL, NULL), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_dataset_clear_cache(NULL), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_copy_class_stats(NULL, d, 0), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_copy_class_counts(NULL, NULL, NULL, 0), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_image_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),
+              VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_table_sizes(NULL, &t, NULL, NULL), VERNIER_E_INVALID_ARG);
+    CHECK_INT(t, 7);
+    CHECK_INT(vernier_eval_detection_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),
+              VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_gt_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),
+              VERNIER_E_INVALID_ARG);
     CHECK_INT(mu.used, 0);
     CHECK_INT(pi.format_version, 0);
 }
@@ -226,13 +241,14 @@ static void test_stat_info_detection(void)
         double iou; /* 0: all thresholds */
         const char *area;
         int64_t cap;
+        const char *name;
     } want[12] = {
-        {VERNIER_STAT_AP, 0, "all", 100},    {VERNIER_STAT_AP, 0.5, "all", 100},
-        {VERNIER_STAT_AP, 0.75, "all", 100}, {VERNIER_STAT_AP, 0, "small", 100},
-        {VERNIER_STAT_AP, 0, "medium", 100}, {VERNIER_STAT_AP, 0, "large", 100},
-        {VERNIER_STAT_AR, 0, "all", 1},      {VERNIER_STAT_AR, 0, "all", 10},
-        {VERNIER_STAT_AR, 0, "all", 100},    {VERNIER_STAT_AR, 0, "small", 100},
-        {VERNIER_STAT_AR, 0, "medium", 100}, {VERNIER_STAT_AR, 0, "large", 100},
+        {VERNIER_STAT_AP, 0, "all", 100, "AP"},      {VERNIER_STAT_AP, 0.5, "all", 100, "AP50"},
+        {VERNIER_STAT_AP, 0.75, "all", 100, "AP75"}, {VERNIER_STAT_AP, 0, "small", 100, "APs"},
+        {VERNIER_STAT_AP, 0, "medium", 100, "APm"},  {VERNIER_STAT_AP, 0, "large", 100, "APl"},
+        {VERNIER_STAT_AR, 0, "all", 1, "AR1"},       {VERNIER_STAT_AR, 0, "all", 10, "AR10"},
+        {VERNIER_STAT_AR, 0, "all", 100, "AR100"},   {VERNIER_STAT_AR, 0, "small", 100, "ARs"},
+        {VERNIER_STAT_AR, 0, "medium", 100, "ARm"},  {VERNIER_STAT_AR, 0, "large", 100, "ARl"},
     };
     vernier_dataset *gt = must_load_gt_q(GT);
     vernier_results *res = must_load_res_q(DT);
@@ -255,7 +271,136 @@ static void test_stat_info_detection(void)
         CHECK(strcmp(si.area_label, want[i].area) == 0);
         CHECK_INT(si.max_dets, want[i].cap);
         CHECK_DBL(si.value, stats[i]);
+        CHECK(strcmp(si.name, want[i].name) == 0);
     }
+    vernier_eval_free(ev);
+    vernier_results_free(res);
+    vernier_dataset_free(gt);
+}
+
+/* One image, category 1 ("a") with one ground truth, category 2 ("b")
+ * with none; detections: an exact match (score .9), a far-away false
+ * positive of category 1 (.5) and one of category 2 (.4). */
+static void test_tables(void)
+{
+    static const char *gt_q = "{'images': [{'id': 1, 'width': 100, 'height': 100}],"
+                              " 'categories': [{'id': 1, 'name': 'a'}, {'id': 2, 'name': 7},"
+                              " {'id': 2, 'name': 'b\\u00e9'}],"
+                              " 'annotations': [{'id': 5, 'image_id': 1, 'category_id': 1,"
+                              " 'bbox': [10, 10, 20, 20], 'area': 400, 'iscrowd': 0}]}";
+    static const char *dt_q = "[{'image_id': 1, 'category_id': 1, 'bbox': [10, 10, 20, 20],"
+                              " 'score': 0.9}, {'image_id': 1, 'category_id': 1,"
+                              " 'bbox': [70, 70, 5, 5], 'score': 0.5}, {'image_id': 1,"
+                              " 'category_id': 2, 'bbox': [0, 0, 5, 5], 'score': 0.4}]";
+    vernier_dataset *gt = must_load_gt_q(gt_q);
+    vernier_results *res = must_load_res_q(dt_q);
+    vernier_eval *ev = NULL;
+    vernier_eval_options o;
+    double stats[12], cs[2 * 12];
+    uint64_t n_gt[2 * 4], n_dt[2];
+    int64_t ids[1], dt_id[3], img[3], cat[3], gt_id[3 * 10], g_dt[10];
+    uint32_t ng[1], nd[1], tp[10], fp[10], fn[10];
+    uint8_t matched[3 * 10], ignored[3 * 10], g_ig[1], g_m[10];
+    double score[3];
+    size_t n_images = 0, n_dt_rows = 0, n_gt_rows = 0, t;
+    /* the names as parsed: not a string reads as "", escapes decoded */
+    CHECK_INT(vernier_dataset_category_id(gt, 1), 2);
+    CHECK(strcmp(vernier_dataset_category_name(gt, 0), "a") == 0);
+    CHECK(strcmp(vernier_dataset_category_name(gt, 1), "") == 0);
+    CHECK(strcmp(vernier_dataset_category_name(gt, 2), "b\xc3\xa9") == 0);
+    CHECK(vernier_dataset_category_name(gt, 3) == NULL);
+
+    /* without records: the per-class table, not the others */
+    CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 23), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 24), VERNIER_OK);
+    CHECK_INT(vernier_eval_copy_class_counts(ev, n_gt, n_dt, 1), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_copy_class_counts(ev, n_gt, n_dt, 2), VERNIER_OK);
+    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, NULL, NULL), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_detection_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2),
+              VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_gt_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, 1),
+              VERNIER_E_STATE);
+    /* category 2 has no ground truth: -1 throughout, and no cell of the
+     * summary's slices; so category 1's row is the summary, bit for bit
+     * (the same cells in the same order; its precision cells are
+     * pycocotools' tp / (tp + fp + eps), just below 1).  Recall is 1 at
+     * every cap; the box (400) is small, so medium and large are -1. */
+    CHECK_INT(vernier_eval_copy_stats(ev, stats, 12), VERNIER_OK);
+    for (t = 0; t < 12; t++) {
+        CHECK_DBL(cs[t], stats[t]);
+        CHECK_DBL(cs[12 + t], -1.0);
+    }
+    CHECK(cs[0] > 0.99 && cs[0] <= 1.0);
+    CHECK_DBL(cs[4], -1.0);
+    CHECK_DBL(cs[5], -1.0);
+    CHECK_DBL(cs[6], 1.0);
+    CHECK_DBL(cs[8], 1.0);
+    CHECK_INT(n_gt[0], 1); /* area all */
+    CHECK_INT(n_gt[1], 1); /* small */
+    CHECK_INT(n_gt[2], 0); /* medium */
+    CHECK_INT(n_dt[0], 2);
+    CHECK_INT(n_gt[4], 0);
+    CHECK_INT(n_dt[1], 1);
+    vernier_eval_free(ev);
+
+    /* with records */
+    vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
+    o.keep_records = 1;
+    CHECK_INT(vernier_eval_run(&ev, gt, res, &o, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_copy_stats(ev, stats, 12), VERNIER_OK);
+    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, &n_dt_rows, &n_gt_rows), VERNIER_OK);
+    CHECK_INT(n_images, 1);
+    CHECK_INT(n_dt_rows, 3);
+    CHECK_INT(n_gt_rows, 1);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 2), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_OK);
+    CHECK_INT(ids[0], 1);
+    CHECK_INT(ng[0], 1);
+    CHECK_INT(nd[0], 3);
+    for (t = 0; t < 10; t++) {
+        CHECK_INT(tp[t], 1);
+        CHECK_INT(fp[t], 2);
+        CHECK_INT(fn[t], 0);
+    }
+    CHECK_INT(vernier_eval_detection_table(ev, dt_id, img, cat, score, gt_id, matched, ignored,
+                                           2), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_detection_table(ev, dt_id, img, cat, score, gt_id, matched, ignored,
+                                           3), VERNIER_OK);
+    /* category 1's two (ranked), then category 2's */
+    CHECK_INT(dt_id[0], 1);
+    CHECK_INT(dt_id[1], 2);
+    CHECK_INT(dt_id[2], 3);
+    CHECK_INT(cat[0], 1);
+    CHECK_INT(cat[2], 2);
+    CHECK_INT(img[1], 1);
+    CHECK_DBL(score[0], 0.9);
+    CHECK_DBL(score[2], 0.4);
+    for (t = 0; t < 10; t++) {
+        CHECK_INT(gt_id[t], 5);
+        CHECK_INT(matched[t], 1);
+        CHECK_INT(gt_id[10 + t], 0);
+        CHECK_INT(matched[10 + t], 0);
+        CHECK_INT(matched[20 + t], 0);
+        CHECK_INT(ignored[t] | ignored[10 + t] | ignored[20 + t], 0);
+    }
+    CHECK_INT(vernier_eval_gt_table(ev, ids, img, cat, g_ig, g_dt, g_m, 1), VERNIER_OK);
+    CHECK_INT(ids[0], 5);
+    CHECK_INT(cat[0], 1);
+    CHECK_INT(g_ig[0], 0);
+    for (t = 0; t < 10; t++) {
+        CHECK_INT(g_dt[t], 1);
+        CHECK_INT(g_m[t], 1);
+    }
+    vernier_eval_free(ev);
+
+    /* pooled: one row, the summary itself */
+    o.use_cats = 0;
+    CHECK_INT(vernier_eval_run(&ev, gt, res, &o, NULL, NULL), VERNIER_OK);
+    CHECK_INT(vernier_eval_copy_stats(ev, stats, 12), VERNIER_OK);
+    CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 12), VERNIER_OK);
+    CHECK(memcmp(cs, stats, sizeof(stats)) == 0);
     vernier_eval_free(ev);
     vernier_results_free(res);
     vernier_dataset_free(gt);
@@ -267,5 +412,6 @@ int main(void)
     RUN(test_error_size);
     RUN(test_sized_outputs);
     RUN(test_stat_info_detection);
+    RUN(test_tables);
     return harness_report("test_api_contract");
 }

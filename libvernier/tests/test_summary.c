@@ -87,8 +87,11 @@ static void summarize(vernier_eval *ev)
     fail_alloc_init(&fa, 0, FAIL_ONLY);
     CHECK_INT(vn_mem_init(&m, &alc), VERNIER_OK);
     vn_arena_init(&ar, &m);
+    vn_arena_init(&ev->arena, &m);
     CHECK_INT(vn_summarize(ev, &ar), VERNIER_OK);
     vn_arena_release(&ar);
+    vn_arena_release(&ev->arena);
+    ev->class_stats = NULL;
     CHECK(fail_alloc_clean(&fa));
 }
 

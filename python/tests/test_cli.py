@@ -125,7 +125,8 @@ def test_fixture_inventory():
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], ["eval", "--help"],
-                                  ["eval", "--gt", "x", "-h"], ["--version"]])
+                                  ["eval", "--gt", "x", "-h"], ["--version"],
+                                  ["compare", "--help"], ["compare", "a.json", "-h"]])
 def test_help_and_version(args, c_cli):
     (rc, out, err), _ = run_both(c_cli, args)
     assert rc == 0 and err == ""
@@ -136,7 +137,11 @@ def test_help_and_version(args, c_cli):
     elif args[0] == "eval":
         for flag in ("--gt", "--dt", "--iou-type", "--parity-mode", "--max-dets", "--no-use-cats",
                      "--dilation-ratio", "--sigmas", "--threads", "--emit", "--quiet", "--help",
-                     "Exit status", "vernier.eval/1"):
+                     "Exit status", "vernier.eval/1", "--per-class", "--fail-under", "markdown",
+                     "csv"):
+            assert flag in text, flag
+    elif args[0] == "compare":
+        for flag in ("--max-drop", "--per-class", "Exit status", "vernier.eval/1"):
             assert flag in text, flag
     else:
         assert "eval" in text and "--version" in text and "Exit status" in text
@@ -238,7 +243,7 @@ def test_json_schema_and_exact_round_trip(c_cli, tmp_path):
     assert rc == 0 and err == ""
     doc = json.loads(out)
     assert list(doc) == ["schema", "vernier_version", "iou_type", "parity_mode", "use_cats",
-                         "max_dets", "dilation_ratio", "lines", "stats"]
+                         "max_dets", "dilation_ratio", "lines", "stats", "metrics"]
     assert doc["schema"] == "vernier.eval/1"
     assert (doc["iou_type"], doc["parity_mode"], doc["use_cats"]) == ("bbox", "strict", True)
     assert doc["max_dets"] == [1, 10, 100] and doc["dilation_ratio"] is None
@@ -604,7 +609,7 @@ def test_c_program_refuses_emit_plot(c_cli, tmp_path, extra):
     rc, out, err = run_c(c_cli, args)
     assert (rc, out) == (2, b"")
     assert err == (f"vernier: --emit: this program cannot draw plots (in 'plot={target}'); use "
-                   "the Python package's vernier command: pip install 'vernier[plot]'\n"
+                   "the Python package's vernier command: pip install 'libvernier[plot]'\n"
                    "Try 'vernier eval --help'.\n")
     assert not target.exists()
 
@@ -632,7 +637,7 @@ def test_emit_plot_without_matplotlib(monkeypatch, tmp_path):
     rc, out, err = run_py(SAMPLE + ["--emit", f"plot={tmp_path / 'p'}"])
     assert (rc, out) == (2, b"")
     assert err == ("vernier: --emit: plot needs matplotlib, which is not installed: "
-                   "pip install 'vernier[plot]'\nTry 'vernier eval --help'.\n")
+                   "pip install 'libvernier[plot]'\nTry 'vernier eval --help'.\n")
     assert not (tmp_path / "p").exists()
 
 
@@ -648,3 +653,285 @@ def test_emit_plot_unwritable_directory_exits_1(tmp_path):
 def test_help_mentions_emit_plot(c_cli):
     (rc, out, _), _ = run_both(c_cli, ["eval", "--help"])
     assert rc == 0 and b"plot=DIR" in out and b"matplotlib" in out
+
+
+# ---------------------------------------------------------------------------
+# For CI: --per-class, --emit markdown / csv, --fail-under, vernier compare
+# ---------------------------------------------------------------------------
+
+def _sample_summary(**kw):
+    kw.setdefault("parity_mode", "strict")
+    return Evaluator(iou=Bbox(), **kw).evaluate(SAMPLE_GT.read_bytes(), SAMPLE_DT.read_bytes())
+
+
+def test_per_class_outputs(c_cli, tmp_path):
+    """The per-class table in text, json, markdown and csv: the same bytes
+    from both programs, and the values of Summary.per_class() (which
+    parity/test_tables.py checks against pycocotools) bit for bit."""
+    table = _sample_summary().per_class()
+    metrics = [c for c in table.columns if c not in ("category_id", "name", "n_gt", "n_dt")]
+    (rc, out, err), _ = run_both(c_cli, SAMPLE + ["--per-class"])
+    assert rc == 0 and err == ""
+    lines = out.decode().splitlines()
+    assert lines[12] == ""
+    assert lines[13].split() == ["category"] + metrics + ["n_gt", "n_dt", "name"]
+    assert len(lines) == 14 + len(table)
+    row = lines[14].split()
+    assert row[0] == str(table["category_id"][0]) and row[1] == f"{table['AP'][0]:.3f}"
+    assert row[-1] == "person"
+    assert out.startswith(run_both(c_cli, SAMPLE)[0][1])       # the summary first, unchanged
+
+    (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--per-class", "--emit", "json"])
+    doc = json.loads(out)
+    assert list(doc)[-2:] == ["metrics", "per_class"]
+    assert len(doc["per_class"]) == len(table)
+    for got, want in zip(doc["per_class"], table.rows()):
+        assert list(got) == ["category_id", "name"] + metrics + ["n_gt", "n_dt"]
+        assert all(got[k] == want[k] for k in got), got["category_id"]
+
+    (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--emit", "csv"])
+    rows = out.decode().splitlines()
+    assert rows[0] == ",".join(["category_id", "name"] + metrics + ["n_gt", "n_dt"])
+    for line, want in zip(rows[1:], table.rows()):
+        cells = line.split(",")
+        assert int(cells[0]) == want["category_id"] and cells[1] == want["name"]
+        assert [float(c) for c in cells[2:-2]] == [want[m] for m in metrics]
+        assert [int(c) for c in cells[-2:]] == [want["n_gt"], want["n_dt"]]
+    assert len(rows) == 1 + len(table)
+
+    (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--emit", "markdown", "--per-class"])
+    md = out.decode().splitlines()
+    assert md[0] == "### vernier eval: bbox, strict mode"
+    assert md[4] == "| AP | 0.50:0.95 | all | 100 | 0.505 |"
+    assert md[16] == ""
+    assert md[17] == "| category | name | " + " | ".join(metrics) + " | n_gt | n_dt |"
+    assert md[19].startswith("| 1 | person | ")
+    assert len(md) == 19 + len(table)
+    (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--emit", "markdown"])
+    assert len(out.decode().splitlines()) == 16
+
+    # to files, several formats at once
+    c_dir, p_dir = tmp_path / "c", tmp_path / "p"
+    c_dir.mkdir()
+    p_dir.mkdir()
+    for d, run in ((c_dir, lambda a: run_c(c_cli, a)), (p_dir, run_py)):
+        rc, out, _ = run(SAMPLE + ["--per-class", "--emit", f"csv={d / 't.csv'}", "--emit",
+                                   f"markdown={d / 't.md'}", "--emit", f"json={d / 't.json'}"])
+        assert rc == 0 and out == b""
+    for name in ("t.csv", "t.md", "t.json"):
+        assert (c_dir / name).read_bytes() == (p_dir / name).read_bytes()
+
+
+def test_per_class_category_names(c_cli, tmp_path):
+    """Names as the C library parsed them, the same bytes from both
+    programs: escaped in JSON, quoted in CSV, on one line in text and
+    Markdown; a name that is not a string, or a category without one,
+    reads as ""; a repeated id takes its last entry."""
+    names = {1: 'a, "b"', 2: "line\nbreak|pipe", 3: "caf\u00e9 \u732b", 4: "\ud800x", 5: 7, 6: None}
+    cats = [{"id": i} if n is None else {"id": i, "name": n} for i, n in names.items()]
+    cats.insert(0, {"id": 5, "name": "replaced"})
+    gt = {"images": [{"id": 1, "width": 100, "height": 100}], "categories": cats,
+          "annotations": [{"id": i, "image_id": 1, "category_id": i, "bbox": [i, i, 10, 10],
+                           "area": 100, "iscrowd": 0} for i in names]}
+    dt = [{"image_id": 1, "category_id": i, "bbox": [i, i, 10, 10], "score": 0.5}
+          for i in names]
+    gt_p, dt_p = tmp_path / "gt.json", tmp_path / "dt.json"
+    gt_p.write_text(json.dumps(gt))
+    dt_p.write_text(json.dumps(dt))
+    args = ["eval", "--gt", str(gt_p), "--dt", str(dt_p), "--iou-type", "bbox", "--per-class"]
+    outs = {}
+    for fmt in ("text", "json", "markdown", "csv"):
+        (rc, out, err), _ = run_both(c_cli, args + ["--emit", fmt])
+        assert rc == 0 and err == ""
+        outs[fmt] = out
+    want = ['a, "b"', "line\nbreak|pipe", "caf\u00e9 \u732b", "\ud800x", "", ""]
+    doc = json.loads(outs["json"])
+    assert [r["name"] for r in doc["per_class"][:3]] == want[:3]
+    assert [r["name"] for r in doc["per_class"][4:]] == want[4:]
+    import csv
+    rows = list(csv.reader(io.StringIO(outs["csv"].decode("utf-8", "surrogateescape"),
+                                       newline="")))
+    assert [r[1] for r in rows[1:4]] == want[:3] and [r[1] for r in rows[5:]] == ["", ""]
+    text = outs["text"].decode("utf-8", "surrogateescape").splitlines()
+    assert text[15].endswith(" line?break|pipe") and text[16].endswith(" caf\u00e9 \u732b")
+    md = outs["markdown"].decode("utf-8", "surrogateescape").splitlines()
+    assert "| 2 | line?break\\|pipe | " in md[20]
+
+
+def test_per_class_keypoints_and_pooled(c_cli, tmp_path):
+    entry = next(p for p in expected_pairs("keypoints") if "error" not in p
+                 and "kpt_oks_sigmas" not in p)
+    gt, dt = pair_files(entry, tmp_path)
+    (rc, out, err), _ = run_both(c_cli, ["eval", "--gt", str(gt), "--dt", str(dt), "--iou-type",
+                                         "keypoints", "--per-class", "--emit", "json"])
+    doc = json.loads(out)
+    assert rc == 0 and list(doc["metrics"]) == ["AP", "AP50", "AP75", "APm", "APl", "AR", "AR50",
+                                                "AR75", "ARm", "ARl"]
+    summary = Evaluator(iou=Keypoints(), parity_mode="strict").evaluate(gt.read_bytes(),
+                                                                        dt.read_bytes())
+    assert [r["AP"] for r in doc["per_class"]] == summary.per_class()["AP"].tolist()
+    (rc, out, _), _ = run_both(c_cli, SAMPLE + ["--no-use-cats", "--per-class", "--emit", "json"])
+    doc = json.loads(out)
+    assert [r["category_id"] for r in doc["per_class"]] == [-1]
+    assert [doc["per_class"][0][m] for m in doc["metrics"]] == doc["stats"]
+
+
+@pytest.mark.parametrize("emit", [[], ["--emit", "json"]])
+def test_fail_under(c_cli, emit, tmp_path):
+    ap = _sample_summary()["AP"]
+    (rc, out, err), py_err = run_both(c_cli, SAMPLE + emit + ["--fail-under", "AP=0.9"])
+    assert rc == 3
+    assert err == py_err == f"vernier: fail-under: AP = {pycli.format_double(ap)} is below 0.9\n"
+    assert out == run_both(c_cli, SAMPLE + emit)[0][1]          # the outputs are still written
+    # met: status 0; several gates: every failing one named
+    (rc, _, err), _ = run_both(c_cli, SAMPLE + ["--fail-under", "AP=0.5", "--fail-under=AR100=0.1"])
+    assert rc == 0 and err == ""
+    (rc, _, err), py_err = run_both(c_cli, SAMPLE + ["--fail-under", "AP50=0.99", "--fail-under",
+                                                     "APs=0.1", "--fail-under", "ARl=1"])
+    assert rc == 3 and err == py_err
+    assert [ln.split()[2] for ln in err.splitlines()] == ["AP50", "ARl"]
+    # a failed output (status 1) wins over a failed gate
+    rc, _, _ = run_c(c_cli, SAMPLE + ["--fail-under", "AP=0.9", "--emit",
+                                      f"json={tmp_path / 'no' / 'x.json'}"])
+    assert rc == 1 == run_py(SAMPLE + ["--fail-under", "AP=0.9", "--emit",
+                                       f"json={tmp_path / 'no' / 'x.json'}"])[0]
+
+
+@pytest.mark.parametrize("gate,message", [
+    ("AP40=0.5", "unknown metric 'AP40' (--iou-type bbox has AP, AP50, AP75, APs, APm, APl, AR1, "
+                 "AR10, AR100, ARs, ARm, ARl)"),
+    ("AP", "'AP' is not METRIC=VALUE"),
+    ("=0.5", "'=0.5' is not METRIC=VALUE"),
+    ("AP=high", "'high' is not a number"),
+])
+def test_fail_under_usage_errors(c_cli, gate, message):
+    (rc, out, err), py_err = run_both(c_cli, SAMPLE + ["--fail-under", gate])
+    assert rc == 2 and out == b""
+    assert err == py_err == f"vernier: --fail-under: {message}\nTry 'vernier eval --help'.\n"
+
+
+def test_fail_under_names_follow_the_ladder(c_cli):
+    (rc, _, err), _ = run_both(c_cli, SAMPLE + ["--max-dets", "5,50,500", "--fail-under",
+                                                "AR500=0.99"])
+    assert rc == 3 and "AR500 = " in err
+    (rc, _, err), _ = run_both(c_cli, SAMPLE + ["--max-dets", "5,50,500", "--fail-under",
+                                                "AR100=0.1"])
+    assert rc == 2 and "unknown metric 'AR100'" in err
+    # the command line's names are the library's
+    assert pycli.metric_names("bbox", [500, 5, 50]) == \
+        _sample_summary(max_dets=(5, 50, 500)).metric_names
+
+
+def _eval_json(c_cli, tmp_path, name, extra=()):
+    path = tmp_path / name
+    rc, _, _ = run_c(c_cli, SAMPLE + ["--per-class", "--emit", f"json={path}", *extra])
+    assert rc == 0
+    return path
+
+
+def test_compare_equal_improved_regressed(c_cli, tmp_path):
+    strict = _eval_json(c_cli, tmp_path, "strict.json")
+    same = _eval_json(c_cli, tmp_path, "same.json")
+    (rc, out, err), _ = run_both(c_cli, ["compare", str(strict), str(same), "--per-class",
+                                         "--max-drop", "AP=0"])
+    assert rc == 0 and err == ""
+    lines = out.decode().splitlines()
+    assert lines[0].split() == ["metric", "A", "B", "B-A"] and len(lines[1:13]) == 12
+    assert all(ln.split()[3] == "+0.0000" for ln in lines[1:13])
+    assert lines[14].split() == ["category", "AP", "A", "AP", "B", "B-A"]
+
+    # B better than A: drops are negative, no gate fails
+    doc = json.loads(strict.read_text())
+    better = tmp_path / "better.json"
+    doc["metrics"]["AP"] += 0.25
+    doc["per_class"][0]["AP"] += 0.5
+    better.write_text(json.dumps(doc))
+    (rc, out, err), _ = run_both(c_cli, ["compare", str(strict), str(better), "--per-class",
+                                         "--max-drop", "AP=0"])
+    assert rc == 0 and err == ""
+    text = out.decode().splitlines()
+    assert text[1].split()[0] == "AP" and text[1].split()[3] == "+0.2500"
+    assert text[15].split()[0] == str(doc["per_class"][0]["category_id"])
+    assert text[15].split()[3] == "+0.5000"
+
+    # B worse than A: the gate names the metric, both values and the bound
+    (rc, out, err), py_err = run_both(c_cli, ["compare", str(better), str(strict), "--max-drop",
+                                              "AP=0.1", "--max-drop", "AP50=0"])
+    assert rc == 3 and err == py_err
+    va, vb = doc["metrics"]["AP"], json.loads(strict.read_text())["metrics"]["AP"]
+    assert err == (f"vernier: max-drop: AP fell by {pycli.format_double(va - vb)} "
+                   f"({pycli.format_double(va)} -> {pycli.format_double(vb)}), more than 0.1\n")
+    (rc, _, err), _ = run_both(c_cli, ["compare", str(better), str(strict), "--max-drop",
+                                       "AP=0.3"])
+    assert rc == 0 and err == ""
+
+    # corrected vs strict: real differences
+    corrected = _eval_json(c_cli, tmp_path, "corrected.json", ["--parity-mode", "corrected"])
+    (rc, out, _), _ = run_both(c_cli, ["compare", str(strict), str(corrected)])
+    assert rc == 0 and any(ln.split()[3] != "+0.0000" for ln in out.decode().splitlines()[1:])
+
+
+COMPARE_DOCS = {
+    "not_json": b"{",
+    "a_list": b"[1, 2]",
+    "other_schema": b'{"schema": "vernier.eval/2", "metrics": {"AP": 0.5}}',
+    "no_metrics": b'{"schema": "vernier.eval/1", "stats": [0.5]}',
+    "null_value": b'{"schema": "vernier.eval/1", "metrics": {"AP": null}}',
+    "bool_value": b'{"schema": "vernier.eval/1", "metrics": {"AP": true}}',
+    "huge_value": b'{"schema": "vernier.eval/1", "metrics": {"AP": 1' + b"0" * 400 + b"}}",
+    "nan": b'{"schema": "vernier.eval/1", "metrics": {"AP": NaN}}',
+    "bom": b'\xef\xbb\xbf{"schema": "vernier.eval/1", "metrics": {"AP": 0.5}}',
+    "bad_utf8": b'{"schema": "vernier.eval/1", "metrics": {"AP": 0.5}, "x": "\xc3("}',
+    "trailing_comma": b'{"schema": "vernier.eval/1", "metrics": {"AP": 0.5,}}',
+    "control_in_name": b'{"schema": "vernier.eval/1", "metrics": {"A\\u0000P": 0.5}}',
+    "trailing_data": b'{"schema": "vernier.eval/1", "metrics": {"AP": 0.5}} x',
+    # accepted: escapes, a later "metrics" replacing a bad one, odd per_class rows
+    "escapes": b'{"schema": "vernier.eval\\/1", "metrics": {"\\u0041P": 0.5, "AR": 1e-1}}',
+    "replaced": b'{"schema": "vernier.eval/1", "metrics": {"AP": null}, '
+                b'"metrics": {"AP": 0.5, "AR": 0.25, "AP": 0.75}}',
+    "rows": b'{"schema": "vernier.eval/1", "metrics": {"AP": 0.5}, "per_class": [7, '
+            b'{"category_id": 3, "AP": 0.1}, {"category_id": 1.0, "AP": 1}, '
+            b'{"category_id": 2, "AP": "x"}, {"category_id": 3, "AP": 0.2}, '
+            b'{"category_id": 99999999999999999999, "AP": 1}, {"category_id": -4}]}',
+}
+
+
+@pytest.mark.parametrize("name", list(COMPARE_DOCS))
+def test_compare_reads_documents_as_the_python_script_does(c_cli, tmp_path, name):
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(COMPARE_DOCS[name])
+    (rc, out, err), py_err = run_both(c_cli, ["compare", str(path), str(path), "--per-class"])
+    assert err == py_err
+    if name in ("escapes", "replaced", "rows"):
+        assert rc == 0, err
+        lines = out.decode().splitlines()
+        if name == "replaced":
+            assert [ln.split()[:2] for ln in lines[1:3]] == [["AP", "0.7500"], ["AR", "0.2500"]]
+        if name == "rows":
+            assert [ln.split()[:2] for ln in lines[4:]] == [["-4", "-1.0000"], ["2", "-1.0000"],
+                                                            ["3", "0.2000"]]
+    else:
+        assert rc == 1 and out == b""
+        assert err == (f"vernier: {path}: not a vernier.eval/1 document with \"metrics\" "
+                       "(written by 'vernier eval --emit json')\n")
+
+
+@pytest.mark.parametrize("args,rc_want,message", [
+    (["compare"], 2, "compare takes two files (A.json B.json), got 0"),
+    (["compare", "a.json"], 2, "compare takes two files (A.json B.json), got 1"),
+    (["compare", "a", "b", "--x=1"], 2, "unknown option '--x'"),
+    (["compare", "a", "b", "--max-drop"], 2, "option --max-drop needs a value"),
+    (["compare", "a", "b", "--max-drop", "AP"], 2, "--max-drop: 'AP' is not METRIC=VALUE"),
+    (["compare", "/nonexistent/a.json", "b"], 1, "/nonexistent/a.json: cannot read"),
+])
+def test_compare_errors(c_cli, args, rc_want, message):
+    (rc, out, err), py_err = run_both(c_cli, args)
+    assert rc == rc_want and out == b"" and message in err and err == py_err
+    if rc_want == 2:
+        assert err.endswith("Try 'vernier compare --help'.\n")
+
+
+def test_compare_gate_on_a_missing_metric(c_cli, tmp_path):
+    a = _eval_json(c_cli, tmp_path, "a.json")
+    (rc, out, err), py_err = run_both(c_cli, ["compare", str(a), str(a), "--max-drop", "AR7=0"])
+    assert rc == 1 and out == b"" and err == py_err == f"vernier: {a}: no metric 'AR7' (--max-drop)\n"

@@ -344,6 +344,20 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out
         }
     }
     x.cap_tp = max_np < (uint64_t)x.max_nd ? (size_t)max_np : x.max_nd;
+    /* the per-class counts (vernier_eval_copy_class_counts) */
+    ev->class_n_gt = vn_arena_array(&ev->arena, ev->K, A * sizeof(uint64_t));
+    ev->class_n_dt = vn_arena_array(&ev->arena, ev->K, sizeof(uint64_t));
+    if ((ev->class_n_gt == NULL || ev->class_n_dt == NULL) && ev->K != 0)
+        return vn_mem_failure(&ev->mem);
+    for (k = 0; k < ev->K; k++) {
+        ev->class_n_dt[k] = cells->dt_start[(k + 1) * x.per_k] - cells->dt_start[k * x.per_k];
+        for (a = 0; a < A; a++) {
+            uint64_t np = 0;
+            for (c = k * x.per_k; c < (k + 1) * x.per_k; c++)
+                np += npig[c * A + a];
+            ev->class_n_gt[k * A + a] = np;
+        }
+    }
     VN_TRY(acc_buf_init(&w, scratch, &x));
     if (n_threads > ev->K)
         n_threads = ev->K;

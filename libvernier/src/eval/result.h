@@ -27,11 +27,18 @@ struct vernier_eval {
     double *scores;
     size_t n_stats;
     double stats[VN_MAX_STATS];
+    /* the per-class table: stats restricted to one category, K x n_stats
+     * (summary.c), and per category the non-ignored ground truths per area
+     * range (K x A) and the detections kept (K) (accum.c) */
+    double *class_stats;
+    uint64_t *class_n_gt;
+    uint64_t *class_n_dt;
     /* per-image records (pycocotools' evalImgs), kept on request: one row
      * of VN_REC_COLS per present record, then its detections and ground
      * truths in the concatenated dt/gt tables (see vernier.h) */
     int has_records;
     size_t n_images;   /* I of the evalImgs index (k * A + a) * I + i */
+    int64_t *image_ids;/* the I image ids, ascending */
     size_t n_rec, n_rec_dt, n_rec_gt;
     int64_t *rec;
     int64_t *rec_dt_id;

@@ -48,11 +48,14 @@ static int64_t stat_cap(const vernier_eval *ev, const stat_def *sd)
     return -(int64_t)sd->cap_pos;
 }
 
-/* mean of the entries > -1 of precision[t, :, :, a, m] (or recall[t, :, a,
- * m]) over the selected t, taken in C order as numpy does; -1 if none.
+/* mean of the entries > -1 of precision[t, :, k0:k1, a, m] (or recall[t,
+ * k0:k1, a, m]) over the selected t, taken in C order as numpy does; -1 if
+ * none.  The summary reads every category (k0 = 0, k1 = K), the per-class
+ * table one (pycocotools' np.mean over precision[:, :, k, a, m] > -1).
  * Thresholds, labels and caps are looked up by value, as summarize() does:
  * one that is not on the grid gives an empty slice. */
-static double stat_value(const vernier_eval *ev, const stat_def *sd, double *buf)
+static double stat_value(const vernier_eval *ev, const stat_def *sd, size_t k0, size_t k1,
+                         double *buf)
 {
     const vn_plan *p = &ev->plan;
     int64_t cap = stat_cap(ev, sd);
@@ -70,13 +73,13 @@ static double stat_value(const vernier_eval *ev, const stat_def *sd, double *buf
             continue;
         if (sd->ap) {
             for (r = 0; r < p->R; r++)
-                for (k = 0; k < ev->K; k++) {
+                for (k = k0; k < k1; k++) {
                     double v = ev->precision[(((k * p->A + a) * M + m) * p->T + t) * p->R + r];
                     if (v > -1)
                         buf[n++] = v;
                 }
         } else {
-            for (k = 0; k < ev->K; k++) {
+            for (k = k0; k < k1; k++) {
                 double v = ev->recall[((k * p->A + a) * M + m) * p->T + t];
                 if (v > -1)
                     buf[n++] = v;
@@ -92,7 +95,7 @@ int vn_summarize(vernier_eval *ev, vn_arena *scratch)
 {
     const vn_plan *p = &ev->plan;
     const stat_def *table = stat_table(ev);
-    size_t i, n = p->iou_type == VERNIER_IOU_KEYPOINTS ? 10 : 12;
+    size_t i, k, n = p->iou_type == VERNIER_IOU_KEYPOINTS ? 10 : 12;
     double *buf;
     ev->n_stats = 0;
     /* pycocotools reads maxDets[0..2] by position for detection: fewer than
@@ -102,8 +105,14 @@ int vn_summarize(vernier_eval *ev, vn_arena *scratch)
     buf = vn_arena_array(scratch, p->T * p->R * (ev->K + 1), sizeof(double));
     if (buf == NULL)
         return vn_mem_failure(scratch->mem);
-    for (i = 0; i < n; i++)
-        ev->stats[i] = stat_value(ev, &table[i], buf);
+    ev->class_stats = vn_arena_array(&ev->arena, ev->K, n * sizeof(double));
+    if (ev->class_stats == NULL && ev->K != 0)
+        return vn_mem_failure(&ev->mem);
+    for (i = 0; i < n; i++) {
+        ev->stats[i] = stat_value(ev, &table[i], 0, ev->K, buf);
+        for (k = 0; k < ev->K; k++)
+            ev->class_stats[k * n + i] = stat_value(ev, &table[i], k, k + 1, buf);
+    }
     ev->n_stats = n;
     return VERNIER_OK;
 }
@@ -112,7 +121,9 @@ int vn_summarize(vernier_eval *ev, vn_arena *scratch)
  * prints and vernier_eval_stat_info reports. */
 static void stat_facts(const vernier_eval *ev, size_t i, vernier_stat_info *info)
 {
-    const stat_def *sd = &stat_table(ev)[i];
+    const stat_def *table = stat_table(ev), *sd = &table[i];
+    size_t j, same = 0, len;
+    const char *area = "";
     memset(info, 0, sizeof(*info));
     info->size = sizeof(*info);
     info->metric = sd->ap ? VERNIER_STAT_AP : VERNIER_STAT_AR;
@@ -122,6 +133,22 @@ static void stat_facts(const vernier_eval *ev, size_t i, vernier_stat_info *info
     info->area_label = sd->area;
     info->max_dets = stat_cap(ev, sd);
     info->value = ev->stats[i];
+    /* the name: metric, IoU x 100, area initial, cap when needed */
+    for (j = 0; j < ev->n_stats; j++)
+        same += table[j].ap == sd->ap && table[j].iou == sd->iou &&
+                strcmp(table[j].area, sd->area) == 0;
+    if (strcmp(sd->area, "small") == 0)
+        area = "s";
+    else if (strcmp(sd->area, "medium") == 0)
+        area = "m";
+    else if (strcmp(sd->area, "large") == 0)
+        area = "l";
+    len = (size_t)snprintf(info->name, sizeof(info->name), "%s", sd->ap ? "AP" : "AR");
+    if (sd->iou != 0.0)
+        len += (size_t)snprintf(info->name + len, sizeof(info->name) - len, "%g", sd->iou * 100);
+    len += (size_t)snprintf(info->name + len, sizeof(info->name) - len, "%s", area);
+    if (same > 1)
+        snprintf(info->name + len, sizeof(info->name) - len, "%lld", (long long)info->max_dets);
 }
 
 int vernier_eval_summary_line(const vernier_eval *ev, size_t i, char *buf, size_t cap)

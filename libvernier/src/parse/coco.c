@@ -48,13 +48,14 @@ enum key {
     K_COUNTS,
     K_IMAGES,
     K_ANNOTATIONS,
-    K_CATEGORIES
+    K_CATEGORIES,
+    K_NAME
 };
 
 static const char *const key_names[] = {
     "", "id", "image_id", "category_id", "bbox", "area", "iscrowd", "ignore",
     "num_keypoints", "segmentation", "keypoints", "width", "height", "score",
-    "caption", "size", "counts", "images", "annotations", "categories",
+    "caption", "size", "counts", "images", "annotations", "categories", "name",
 };
 
 #define EQ(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
@@ -68,6 +69,7 @@ static enum key classify_bytes(const char *k, size_t n)
         if (EQ("bbox")) return K_BBOX;
         if (EQ("area")) return K_AREA;
         if (EQ("size")) return K_SIZE;
+        if (EQ("name")) return K_NAME;
         break;
     case 5:
         if (EQ("width")) return K_WIDTH;
@@ -305,7 +307,9 @@ static int read_bbox(ctx *c, double out[4], int allow_empty, int *n_read)
 #define IMAGE_COLUMNS(X, o)                                                  \
     X(o, image_id, int64_t, 1) X(o, image_width, int64_t, 1)                \
     X(o, image_height, int64_t, 1)
-#define CATEGORY_COLUMNS(X, o) X(o, category_id, int64_t, 1) X(o, category_n_kp, int64_t, 1)
+#define CATEGORY_COLUMNS(X, o)                                               \
+    X(o, category_id, int64_t, 1) X(o, category_n_kp, int64_t, 1)           \
+    X(o, category_name, uint64_t, 1)
 #define ANN_COLUMNS(X, o)                                                    \
     X(o, ann_id, int64_t, 1) X(o, ann_image_id, int64_t, 1)                 \
     X(o, ann_category_id, int64_t, 1) X(o, ann_bbox, double, 4)             \
@@ -782,17 +786,54 @@ static int parse_image(ctx *c, vernier_dataset *ds, size_t i)
     return VERNIER_OK;
 }
 
+/* Appends n bytes and a NUL to the category names' pool; *off gets where. */
+static int pool_name(ctx *c, vernier_dataset *ds, const char *p, size_t n, uint64_t *off)
+{
+    void *q = ds->names;
+    size_t cap = ds->cap_names;
+    int rc = vn_grow(&ds->mem, &q, &cap, 1, ds->n_names + n + 1);
+    if (rc != VERNIER_OK)
+        return fail_mem(c, rc);
+    ds->names = q;
+    ds->cap_names = cap;
+    if (n != 0)
+        memcpy(ds->names + ds->n_names, p, n);
+    ds->names[ds->n_names + n] = '\0';
+    *off = ds->n_names;
+    ds->n_names += n + 1;
+    return VERNIER_OK;
+}
+
 static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
 {
     vn_json_str key;
     int64_t id = 0, n_kp = -1;
+    uint64_t name = VN_NO_NAME;
     uint32_t seen = 0;
     size_t at;
     int r;
     VN_TRY(element_begin(c, &at));
     while ((r = vn_json_object_next(&c->js, &key)) == 1) {
         enum key k = classify(&key);
-        if (k == K_ID) {
+        if (k == K_NAME) {
+            /* informational (never evaluated nor digested): a string is
+             * kept, anything else reads as no name; a repeated key, the
+             * last one, as JSON readers do */
+            int t = vn_json_peek(&c->js);
+            vn_json_str str;
+            const char *p;
+            size_t n;
+            if (t < 0)
+                return t;
+            if (t != VN_JSON_STRING) {
+                VN_TRY(vn_json_skip(&c->js));
+                name = VN_NO_NAME;
+                continue;
+            }
+            VN_TRY(vn_json_read_string(&c->js, &str));
+            VN_TRY(plain_string(c, &str, &p, &n));
+            VN_TRY(pool_name(c, ds, p, n, &name));
+        } else if (k == K_ID) {
             VN_TRY(see(c, &seen, &key, k));
             VN_TRY(read_id(c, &id));
         } else if (k == K_KEYPOINTS) {
@@ -823,6 +864,7 @@ static int parse_category(ctx *c, vernier_dataset *ds, size_t i)
         return missing(c, at, K_ID);
     ds->category_id[i] = id;
     ds->category_n_kp[i] = n_kp;
+    ds->category_name[i] = name;
     return VERNIER_OK;
 }
 
@@ -1403,6 +1445,7 @@ void vn_dataset_release(vernier_dataset *ds)
     mem = ds->mem;
     free_cols(&mem, c, image_cols_get(ds, c), ds->cap_images);
     free_cols(&mem, c, category_cols_get(ds, c), ds->cap_categories);
+    vn_free(&mem, ds->names, ds->cap_names);
     vn_kps_free(&ds->kps, &mem);
     free_cols(&mem, c, ann_cols_get(ds, c), ds->cap_anns);
     vn_segs_free(&ds->segs, &mem);
@@ -1422,6 +1465,18 @@ size_t vernier_dataset_num_annotations(const vernier_dataset *ds)
 size_t vernier_dataset_num_categories(const vernier_dataset *ds)
 {
     return ds == NULL ? 0 : ds->n_categories;
+}
+
+int64_t vernier_dataset_category_id(const vernier_dataset *ds, size_t i)
+{
+    return ds == NULL || i >= ds->n_categories ? 0 : ds->category_id[i];
+}
+
+const char *vernier_dataset_category_name(const vernier_dataset *ds, size_t i)
+{
+    if (ds == NULL || i >= ds->n_categories)
+        return NULL;
+    return ds->category_name[i] == VN_NO_NAME ? "" : ds->names + ds->category_name[i];
 }
 
 int vernier_results_load_json(vernier_results **out, const char *data, size_t size,

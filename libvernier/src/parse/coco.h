@@ -82,6 +82,8 @@ typedef struct vn_kps {
 
 void vn_kps_free(vn_kps *k, vn_mem *m);
 
+#define VN_NO_NAME UINT64_MAX
+
 struct vernier_dataset {
     vn_mem mem;
 
@@ -95,6 +97,10 @@ struct vernier_dataset {
     size_t n_categories, cap_categories;
     int64_t *category_id;
     int64_t *category_n_kp;    /* length of "keypoints" (names), -1 if absent */
+    uint64_t *category_name;   /* offset of its "name" in `names`, VN_NO_NAME
+                                  if it has no string "name" */
+    char *names;               /* the names, each NUL-terminated */
+    size_t n_names, cap_names; /* bytes used and allocated */
 
     /* annotations, file order */
     size_t n_anns, cap_anns;

@@ -65,6 +65,8 @@ from ._kernels import Bbox, Boundary, Keypoints, Segm  # noqa: E402
 from .coco import COCO  # noqa: E402
 from .cocoeval import COCOeval  # noqa: E402
 from .patch import patch_pycocotools, unpatch  # noqa: E402
+from ._summary import Summary  # noqa: E402
+from ._tables import MissingDependencyError, Table  # noqa: E402
 
 __all__ = [
     "__version__", "__distribution__", "version", "Evaluator", "CocoDataset", "Bbox", "Segm", "Boundary",
@@ -73,5 +75,6 @@ __all__ = [
     "UnsupportedInputError", "StateError", "OutOfMemoryError", "BudgetExceededError",
     "OutOfBudgetError", "QueueFullError", "DuplicateImageError", "PartialError",
     "PartialCorruptError", "PartialVersionError", "PartialMismatchError",
-    "PartialDatasetMismatchError", "PartialOverlapError",
+    "PartialDatasetMismatchError", "PartialOverlapError", "Summary", "Table",
+    "MissingDependencyError",
 ]

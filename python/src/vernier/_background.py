@@ -118,6 +118,7 @@ class BackgroundEvaluator:
         self._capacity = int(queue_capacity)
         self._locators = []  # per accepted batch: names its Python objects in errors
         handle, _ = _gt_handle(gt)
+        self._names = handle.category_names()
         # the worker's destructor keeps the dataset handle alive: the C
         # dataset is freed only after the thread was joined (a handle parsed
         # here from bytes is owned by the worker alone)
@@ -203,8 +204,9 @@ class BackgroundEvaluator:
             raise
         table = w.image_table() if tables else None
         self._final = self._counters(w)
+        names = self._names
         self._release("finalized")
-        return Summary(ev, self._evaluator.parity_mode), table
+        return Summary(ev, self._evaluator.parity_mode, self._evaluator.iou, names), table
 
     def finalize(self) -> Summary:
         """Drain the queue, join the worker and return the :class:`Summary`
@@ -224,10 +226,11 @@ class BackgroundEvaluator:
             positives at the first IoU threshold, 0.5 by default, first area
             range); ``seen`` (a batch covered the image).
         per class (one row per category of the summary):
-            ``category_id``; ``ap`` (mean precision over IoU thresholds and
-            recall thresholds), ``ap50`` (at IoU 0.5, -1 when not on the
-            grid) and ``ar`` (mean recall over IoU thresholds), all at the
-            first area range and the largest cap, -1 where undefined.
+            ``category_id``; ``ap``, ``ap50`` and ``ar``: the summary's
+            ``AP``, ``AP50`` and AR over all IoU thresholds in area "all"
+            at the largest cap it reads (``AR100`` by default) restricted
+            to the category, -1 where undefined -- columns of
+            :meth:`Summary.per_class`, which has them all.
 
         Returns ``(summary, per_image, per_class)``."""
         summary, per_image = self._finalize(True)

@@ -20,15 +20,18 @@ class CocoDataset:
     freed when garbage-collected.
     """
 
-    __slots__ = ("_handle", "_lock", "_pins", "__weakref__")
+    __slots__ = ("_handle", "_lock", "_pins", "_source", "_names", "_digest", "__weakref__")
 
-    def __init__(self, path):
+    def __init__(self, path, _data=None):
+        source = None
         if isinstance(path, _ll.Dataset):  # from_json: an already parsed handle
             handle = path
+            source = _data  # the bytes it was parsed from
         elif isinstance(path, (str, os.PathLike)):
             with open(path, "rb") as f:
                 data = f.read()
             handle = _ll.dataset_load_json(data, source=os.fsdecode(path))
+            source = os.path.abspath(os.fspath(path))
         elif isinstance(path, (bytes, bytearray, memoryview)):
             raise TypeError("CocoDataset(...) takes a file path (str or os.PathLike); parse "
                             "JSON bytes with CocoDataset.from_json(data)")
@@ -39,6 +42,12 @@ class CocoDataset:
         self._handle = handle
         self._lock = threading.Lock()
         self._pins = 0  # BackgroundEvaluators using the handle
+        # where the ground truth came from: its file's absolute path, or the
+        # bytes object from_json parsed (held, not copied), for pickling and
+        # category names
+        self._source = source
+        self._names = None
+        self._digest = None
 
     @classmethod
     def from_json(cls, data: bytes, *, source: str | None = None) -> "CocoDataset":
@@ -46,7 +55,8 @@ class CocoDataset:
         ``annotations``).  ``source`` (e.g. the file name) is quoted in
         error messages.  Raises :class:`~vernier.JSONError` or
         :class:`~vernier.SchemaError` naming the location of bad input."""
-        return cls(_ll.dataset_load_json(data, source=source))
+        handle = _ll.dataset_load_json(data, source=source)
+        return cls(handle, data if isinstance(data, bytes) else bytes(data))
 
     @classmethod
     def from_file(cls, path) -> "CocoDataset":
@@ -91,7 +101,50 @@ class CocoDataset:
         as recorded in partials: formatting (whitespace, key order, number
         spelling, unknown keys) does not change it; any value the
         evaluation reads, or the order of an array, does."""
-        return self._h().digest().hex()
+        if self._digest is None:
+            self._digest = self._h().digest().hex()
+        return self._digest
+
+    def _source_bytes(self) -> bytes:
+        """The JSON this dataset was parsed from: the bytes from_json got,
+        or its file read again and checked against the digest."""
+        src = self._source
+        if isinstance(src, bytes):
+            return src
+        with open(src, "rb") as f:
+            data = f.read()
+        if _ll.dataset_load_json(data, source=src).digest().hex() != self.digest:
+            raise ValueError(f"{src}: the file changed since this CocoDataset was parsed "
+                             "from it (its digest differs)")
+        return data
+
+    @property
+    def category_names(self) -> dict:
+        """``{category id: name}`` from ``categories``, as the C library
+        parsed them (``vernier_dataset_category_name``; a category without
+        a string ``name`` gives "", a repeated id its last entry)."""
+        if self._names is None:
+            self._names = self._h().category_names()
+        return dict(self._names)
+
+    def __reduce__(self):
+        """Pickles as the ground truth's JSON bytes and its digest: the
+        copy is parsed again on unpickling and must have the same digest."""
+        self._h()
+        return (_restore, (self._source_bytes(), self.digest))
+
+    def __eq__(self, other) -> bool:
+        """Equal: both open and the same parsed ground truth (digest)."""
+        if not isinstance(other, CocoDataset):
+            return NotImplemented
+        if self._handle is None or other._handle is None:
+            return self is other
+        return self.digest == other.digest
+
+    def __hash__(self) -> int:
+        if self._digest is None and self._handle is None:
+            return id(self)
+        return hash(self.digest)
 
     def clear_cache(self) -> None:
         """Drop the derived masks and bands (the next mask evaluation derives
@@ -122,6 +175,14 @@ class CocoDataset:
             return "CocoDataset(closed)"
         return (f"CocoDataset(num_images={self.num_images}, "
                 f"num_annotations={self.num_annotations}, num_categories={self.num_categories})")
+
+
+def _restore(data: bytes, digest: str) -> CocoDataset:
+    ds = CocoDataset.from_json(data)
+    if ds.digest != digest:
+        raise ValueError("unpickled CocoDataset: the ground truth's digest differs from the "
+                         "pickled one")
+    return ds
 
 
 def _gt_handle(gt) -> tuple:

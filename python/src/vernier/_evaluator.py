@@ -237,11 +237,12 @@ class Evaluator:
             with _gt_and_results(gt, data, parallel=threads != 1) as (ds, res):
                 opts = self._options(keep_records=keep_records, num_threads=threads)
                 ev = _ll.evaluate(ds, res, opts)
+                names = ds.category_names()
         except VernierError as e:
             relocate(e, locate)  # name the Python object, not vernier's serialisation
             hint_ground_truth_as_results(e, data)
             raise
-        return Summary(ev, self.parity_mode)
+        return Summary(ev, self.parity_mode, self.iou, names)
 
     def _options(self, **extra) -> _ll.Options:
         return _ll.eval_options(
@@ -290,7 +291,8 @@ class Evaluator:
         budget = _memory_budget(memory_budget_bytes)
         with _gt_dataset(gt) as ds:
             ev = _ll.merge_partials(ds, self._options(), blobs, budget or 0)
-        return Summary(ev, self.parity_mode)
+            names = ds.category_names()
+        return Summary(ev, self.parity_mode, self.iou, names)
 
     @_class_or_instance
     def from_partials(cls, self, gt: CocoDataset | bytes, partials, *, iou=None,

@@ -176,6 +176,19 @@ class Dataset(_Handle):
     def num_categories(self) -> int:
         return int(lib.vernier_dataset_num_categories(self.ptr))
 
+    def category_names(self, raw: bool = False) -> dict:
+        """{category id: name} in file order ("" for a category without a
+        string name; a repeated id keeps its last entry); with ``raw``, the
+        names' bytes."""
+        ds = self.ptr
+        out = {}
+        for i in range(int(lib.vernier_dataset_num_categories(ds))):
+            name = lib.vernier_dataset_category_name(ds, i)
+            b = ffi.string(name) if name != ffi.NULL else b""
+            out[int(lib.vernier_dataset_category_id(ds, i))] = (
+                b if raw else b.decode("utf-8", "replace"))
+        return out
+
     def cache_len(self, kind: str) -> int:
         """Entries of the derivation cache ``kind``: "masks" or "bands"."""
         return int(lib.vernier_dataset_cache_len(self.ptr, getattr(lib, _CACHE_KINDS[kind])))
@@ -341,7 +354,8 @@ class Eval(_Handle):
 
     def stat_infos(self) -> list:
         """One dict per summary statistic (``vernier_eval_stat_info``):
-        metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value."""
+        metric ("AP"/"AR"), all_ious, iou_lo, iou_hi, area, max_dets, value,
+        name ("AP50", ...)."""
         ev = self.ptr
         info = _sized("vernier_stat_info")
         out = []
@@ -351,7 +365,8 @@ class Eval(_Handle):
                         "all_ious": bool(info.all_ious), "iou_lo": float(info.iou_lo),
                         "iou_hi": float(info.iou_hi),
                         "area": ffi.string(info.area_label).decode("utf-8"),
-                        "max_dets": int(info.max_dets), "value": float(info.value)})
+                        "max_dets": int(info.max_dets), "value": float(info.value),
+                        "name": ffi.string(info.name).decode("ascii")})
         return out
 
     @staticmethod
@@ -428,6 +443,89 @@ class Eval(_Handle):
             p("gt_ignore", "uint8_t *"), p("gt_match", "int32_t *"))
         _check(rc)
         out["n_eval_imgs"] = n_all
+        return out
+
+    def records_dims(self) -> tuple:
+        """(n_records, n_dt_rows, n_gt_rows, n_eval_imgs); StateError
+        without records."""
+        dims = ffi.new("size_t[4]")
+        _check(lib.vernier_eval_records_dims(self.ptr, dims, dims + 1, dims + 2, dims + 3),
+               context="records")
+        return tuple(int(dims[i]) for i in range(4))
+
+    def class_stats(self, k: int, n_stats: int) -> np.ndarray:
+        """K x S: summary statistic i restricted to category k."""
+        out = np.empty((k, n_stats), np.float64)
+        _check(lib.vernier_eval_copy_class_stats(
+            self.ptr, ffi.cast("double *", ffi.from_buffer(out)), out.size))
+        return out
+
+    def class_counts(self, k: int, a: int) -> tuple:
+        """(n_gt K x A, n_dt K) as int64."""
+        n_gt = np.empty((k, a), np.uint64)
+        n_dt = np.empty(k, np.uint64)
+        _check(lib.vernier_eval_copy_class_counts(
+            self.ptr, ffi.cast("uint64_t *", ffi.from_buffer(n_gt)),
+            ffi.cast("uint64_t *", ffi.from_buffer(n_dt)), k))
+        return n_gt.astype(np.int64), n_dt.astype(np.int64)
+
+    def table_sizes(self) -> tuple:
+        """(n_images, n_dt_rows, n_gt_rows) of the record tables;
+        StateError without records."""
+        n = ffi.new("size_t[3]")
+        _check(lib.vernier_eval_table_sizes(self.ptr, n, n + 1, n + 2), context="records")
+        return int(n[0]), int(n[1]), int(n[2])
+
+    def detection_table(self, n: int, n_thresholds: int) -> dict:
+        """The per-detection table (vernier_eval_detection_table)."""
+        T = n_thresholds
+        out = {"dt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
+               "category_id": np.empty(n, np.int64), "score": np.empty(n, np.float64),
+               "gt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8),
+               "ignored": np.empty((n, T), np.uint8)}
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        _check(lib.vernier_eval_detection_table(
+            self.ptr, p("dt_id", "int64_t *"), p("image_id", "int64_t *"),
+            p("category_id", "int64_t *"), p("score", "double *"), p("gt_id", "int64_t *"),
+            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), n), context="records")
+        return out
+
+    def gt_table(self, n: int, n_thresholds: int) -> dict:
+        """The per-ground-truth table (vernier_eval_gt_table)."""
+        T = n_thresholds
+        out = {"gt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
+               "category_id": np.empty(n, np.int64), "ignored": np.empty(n, np.uint8),
+               "dt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8)}
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        _check(lib.vernier_eval_gt_table(
+            self.ptr, p("gt_id", "int64_t *"), p("image_id", "int64_t *"),
+            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("dt_id", "int64_t *"),
+            p("matched", "uint8_t *"), n), context="records")
+        return out
+
+    def image_table(self, n_images: int, n_thresholds: int) -> dict:
+        """The per-image table (vernier_eval_image_table); StateError
+        without records."""
+        out = {"image_id": np.empty(n_images, np.int64),
+               "n_gt": np.empty(n_images, np.uint32),
+               "n_dt": np.empty(n_images, np.uint32),
+               "tp": np.empty((n_images, n_thresholds), np.uint32),
+               "fp": np.empty((n_images, n_thresholds), np.uint32),
+               "fn": np.empty((n_images, n_thresholds), np.uint32)}
+
+        def p(name, ctype):
+            return ffi.cast(ctype, ffi.from_buffer(out[name]))
+
+        _check(lib.vernier_eval_image_table(
+            self.ptr, p("image_id", "int64_t *"), p("n_gt", "uint32_t *"),
+            p("n_dt", "uint32_t *"), p("tp", "uint32_t *"), p("fp", "uint32_t *"),
+            p("fn", "uint32_t *"), n_images), context="records")
         return out
 
 

@@ -33,7 +33,11 @@ __all__ = ["main", "console"]
 
 EXIT_EVAL = 1
 EXIT_USAGE = 2
+EXIT_GATE = 3
 MAX_EMITS = 8
+MAX_GATES = 16
+FORMATS = ("text", "json", "markdown", "csv")
+KEYPOINT_METRICS = ("AP", "AP50", "AP75", "APm", "APl", "AR", "AR50", "AR75", "ARm", "ARl")
 MAX_MAX_DETS = _ll.MAX_MAX_DETS
 JSON_SCHEMA = "vernier.eval/1"
 
@@ -47,13 +51,15 @@ numbers are bit for bit those of pycocotools 2.0.11.
 Commands:
   eval           evaluate detections against ground truth and print the
                  summary ('vernier eval --help' for its options)
+  compare        compare two 'vernier eval --emit json' results
+                 ('vernier compare --help')
 
 Options:
   -h, --help     show this help and exit
   --version      print the version and exit
 
 Exit status: 0 success, 1 evaluation failed (unreadable or invalid input),
-2 bad command line.
+2 bad command line, 3 a --fail-under or --max-drop gate failed.
 """
 
 HELP_EVAL = """\
@@ -85,25 +91,57 @@ Evaluation:
                         the numbers do not depend on it
 
 Output:
-  --emit FMT[=PATH]     text or json, to standard output or written
-                        atomically to PATH; repeatable, at most one to
-                        standard output (default: text); plot=DIR
-                        draws PNG plots into DIR (the Python package's
-                        vernier command with matplotlib only)
+  --emit FMT[=PATH]     text, json, markdown or csv (the per-class table),
+                        to standard output or written atomically to PATH;
+                        repeatable, at most one to standard output
+                        (default: text); plot=DIR draws PNG plots into DIR
+                        (the Python package's vernier command with
+                        matplotlib only)
+  --per-class           add the per-class table to text, json and markdown
   -q, --quiet           no progress line and no warnings on stderr
   -h, --help            show this help and exit
+
+Gate:
+  --fail-under METRIC=VALUE
+                        exit 3 when the metric (AP, AP50, AP75, APs, APm,
+                        APl, AR1, AR10, AR100, ARs, ARm, ARl; keypoints AP,
+                        AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl; the
+                        AR caps follow --max-dets) is below VALUE;
+                        repeatable
 
 Errors go to stderr with the file, line, column, byte offset and JSON path
 of the problem.  Exit status: 0 success; 1 evaluation failed (unreadable
 or invalid input, evaluation error, output not written); 2 bad command
-line.  The JSON output (schema "vernier.eval/1") is described in
-docs/reference/cli.md.
+line; 3 a --fail-under gate failed (the outputs are written).  The JSON
+output (schema "vernier.eval/1") is described in docs/reference/cli.md.
+"""
+
+HELP_COMPARE = """\
+usage: vernier compare A.json B.json [--max-drop METRIC=DELTA]... [--per-class]
+
+Compare two results of 'vernier eval --emit json' (schema vernier.eval/1):
+one line per metric with A's value, B's value and B - A; with --per-class,
+also the per-class AP of categories both documents list (written with
+'vernier eval --per-class').
+
+Options:
+  --max-drop METRIC=DELTA
+                        exit 3 when METRIC (a name of the documents'
+                        "metrics") fell from A to B by more than DELTA;
+                        repeatable
+  --per-class           the per-class AP table after the metrics
+  -h, --help            show this help and exit
+
+Exit status: 0 no gate failed; 1 a file is unreadable or not a
+vernier.eval/1 document, or lacks a metric a gate names; 2 bad command
+line; 3 a --max-drop gate failed.
 """
 
 IOU_NAMES = ("bbox", "segm", "boundary", "keypoints")
 MODE_NAMES = ("strict", "corrected")
 WITH_VALUE = ("--gt", "--dt", "--iou-type", "--parity-mode", "--max-dets", "--dilation-ratio",
-              "--sigmas", "--threads", "--emit")
+              "--sigmas", "--threads", "--emit", "--fail-under")
+REPEATABLE = ("--emit", "--fail-under")
 STATUS_NAMES = ("VERNIER_OK", "VERNIER_E_INVALID_ARG", "VERNIER_E_NOMEM", "VERNIER_E_BUDGET",
                 "VERNIER_E_JSON", "VERNIER_E_SCHEMA", "VERNIER_E_UNKNOWN_IMAGE", "VERNIER_E_RLE",
                 "VERNIER_E_STATE", "VERNIER_E_LIMIT", "VERNIER_E_UNSUPPORTED",
@@ -133,8 +171,8 @@ class _Cli:
         self.err.write(text)
         self.err.flush()
 
-    def usage_error(self, msg: str):
-        self.say(f"vernier: {msg}\nTry 'vernier eval --help'.\n")
+    def usage_error(self, msg: str, command: str = "eval"):
+        self.say(f"vernier: {msg}\nTry 'vernier {command} --help'.\n")
         raise _Exit(EXIT_USAGE)
 
     def progress(self, msg: str) -> None:
@@ -264,13 +302,26 @@ class _Cli:
             caps.append(x)
         return caps
 
+    def parse_gate(self, gates, option: str, v: str, command: str = "eval"):
+        """METRIC=VALUE of --fail-under / --max-drop: (name, value text,
+        value)."""
+        name, eq, val = v.partition("=")
+        if not eq or name == "":
+            self.usage_error(f"{option}: '{v}' is not METRIC=VALUE", command)
+        if not _DECIMAL.fullmatch(val):
+            self.usage_error(f"{option}: '{val}' is not a number", command)
+        if len(gates) == MAX_GATES:
+            self.usage_error(f"{option}: at most {MAX_GATES} gates", command)
+        gates.append((name, val, float(val)))
+
     def parse_emit(self, emits, v: str):
         fmt, eq, path = v.partition("=")
         if fmt == "plot":
             self.parse_plot_emit(emits, v, path if eq else None)
             return
-        if fmt not in ("text", "json"):
-            self.usage_error(f"--emit: unknown format in '{v}' (expected text or json)")
+        if fmt not in FORMATS:
+            self.usage_error(f"--emit: unknown format in '{v}' (expected text, json, markdown "
+                             "or csv)")
         if eq and path == "":
             self.usage_error(f"--emit: empty path in '{v}'")
         target = None if (not eq or path == "-") else path
@@ -292,7 +343,7 @@ class _Cli:
             import matplotlib  # noqa: F401
         except ImportError:
             self.usage_error("--emit: plot needs matplotlib, which is not installed: "
-                             "pip install 'vernier[plot]'")
+                             "pip install 'libvernier[plot]'")
         for _, other in emits:
             if other == path:
                 self.usage_error(f"--emit: '{path}' is given twice")
@@ -327,7 +378,7 @@ class _Cli:
     def parse_eval_args(self, argv):
         a = {"gt": None, "dt": None, "iou": None, "mode": 0, "use_cats": True,
              "max_dets": None, "ratio": None, "sigmas": None, "threads": 1, "quiet": False,
-             "emits": []}
+             "emits": [], "per_class": False, "gates": []}
         seen = set()
         i = 0
         while i < len(argv):
@@ -346,6 +397,9 @@ class _Cli:
             if arg == "--use-cats":
                 a["use_cats"] = True
                 continue
+            if arg == "--per-class":
+                a["per_class"] = True
+                continue
             if not arg.startswith("--") or arg == "--":
                 if arg.startswith("-") and len(arg) > 1:
                     self.usage_error(f"unknown option '{arg}'")
@@ -361,7 +415,7 @@ class _Cli:
                     i += 1
                 else:
                     self.usage_error(f"option {name} needs a value")
-            if name in seen and name != "--emit":
+            if name in seen and name not in REPEATABLE:
                 self.usage_error(f"option {name} is given twice")
             seen.add(name)
             if name == "--gt":
@@ -396,6 +450,8 @@ class _Cli:
                     self.usage_error(f"--threads: '{val}' is not an integer from 0 to "
                                      f"{_ll.MAX_THREADS}")
                 a["threads"] = int(val)
+            elif name == "--fail-under":
+                self.parse_gate(a["gates"], name, val)
             else:
                 self.parse_emit(a["emits"], val)
         if not a["gt"]:
@@ -418,6 +474,11 @@ class _Cli:
             self.usage_error(f"--max-dets: --iou-type {a['iou']} needs at least three caps for "
                              "its summary (pycocotools' summarize() reads the first three), "
                              f"got {len(a['max_dets'])}")
+        names = metric_names(a["iou"], a["max_dets"])
+        for name, _, _ in a["gates"]:
+            if name not in names:
+                self.usage_error(f"--fail-under: unknown metric '{name}' (--iou-type "
+                                 f"{a['iou']} has {', '.join(names)})")
         if not a["emits"]:
             a["emits"].append(("text", None))
         return a
@@ -425,8 +486,53 @@ class _Cli:
     # -- output --------------------------------------------------------------
 
     @staticmethod
-    def render_text(summary) -> bytes:
-        return "".join(line + "\n" for line in summary.pretty_lines()).encode("ascii")
+    def class_rows(summary, names):
+        """(category id, [metric values], n_gt, n_dt, name) per category;
+        ``names`` maps ids to the names' bytes, here as str with
+        surrogateescape so that they are written back byte for byte."""
+        stats, n_gt, n_dt = summary._class_data()
+        return [(int(c), [float(v) for v in stats[k]], int(n_gt[k, 0]) if n_gt.size else 0,
+                 int(n_dt[k]), names.get(int(c), b"").decode("utf-8", "surrogateescape"))
+                for k, c in enumerate(summary.category_ids)]
+
+    @classmethod
+    def render_text(cls, summary, a) -> bytes:
+        out = [line + "\n" for line in summary.pretty_lines()]
+        if a["per_class"]:
+            out.append("\n%8s" % "category")
+            out += [" %7s" % m for m in summary.metric_names]
+            out.append(" %7s %7s name\n" % ("n_gt", "n_dt"))
+            for cat, vals, n_gt, n_dt, name in cls.class_rows(summary, a["names"]):
+                out.append("%8d" % cat)
+                out += [" %7.3f" % v for v in vals]
+                out.append(" %7d %7d %s\n" % (n_gt, n_dt, _one_line(name, False)))
+        return "".join(out).encode("utf-8", "surrogateescape")
+
+    @classmethod
+    def render_markdown(cls, summary, a) -> bytes:
+        out = [f"### vernier eval: {a['iou']}, {MODE_NAMES[a['mode']]} mode\n\n",
+               "| metric | IoU | area | maxDets | value |\n|---|---|---|---|---|\n"]
+        for name, d, v in zip(summary.metric_names, summary.stat_descriptors(), summary.stats):
+            iou = f"{d.iou_lo:0.2f}:{d.iou_hi:0.2f}" if d.all_ious else f"{d.iou_lo:0.2f}"
+            out.append(f"| {name} | {iou} | {d.area} | {d.max_dets} | {v:0.3f} |\n")
+        if a["per_class"]:
+            out.append("\n| category | name | " + " | ".join(summary.metric_names)
+                       + " | n_gt | n_dt |\n|---|---|")
+            out.append("---|" * (len(summary.metric_names) + 2) + "\n")
+            for cat, vals, n_gt, n_dt, name in cls.class_rows(summary, a["names"]):
+                out.append(f"| {cat} | {_one_line(name, True)} | "
+                           + " | ".join(f"{v:0.3f}" for v in vals) + f" | {n_gt} | {n_dt} |\n")
+        return "".join(out).encode("utf-8", "surrogateescape")
+
+    @classmethod
+    def render_csv(cls, summary, a) -> bytes:
+        out = ["category_id,name," + ",".join(summary.metric_names) + ",n_gt,n_dt\n"]
+        for cat, vals, n_gt, n_dt, name in cls.class_rows(summary, a["names"]):
+            if any(c in name for c in ',"\r\n'):
+                name = '"' + name.replace('"', '""') + '"'
+            out.append(f"{cat},{name}," + ",".join(format_double(v) for v in vals)
+                       + f",{n_gt},{n_dt}\n")
+        return "".join(out).encode("utf-8", "surrogateescape")
 
     @staticmethod
     def render_json(summary, a) -> bytes:
@@ -450,8 +556,22 @@ class _Cli:
             out.append(f", \"value\": {format_double(stats[i])}}}")
         out.append("\n  ],\n  \"stats\": [" if stats else "],\n  \"stats\": [")
         out.append(", ".join(format_double(s) for s in stats))
-        out.append("]\n}\n")
-        return "".join(out).encode("utf-8")
+        out.append("],\n  \"metrics\": {")
+        out.append(", ".join(f"{_json_string(n)}: {format_double(v)}"
+                             for n, v in zip(summary.metric_names, stats)))
+        out.append("}")
+        if a["per_class"]:
+            out.append(",\n  \"per_class\": [")
+            for i, (cat, vals, n_gt, n_dt, name) in enumerate(
+                    _Cli.class_rows(summary, a["names"])):
+                out.append(",\n    " if i else "\n    ")
+                out.append(f"{{\"category_id\": {cat}, \"name\": {_json_string(name)}")
+                out += [f", {_json_string(n)}: {format_double(v)}"
+                        for n, v in zip(summary.metric_names, vals)]
+                out.append(f", \"n_gt\": {n_gt}, \"n_dt\": {n_dt}}}")
+            out.append("\n  ]" if summary.category_ids else "]")
+        out.append("\n}\n")
+        return "".join(out).encode("utf-8", "surrogateescape")
 
     def write_atomic(self, path: str, data: bytes) -> bool:
         d, base = os.path.split(path)
@@ -553,13 +673,21 @@ class _Cli:
             self.say("vernier: error: the evaluation produced no summary statistics\n")
             return EXIT_EVAL
 
+        a["names"] = ds._h().category_names(raw=True)
         status = 0
         for fmt, target in a["emits"]:
             if fmt == "plot":
                 if not self.write_plots(summary, target, gt_bytes):
                     status = EXIT_EVAL
                 continue
-            data = self.render_json(summary, a) if fmt == "json" else self.render_text(summary)
+            if fmt == "json":
+                data = self.render_json(summary, a)
+            elif fmt == "markdown":
+                data = self.render_markdown(summary, a)
+            elif fmt == "csv":
+                data = self.render_csv(summary, a)
+            else:
+                data = self.render_text(summary, a)
             if target is None:
                 try:
                     self.out.write(data)
@@ -569,6 +697,121 @@ class _Cli:
                     status = EXIT_EVAL
             elif not self.write_atomic(target, data):
                 status = EXIT_EVAL
+        if status == 0:
+            values = summary.metrics
+            for name, text, threshold in a["gates"]:
+                if values[name] < threshold:
+                    self.say(f"vernier: fail-under: {name} = {format_double(values[name])} "
+                             f"is below {text}\n")
+                    status = EXIT_GATE
+        return status
+
+    # -- vernier compare -----------------------------------------------------
+
+    def parse_compare_args(self, argv):
+        a = {"files": [], "gates": [], "per_class": False}
+        i = 0
+        while i < len(argv):
+            arg = argv[i]
+            i += 1
+            if arg in ("-h", "--help"):
+                self.out.write(HELP_COMPARE.encode())
+                self.out.flush()
+                raise _Exit(0)
+            if arg == "--per-class":
+                a["per_class"] = True
+                continue
+            name, eq, val = arg.partition("=")
+            if name == "--max-drop":
+                if not eq:
+                    if i >= len(argv):
+                        self.usage_error("option --max-drop needs a value", "compare")
+                    val = argv[i]
+                    i += 1
+                self.parse_gate(a["gates"], "--max-drop", val, "compare")
+                continue
+            if arg.startswith("-") and arg != "-":
+                self.usage_error(f"unknown option '{name}'", "compare")
+            a["files"].append(arg)
+        if len(a["files"]) != 2:
+            self.usage_error(f"compare takes two files (A.json B.json), got "
+                             f"{len(a['files'])}", "compare")
+        return a
+
+    def load_result(self, path):
+        """(metrics {name: value}, per-class {category id: AP}) of a
+        vernier.eval/1 document; exits 1 when it is not one (strict UTF-8
+        JSON, an object with that "schema" and a "metrics" object of
+        finite numbers under printable-ASCII names -- the C program's
+        rule)."""
+        data = self.read_file(path)
+
+        def refuse():
+            self.say(f"vernier: {self.display(path)}: not a {JSON_SCHEMA} document with "
+                     "\"metrics\" (written by 'vernier eval --emit json')\n")
+            raise _Exit(EXIT_EVAL)
+
+        def number(v):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return None
+            try:
+                v = float(v)
+            except OverflowError:
+                return None
+            return v if math.isfinite(v) else None
+
+        def no_constant(name):
+            raise ValueError(name)
+
+        try:
+            doc = json.loads(data.decode("utf-8"), parse_constant=no_constant)
+        except (ValueError, RecursionError):
+            refuse()
+        if not isinstance(doc, dict) or doc.get("schema") != JSON_SCHEMA \
+                or not isinstance(doc.get("metrics"), dict):
+            refuse()
+        metrics = {}
+        for name, v in doc["metrics"].items():
+            if number(v) is None or not all(0x20 <= ord(c) < 0x7f for c in name):
+                refuse()
+            metrics[name] = number(v)
+        per_class = {}
+        rows = doc.get("per_class")
+        for r in rows if isinstance(rows, list) else []:
+            c = r.get("category_id") if isinstance(r, dict) else None
+            if isinstance(c, int) and not isinstance(c, bool) and -2**63 <= c < 2**63:
+                ap = number(r.get("AP"))
+                per_class[c] = -1.0 if ap is None else ap
+        return metrics, per_class
+
+    def cmd_compare(self, argv) -> int:
+        a = self.parse_compare_args(argv)
+        (ma, ca), (mb, cb) = (self.load_result(p) for p in a["files"])
+        for name, _, _ in a["gates"]:
+            for path, m in zip(a["files"], (ma, mb)):
+                if name not in m:
+                    self.say(f"vernier: {self.display(path)}: no metric '{name}' "
+                             "(--max-drop)\n")
+                    return EXIT_EVAL
+        out = ["%-8s %10s %10s %10s\n" % ("metric", "A", "B", "B-A")]
+        for name in ma:
+            if name in mb:
+                va, vb = ma[name], mb[name]
+                out.append("%-8s %10.4f %10.4f %+10.4f\n" % (name, va, vb, vb - va))
+        if a["per_class"]:
+            out.append("\n%8s %10s %10s %10s\n" % ("category", "AP A", "AP B", "B-A"))
+            for cat in sorted(c for c in ca if c in cb):
+                va, vb = ca[cat], cb[cat]
+                out.append("%8d %10.4f %10.4f %+10.4f\n" % (cat, va, vb, vb - va))
+        self.out.write("".join(out).encode("ascii"))
+        self.out.flush()
+        status = 0
+        for name, text, delta in a["gates"]:
+            va, vb = ma[name], mb[name]
+            if va - vb > delta:
+                self.say(f"vernier: max-drop: {name} fell by {format_double(va - vb)} "
+                         f"({format_double(va)} -> {format_double(vb)}), more than {text}\n")
+                status = EXIT_GATE
         return status
 
     def run(self, argv) -> int:
@@ -585,8 +828,28 @@ class _Cli:
             return 0
         if argv[0] == "eval":
             return self.cmd_eval(argv[1:])
+        if argv[0] == "compare":
+            return self.cmd_compare(argv[1:])
         self.say(f"vernier: unknown command '{argv[0]}'\nTry 'vernier --help'.\n")
         return EXIT_USAGE
+
+
+def _one_line(name: str, markdown: bool) -> str:
+    """A category name on one line: control characters read "?"; in
+    Markdown "|" is escaped (the C program's put_name)."""
+    out = "".join("?" if ord(c) < 0x20 or c == "\x7f" else c for c in name)
+    return out.replace("|", "\\|") if markdown else out
+
+
+def metric_names(iou: str, max_dets) -> tuple:
+    """The names of the summary statistics for --iou-type ``iou`` and the
+    --max-dets ladder (None: the default), as vernier_stat_info names
+    them."""
+    if iou == "keypoints":
+        return KEYPOINT_METRICS
+    caps = sorted(max_dets) if max_dets is not None else [1, 10, 100]
+    return ("AP", "AP50", "AP75", "APs", "APm", "APl", f"AR{caps[0]}", f"AR{caps[1]}",
+            f"AR{caps[2]}", "ARs", "ARm", "ARl")
 
 
 def format_double(v: float) -> str:

@@ -31,8 +31,10 @@ from ._errors import (DuplicateImageError, OutOfBudgetError, PartialCorruptError
 from ._evaluator import Evaluator, partial_info
 from ._kernels import AREA_RANGE_LABELS, PARITY_MODES, Bbox, Boundary, Keypoints, Segm
 from ._summary import Summary
+from ._tables import MissingDependencyError, Table
 
 __all__ = ["Bbox", "Segm", "Boundary", "Keypoints", "CocoDataset", "Evaluator", "Summary",
+           "Table", "MissingDependencyError",
            "BackgroundEvaluator", "OutOfBudgetError", "QueueFullError", "DuplicateImageError",
            "StateError", "PartialError", "PartialCorruptError", "PartialVersionError",
            "PartialMismatchError", "PartialDatasetMismatchError", "PartialOverlapError",

@@ -2,7 +2,7 @@
 multiples, precision / recall / F1 against the score threshold, and a
 per-class AP bar chart.
 
-matplotlib is an optional extra (``pip install 'vernier[plot]'``), imported
+matplotlib is an optional extra (``pip install 'libvernier[plot]'``), imported
 the first time a plot is drawn.  The figures are plain
 ``matplotlib.figure.Figure`` objects drawn by the Agg canvas: no pyplot, no
 display, no global state touched.  Every function returns the Figure and,
@@ -48,7 +48,7 @@ def _figure(width_px: int, height_px: int, layout="constrained"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as e:  # pragma: no cover - exercised without matplotlib only
-        raise ImportError("vernier.plot needs matplotlib: pip install 'vernier[plot]' "
+        raise ImportError("vernier.plot needs matplotlib: pip install 'libvernier[plot]' "
                           "(or pip install matplotlib)") from e
     fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, layout=layout)
     FigureCanvasAgg(fig)

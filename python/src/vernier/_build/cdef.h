@@ -127,6 +127,8 @@ void vernier_dataset_free(vernier_dataset *);
 size_t vernier_dataset_num_images(const vernier_dataset *);
 size_t vernier_dataset_num_annotations(const vernier_dataset *);
 size_t vernier_dataset_num_categories(const vernier_dataset *);
+int64_t vernier_dataset_category_id(const vernier_dataset *, size_t);
+const char *vernier_dataset_category_name(const vernier_dataset *, size_t);
 size_t vernier_dataset_sizeof(const vernier_dataset *);
 size_t vernier_dataset_cache_len(const vernier_dataset *, int);
 int vernier_dataset_clear_cache(vernier_dataset *);
@@ -162,12 +164,22 @@ typedef struct vernier_stat_info {
     const char *area_label;
     int64_t max_dets;
     double value;
+    char name[...];
 } vernier_stat_info;
 
 int vernier_eval_stat_info(const vernier_eval *ev, size_t i, vernier_stat_info *out);
 int vernier_eval_records_dims(const vernier_eval *, size_t *, size_t *, size_t *, size_t *);
 int vernier_eval_copy_records(const vernier_eval *, int64_t *, int64_t *, double *, int32_t *,
                               uint8_t *, int64_t *, uint8_t *, int32_t *);
+int vernier_eval_copy_class_stats(const vernier_eval *, double *, size_t);
+int vernier_eval_copy_class_counts(const vernier_eval *, uint64_t *, uint64_t *, size_t);
+int vernier_eval_image_table(const vernier_eval *, int64_t *, uint32_t *, uint32_t *,
+                             uint32_t *, uint32_t *, uint32_t *, size_t);
+int vernier_eval_table_sizes(const vernier_eval *, size_t *, size_t *, size_t *);
+int vernier_eval_detection_table(const vernier_eval *, int64_t *, int64_t *, int64_t *,
+                                 double *, int64_t *, uint8_t *, uint8_t *, size_t);
+int vernier_eval_gt_table(const vernier_eval *, int64_t *, int64_t *, int64_t *, uint8_t *,
+                          int64_t *, uint8_t *, size_t);
 
 /* ---- incremental session and background worker (vernier.h sections 10, 11) */
 #define VERNIER_E_DUPLICATE_IMAGE ...
