@@ -96,9 +96,14 @@ def test_per_class_pr(sample, tmp_path):
         last = i // cols == rows - 1 or i + cols >= len(cats)
         assert x == ("Recall" if last else "")
         assert ax.get_xlim() == (0, 1)
-    # a chosen list, in its order; names fall back to ids
+    # a chosen list, in its order; names from the summary (the ground
+    # truth's categories) ...
     fig = plot.per_class_pr(s, categories=[3, 1], path=tmp_path / "c.png")
     assert _png(tmp_path / "c.png") == (275, 500)
+    assert s.category_names[3] == "car" and s.category_names[1] == "person"
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["car", "person"]
+    # ... and ids where a category has no name
+    fig = plot.per_class_pr(s, categories=[3, 1], names={})
     assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["category 3", "category 1"]
     assert [_labels(ax) for ax in fig.axes] == [("Recall", "Precision"), ("Recall", "")]
     with pytest.raises(ValueError, match="category=999"):
