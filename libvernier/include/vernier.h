@@ -1168,7 +1168,10 @@ typedef struct vernier_results_columns {
      *   strings: mask_sizes + mask_offsets + mask_strings (compressed RLE
      *            counts strings, pycocotools' "counts" bytes);
      *   dense:   masks, n x mask_height x mask_width bytes, row-major (as a
-     *            C-ordered N x H x W array), each 0 or 1, encoded here.
+     *            C-ordered N x H x W array), each 0 or 1, encoded here;
+     *            or, masks of different sizes, mask_sizes + mask_offsets
+     *            (in bytes; each row's span must be its height x width)
+     *            + masks.
      * SEGM masks are checked as the JSON path checks a compressed RLE
      * (counts summing to h * w) and stored as their compressed string,
      * so every form builds the state of the equivalent JSON. */

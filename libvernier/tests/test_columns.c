@@ -331,7 +331,8 @@ static void test_results_segm_forms(void)
     uint32_t counts[3][31], all_counts[93], sizes[6];
     size_t lens[3], ncounts[3], k, off = 0, coff = 0;
     uint64_t soffs[4], coffs[4];
-    vernier_results *json = NULL, *from[3] = {NULL, NULL, NULL};
+    vernier_results *json = NULL, *from[4] = {NULL, NULL, NULL, NULL};
+    static const uint64_t doffs[4] = {0, 30, 60, 90};
     vernier_error err = VERNIER_ERROR_INIT;
     int pos = 0, f;
     for (k = 0; k < 3; k++) {
@@ -373,7 +374,7 @@ static void test_results_segm_forms(void)
     }
     snprintf(doc + pos, sizeof(doc) - (size_t)pos, "]");
     CHECK_INT(vernier_results_load_json(&json, doc, strlen(doc), NULL, &err), VERNIER_OK);
-    for (f = 0; f < 3; f++) {
+    for (f = 0; f < 4; f++) {
         vernier_results_columns c = res_columns(VERNIER_RESULTS_SEGM);
         double boxes[12];
         /* a given box on row 1 only: NaN elsewhere would be refused, so
@@ -387,10 +388,14 @@ static void test_results_segm_forms(void)
             c.mask_sizes = sizes;
             c.mask_offsets = coffs;
             c.mask_counts = all_counts;
-        } else {
+        } else if (f == 2) {
             c.masks = &dense[0][0][0];
             c.mask_height = 5;
             c.mask_width = 6;
+        } else { /* sizes per row */
+            c.masks = &dense[0][0][0];
+            c.mask_sizes = sizes;
+            c.mask_offsets = doffs;
         }
         CHECK_INT(vernier_results_from_columns(&from[f], &c, NULL, &err), VERNIER_OK);
         if (from[f] != NULL && json != NULL) {
@@ -403,9 +408,10 @@ static void test_results_segm_forms(void)
         }
     }
     /* the three forms agree with each other entirely */
-    if (from[0] != NULL && from[1] != NULL && from[2] != NULL) {
+    if (from[0] != NULL && from[1] != NULL && from[2] != NULL && from[3] != NULL) {
         check_same_results(from[0], from[1]);
         check_same_results(from[0], from[2]);
+        check_same_results(from[0], from[3]);
     }
     /* and with JSON when its row 1 box is the mask's */
     {
@@ -436,7 +442,7 @@ static void test_results_segm_forms(void)
         }
         vernier_results_free(withbox);
     }
-    for (f = 0; f < 3; f++)
+    for (f = 0; f < 4; f++)
         vernier_results_free(from[f]);
     vernier_results_free(json);
 }

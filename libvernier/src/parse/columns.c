@@ -187,17 +187,25 @@ static int row_mask_string(vn_mem *m, scratch *sc, const vernier_results_columns
     char path[48];
     int rc;
     if (cols->masks != NULL) {
-        size_t area = (size_t)cols->mask_height * cols->mask_width, n = 0, bad;
-        hw[0] = cols->mask_height;
-        hw[1] = cols->mask_width;
-        rc = dense_counts(m, sc, cols->masks + i * area, hw[0], hw[1], &n, &bad);
+        const uint8_t *mask;
+        size_t n = 0, bad;
+        if (cols->mask_offsets != NULL) { /* sizes per row */
+            hw[0] = cols->mask_sizes[2 * i];
+            hw[1] = cols->mask_sizes[2 * i + 1];
+            mask = cols->masks + cols->mask_offsets[i];
+        } else {
+            hw[0] = cols->mask_height;
+            hw[1] = cols->mask_width;
+            mask = cols->masks + i * ((size_t)hw[0] * hw[1]);
+        }
+        rc = dense_counts(m, sc, mask, hw[0], hw[1], &n, &bad);
         if (rc != VERNIER_OK)
             return no_mem(err, rc, "vernier_results_from_columns");
         if (bad != SIZE_MAX) {
             snprintf(path, sizeof(path), "masks[%zu]", i);
             return col_fail(err, VERNIER_E_SCHEMA, path, (int64_t)i, ref.field, ref.entity,
                             "holds %u at row %zu, column %zu (a mask's values are 0 and 1)",
-                            (unsigned)cols->masks[i * area + bad], bad / hw[1], bad % hw[1]);
+                            (unsigned)mask[bad], bad / hw[1], bad % hw[1]);
         }
         rc = counts_string(m, sc, sc->counts, n, hw[0], hw[1], len);
         *s = sc->chars;
@@ -217,6 +225,41 @@ static int row_mask_string(vn_mem *m, scratch *sc, const vernier_results_columns
 }
 
 /* ---- results ------------------------------------------------------------- */
+
+/* Dense masks: one size for all (mask_height x mask_width), or per row
+ * (mask_sizes, with mask_offsets in bytes spanning h * w each). */
+static int dense_args(const vernier_results_columns *c, vernier_error *err)
+{
+    static const char fn[] = "vernier_results_from_columns";
+    char what[160];
+    size_t i;
+    if (c->mask_offsets == NULL) {
+        if ((uint64_t)c->mask_height * c->mask_width > UINT32_MAX) {
+            vn_error_clear(err);
+            return vn_fail(err, VERNIER_E_LIMIT, "%s: mask_height x mask_width is above 2^32-1",
+                           fn);
+        }
+        return VERNIER_OK;
+    }
+    if (c->mask_sizes == NULL)
+        return bad_arg(err, fn, "masks with mask_offsets need mask_sizes");
+    VN_TRY(check_offsets(err, fn, "mask_offsets", c->mask_offsets, c->n));
+    for (i = 0; i < c->n; i++) {
+        uint64_t hw = (uint64_t)c->mask_sizes[2 * i] * c->mask_sizes[2 * i + 1];
+        if (hw > UINT32_MAX) {
+            vn_error_clear(err);
+            return vn_fail(err, VERNIER_E_LIMIT, "%s: mask %zu: height x width is above 2^32-1",
+                           fn, i);
+        }
+        if (c->mask_offsets[i + 1] - c->mask_offsets[i] != hw) {
+            snprintf(what, sizeof(what), "mask %zu spans %llu bytes, not height x width = %llu",
+                     i, (unsigned long long)(c->mask_offsets[i + 1] - c->mask_offsets[i]),
+                     (unsigned long long)hw);
+            return bad_arg(err, fn, what);
+        }
+    }
+    return VERNIER_OK;
+}
 
 static int results_args(const vernier_results_columns *c, vernier_error *err)
 {
@@ -247,10 +290,8 @@ static int results_args(const vernier_results_columns *c, vernier_error *err)
             return bad_arg(err, fn, "mask_counts and mask_strings need mask_sizes and mask_offsets");
         VN_TRY(check_offsets(err, fn, "mask_offsets", c->mask_offsets, c->n));
     }
-    if (c->masks != NULL && (uint64_t)c->mask_height * c->mask_width > UINT32_MAX) {
-        vn_error_clear(err);
-        return vn_fail(err, VERNIER_E_LIMIT, "%s: mask_height x mask_width is above 2^32-1", fn);
-    }
+    if (c->kind != VERNIER_RESULTS_KEYPOINTS && c->masks != NULL)
+        VN_TRY(dense_args(c, err));
     if (c->kind == VERNIER_RESULTS_KEYPOINTS && (c->keypoint_offsets == NULL || c->keypoints == NULL))
         return bad_arg(err, fn, "keypoint_offsets and keypoints are required for KEYPOINTS results");
     if (c->keypoint_offsets != NULL) {
