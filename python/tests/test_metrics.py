@@ -200,3 +200,33 @@ def test_sync_through_state(tm_map):
     a, b = whole.compute(), merged.compute()
     for k in a:
         assert np.asarray(a[k]).tobytes() == np.asarray(b[k]).tobytes(), k
+
+
+@pytest.mark.heavy
+def test_howto_torchrun_example(tmp_path, tm_map):
+    """The how-to's torchrun script with 2 gloo ranks: rank 0 prints the
+    single-process number."""
+    from conftest import REPO
+    from test_distributed import launch
+
+    page = (REPO / "docs" / "how-to" / "evaluate-in-a-training-loop.md").read_text()
+    start = page.index("```python notest torchrun")
+    body = page[page.index("\n", start) + 1:page.index("\n```", start)]
+    script = tmp_path / "eval_metric_ddp.py"
+    script.write_text(body + "\n")
+    outs = launch(script, 2, [], cwd=tmp_path)
+    # the same data in one process, and torchmetrics on it
+    import torch
+    rng = np.random.default_rng(7)
+    images = []
+    for _ in range(32):
+        boxes = torch.tensor(rng.uniform(0, 100, (4, 4))).cumsum(1)
+        labels = torch.tensor(rng.integers(0, 2, 4))
+        images.append(({"boxes": boxes + torch.tensor(rng.normal(0, 3, (4, 4))),
+                        "scores": torch.tensor(rng.random(4)), "labels": labels},
+                       {"boxes": boxes, "labels": labels}))
+    ref = tm_map(box_format="xyxy")
+    ref.update([p for p, _ in images], [t for _, t in images])
+    want = float(ref.compute()["map"])
+    assert f"map = {want!r}" in outs[0], outs[0]
+    assert "map =" not in outs[1]
