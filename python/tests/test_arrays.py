@@ -361,3 +361,24 @@ def test_a_million_detections_allocate_no_python_object_each():
         ll.lib.vernier_results_free(res)
     assert peak < 10 * 2 ** 20, peak
     del gt
+
+
+def test_loadres_rows_array_equals_the_json_path():
+    gt, dt = make_workload(15, 11)
+    rows = np.array([[r["image_id"], *r["bbox"], r["score"], r["category_id"]] for r in dt],
+                    np.float64)
+    data, _ = results_input(rows)
+    assert isinstance(data, ll.Columns)
+    check_same("bbox", json.dumps(gt).encode(), json.dumps(dt).encode(), gt_tables(gt), rows)
+    bad = rows.copy()
+    bad[4, 0] += 0.5
+    with pytest.raises(vernier.SchemaError) as ei:
+        Evaluator().evaluate(json.dumps(gt).encode(), bad)
+    assert ei.value.path == "results[4][0]" and ei.value.index == 4
+    bad = rows.copy()
+    bad[6, 3] = np.nan
+    with pytest.raises(vernier.SchemaError) as ei:
+        Evaluator().evaluate(json.dumps(gt).encode(), bad)
+    assert ei.value.path == "results[6][3]" and ei.value.index == 6
+    with pytest.raises(vernier.SchemaError, match="N x 7"):
+        Evaluator().evaluate(json.dumps(gt).encode(), rows[:, :6])

@@ -18,6 +18,7 @@
  *     the latter).  In a segm list, "bbox": [] counts as absent.
  * Errors name the JSON path, locate the byte and give the element index. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1434,46 +1435,48 @@ static void ctx_setup(ctx *c, vn_mem *mem, const char *data, size_t size, vernie
     c->scratch_cap = 0;
 }
 
-int vn_dataset_alloc(vernier_dataset **out, const vernier_allocator *alc, const char *fn,
-                     vernier_error *err)
+/* A zeroed handle of `size` bytes whose first member, its vn_mem, is set
+ * up on `alc` (both handles start with one). */
+static int handle_alloc(void **out, size_t size, const vernier_allocator *alc, const char *fn,
+                        vernier_error *err)
 {
     vn_mem mem;
-    vernier_dataset *ds;
     char what[96];
+    void *h;
     if (vn_mem_init(&mem, alc) != VERNIER_OK) {
         snprintf(what, sizeof(what), "%s: allocator with a NULL function", fn);
         return bad_arg(err, what);
     }
-    ds = vn_malloc(&mem, sizeof(*ds));
-    if (ds == NULL) {
+    h = vn_malloc(&mem, size);
+    if (h == NULL) {
         vn_error_clear(err);
         return vn_fail(err, vn_mem_failure(&mem), "out of memory in %s", fn);
     }
-    memset(ds, 0, sizeof(*ds));
-    ds->mem = mem;
-    *out = ds;
+    memset(h, 0, size);
+    memcpy(h, &mem, sizeof(mem));
+    *out = h;
+    return VERNIER_OK;
+}
+
+_Static_assert(offsetof(vernier_dataset, mem) == 0, "a dataset starts with its vn_mem");
+_Static_assert(offsetof(vernier_results, mem) == 0, "results start with their vn_mem");
+
+int vn_dataset_alloc(vernier_dataset **out, const vernier_allocator *alc, const char *fn,
+                     vernier_error *err)
+{
+    void *h;
+    VN_TRY(handle_alloc(&h, sizeof(vernier_dataset), alc, fn, err));
+    *out = h;
     return VERNIER_OK;
 }
 
 int vn_results_alloc(vernier_results **out, const vernier_allocator *alc, const char *fn,
                      vernier_error *err)
 {
-    vn_mem mem;
-    vernier_results *res;
-    char what[96];
-    if (vn_mem_init(&mem, alc) != VERNIER_OK) {
-        snprintf(what, sizeof(what), "%s: allocator with a NULL function", fn);
-        return bad_arg(err, what);
-    }
-    res = vn_malloc(&mem, sizeof(*res));
-    if (res == NULL) {
-        vn_error_clear(err);
-        return vn_fail(err, vn_mem_failure(&mem), "out of memory in %s", fn);
-    }
-    memset(res, 0, sizeof(*res));
-    res->mem = mem;
-    res->kind = VERNIER_RESULTS_EMPTY;
-    *out = res;
+    void *h;
+    VN_TRY(handle_alloc(&h, sizeof(vernier_results), alc, fn, err));
+    *out = h;
+    (*out)->kind = VERNIER_RESULTS_EMPTY;
     return VERNIER_OK;
 }
 

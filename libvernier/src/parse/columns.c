@@ -110,6 +110,17 @@ static int check_offsets(vernier_error *err, const char *fn, const char *name,
     return VERNIER_OK;
 }
 
+/* Keypoints, when given: offsets (n + 1, not decreasing) and values. */
+static int check_keypoints(vernier_error *err, const char *fn, const uint64_t *offsets,
+                           const double *values, size_t n)
+{
+    if (offsets == NULL)
+        return VERNIER_OK;
+    if (values == NULL)
+        return bad_arg(err, fn, "keypoint_offsets without keypoints");
+    return check_offsets(err, fn, "keypoint_offsets", offsets, n);
+}
+
 /* ---- result masks --------------------------------------------------------- */
 
 /* Scratch buffers reused across rows (freed by the caller). */
@@ -294,12 +305,7 @@ static int results_args(const vernier_results_columns *c, vernier_error *err)
         VN_TRY(dense_args(c, err));
     if (c->kind == VERNIER_RESULTS_KEYPOINTS && (c->keypoint_offsets == NULL || c->keypoints == NULL))
         return bad_arg(err, fn, "keypoint_offsets and keypoints are required for KEYPOINTS results");
-    if (c->keypoint_offsets != NULL) {
-        if (c->keypoints == NULL)
-            return bad_arg(err, fn, "keypoint_offsets without keypoints");
-        VN_TRY(check_offsets(err, fn, "keypoint_offsets", c->keypoint_offsets, c->n));
-    }
-    return VERNIER_OK;
+    return check_keypoints(err, fn, c->keypoint_offsets, c->keypoints, c->n);
 }
 
 /* The segmentation of result row i: SEGM masks measured and stored as
@@ -460,12 +466,7 @@ static int dataset_args(const vernier_dataset_columns *c, vernier_error *err)
                        "required");
     if (c->segmentation_kinds != NULL && c->segmentation_spans == NULL)
         return bad_arg(err, fn, "segmentation_kinds without segmentation_spans");
-    if (c->keypoint_offsets != NULL) {
-        if (c->keypoints == NULL)
-            return bad_arg(err, fn, "keypoint_offsets without keypoints");
-        VN_TRY(check_offsets(err, fn, "keypoint_offsets", c->keypoint_offsets, c->n_annotations));
-    }
-    return VERNIER_OK;
+    return check_keypoints(err, fn, c->keypoint_offsets, c->keypoints, c->n_annotations);
 }
 
 /* A span (first, count) must lie in a pool of `len` elements. */

@@ -454,6 +454,50 @@ def relocate(e, locate) -> None:
     e.offset = e.line = e.column = None
 
 
+# loadRes' N x 7 rows: the column of each field
+_ROW_COLUMNS = {"image_id": [0], "bbox": [1, 2, 3, 4], "score": [5], "category_id": [6]}
+
+
+def _rows_detections(dt, cast: bool):
+    """A loadRes-style N x 7 array (image_id, x, y, w, h, score,
+    category_id per row, as pycocotools' loadNumpyAnnotations reads it) as
+    a Detections dict, and the locator naming ``results[i][j]``.  Ids must
+    be integral (pycocotools truncates them with int(); refused here, as
+    in JSON); the other columns follow the dtype rule."""
+    a = _to_numpy(dt, "results")
+    if a.ndim != 2 or a.shape[1] != 7:
+        raise SchemaError(f"a results array must be N x 7 (image_id, x, y, w, h, score, "
+                          f"category_id), got shape {a.shape}", path="results")
+    floats = _det_array({"r": a}, "r", "f", cast, "results")
+    ids = {}
+    for name, j in (("image_id", 0), ("labels", 6)):
+        col = floats[:, j]
+        bad = (col != np.round(col)) | (np.abs(col) > _EXACT_FLOAT)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            e = SchemaError(f"results[{i}][{j}]: {col[i]!r} is not an integral id",
+                            path=f"results[{i}][{j}]")
+            e.index = i
+            raise e
+        ids[name] = col.astype(np.int64)
+    d = {**ids, "scores": np.ascontiguousarray(floats[:, 5]),
+         "boxes": np.ascontiguousarray(floats[:, 1:5])}
+
+    def locate(steps) -> str:
+        if len(steps) >= 2 and isinstance(steps[0], str) and isinstance(steps[1], int):
+            steps = [steps[1], _COLUMN_KEYS.get(steps[0], steps[0])] + list(steps[2:])
+        if not steps or not isinstance(steps[0], int):
+            return "results"
+        cols = _ROW_COLUMNS.get(steps[1]) if len(steps) > 1 else None
+        if cols is None:
+            return f"results[{steps[0]}]"
+        j = cols[steps[2]] if len(cols) > 1 and len(steps) > 2 and \
+            isinstance(steps[2], int) else cols[0]
+        return f"results[{steps[0]}][{j}]"
+
+    return d, locate
+
+
 def results_input(dt, *, cast_inputs: bool = False):
     """``(data, locate)``: loadRes JSON bytes from any accepted form of
     detections (JSON bytes, a list of loadRes result dicts, a Detections
@@ -465,6 +509,10 @@ def results_input(dt, *, cast_inputs: bool = False):
     if isinstance(dt, (str, os.PathLike)):  # a results file's path
         with open(dt, "rb") as f:
             return f.read(), None
+    if not isinstance(dt, (list, tuple, Mapping)) and (
+            hasattr(dt, "__array__") or hasattr(dt, "__dlpack__")):
+        d, locate = _rows_detections(dt, cast_inputs)
+        return _detections_columns([d], ["results"], cast_inputs), locate
     if _is_detections(dt) or (isinstance(dt, (list, tuple)) and dt and
                               all(_is_detections(x) for x in dt)):
         dicts = [dt] if _is_detections(dt) else list(dt)
@@ -479,8 +527,8 @@ def results_input(dt, *, cast_inputs: bool = False):
         locate = _list_locator
     else:
         raise TypeError("detections must be loadRes-shaped JSON bytes, a results file path, a "
-                        "list of result dicts, a Detections dict or a sequence of them, not "
-                        f"{type(dt).__name__}")
+                        "list of result dicts, a Detections dict or a sequence of them, or an "
+                        f"N x 7 array of loadRes rows, not {type(dt).__name__}")
     default = _json_default_cast if cast_inputs else _json_default
     try:
         return json.dumps(dt, default=default, separators=(",", ":")).encode("utf-8"), locate

@@ -267,30 +267,27 @@ def _fill_columns(c, cols: Columns, keep: list):
         setattr(c, name, buf)
 
 
-def _results_from_columns(cols: Columns):
-    """A results pointer built from columns, WITHOUT a destructor."""
-    c = _sized("vernier_results_columns")
+def _from_columns(what: str, cols: Columns):
+    """vernier_<what>_from_columns: the new handle's pointer, WITHOUT a
+    destructor."""
+    c = _sized(f"vernier_{what}_columns")
     keep = []
     _fill_columns(c, cols, keep)
-    out = ffi.new("vernier_results **")
+    out = ffi.new(f"vernier_{what} **")
     err = _new_error()
-    rc = lib.vernier_results_from_columns(out, c, ffi.NULL, err)
+    rc = getattr(lib, f"vernier_{what}_from_columns")(out, c, ffi.NULL, err)
     del keep
     _check(rc, err)
     return out[0]
 
 
+def _results_from_columns(cols: Columns):
+    return _from_columns("results", cols)
+
+
 def dataset_from_columns(cols: Columns) -> Dataset:
-    c = _sized("vernier_dataset_columns")
-    keep = []
-    _fill_columns(c, cols, keep)
-    out = ffi.new("vernier_dataset **")
-    err = _new_error()
-    rc = lib.vernier_dataset_from_columns(out, c, ffi.NULL, err)
-    del keep
-    _check(rc, err)
-    return Dataset(ffi.gc(out[0], lib.vernier_dataset_free,
-                          size=lib.vernier_dataset_sizeof(out[0])))
+    ptr = _from_columns("dataset", cols)
+    return Dataset(ffi.gc(ptr, lib.vernier_dataset_free, size=lib.vernier_dataset_sizeof(ptr)))
 
 
 def _results_parse(data, *, source: str | None = None):
