@@ -205,6 +205,11 @@ class MeanAveragePrecision:
     in strict mode, with torchmetrics' float32 default thresholds), as
     float32 values: torch tensors when torch is loaded, numpy otherwise.
 
+    One difference, on purpose: for ``iou_type="segm"`` torchmetrics leaves
+    images without target masks out of the ground truth, so that
+    detections on them count for nothing; here every image is in it and
+    such detections are false positives, as both do for ``"bbox"``.
+
     :meth:`update` converts a batch to arrays at once (no Python object per
     detection, no JSON) and keeps them; :meth:`compute` builds the dataset
     and evaluates in C.  Inputs follow :func:`coco_inputs`.  Distributed:
