@@ -230,3 +230,35 @@ def test_howto_torchrun_example(tmp_path, tm_map):
     want = float(ref.compute()["map"])
     assert f"map = {want!r}" in outs[0], outs[0]
     assert "map =" not in outs[1]
+
+
+def test_with_a_dataset_update_submits_to_the_worker():
+    rng = np.random.default_rng(4)
+    preds, targets = [], []
+    for i in range(24):
+        n = int(rng.integers(0, 5))
+        xy = rng.uniform(0, 50, (n, 2))
+        boxes = np.concatenate([xy, xy + rng.uniform(5, 30, (n, 2))], 1)
+        labels = rng.integers(0, 3, n)
+        targets.append({"boxes": boxes, "labels": labels, "image_id": np.int64(i + 1)})
+        preds.append({"boxes": boxes + rng.normal(0, 2, boxes.shape), "labels": labels,
+                      "scores": rng.random(n)})
+    ds, _ = coco_inputs(preds, targets, box_format="xyxy")
+    kept = MeanAveragePrecision(class_metrics=True)
+    live = MeanAveragePrecision(class_metrics=True, dataset=ds)
+    for lo in range(0, 24, 6):
+        kept.update(preds[lo:lo + 6], targets[lo:lo + 6])
+        live.update(preds[lo:lo + 6], targets[lo:lo + 6])
+    assert live._bg is not None  # a BackgroundEvaluator took the batches
+    a, b = kept.compute(), live.compute()
+    for k in a:
+        assert np.asarray(a[k]).tobytes() == np.asarray(b[k]).tobytes(), k
+    assert np.asarray(live.compute()["map"]) == np.asarray(b["map"])  # again: the same
+    with pytest.raises(vernier.StateError, match="reset"):
+        live.update(preds[:1], targets[:1])
+    live.reset()
+    live.update(preds[:1], targets[:1])
+    with pytest.raises(vernier.SchemaError, match="image_id"):
+        live.update(preds[:1], [{k: v for k, v in targets[0].items() if k != "image_id"}])
+    with pytest.raises(TypeError, match="state"):
+        live.state()

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._convert import _to_numpy
 from ._dataset import CocoDataset
-from ._errors import SchemaError
+from ._errors import SchemaError, StateError
 from ._evaluator import Evaluator
 from ._kernels import Bbox, Segm
 
@@ -146,15 +146,9 @@ def coco_inputs(predictions: Sequence, targets: Sequence, *, box_format: str = "
         gt["bbox"].append(boxes)
         gt["area"].append(area)
         gt["iscrowd"].append(crowd)
-        plabels = _arr(p, "labels", pw).reshape(-1).astype(np.int64)
-        d = {"image_id": np.full(len(plabels), image_id, np.int64), "labels": plabels,
-             "scores": _arr(p, "scores", pw).reshape(-1).astype(np.float64)}
-        if segm:
-            d["masks"] = pm
-        else:
-            d["boxes"] = _xywh(_arr(p, "boxes", pw), box_format)
+        d = _detections(p, image_id, box_format, segm, pw, masks=pm if segm else None)
         dets.append(d)
-        labels_seen += [labels, plabels]
+        labels_seen += [labels, d["labels"]]
     cat = np.unique(np.concatenate(labels_seen)) if labels_seen else np.zeros(0, np.int64)
     anns = {k: np.concatenate(v) if v else np.zeros((0, 4) if k == "bbox" else 0)
             for k, v in gt.items()}
@@ -166,6 +160,18 @@ def coco_inputs(predictions: Sequence, targets: Sequence, *, box_format: str = "
               "height": np.array(heights, np.int64)}
     ds = CocoDataset.from_arrays(images=images, categories={"id": cat}, annotations=anns)
     return ds, dets
+
+
+def _detections(p, image_id: int, box_format: str, segm: bool, where: str, masks=None) -> dict:
+    """One image's prediction dict as a Detections dict of arrays."""
+    labels = _arr(p, "labels", where).reshape(-1).astype(np.int64)
+    d = {"image_id": np.full(len(labels), image_id, np.int64), "labels": labels,
+         "scores": _arr(p, "scores", where).reshape(-1).astype(np.float64)}
+    if segm:
+        d["masks"] = masks if masks is not None else _masks(p, where, len(labels))
+    else:
+        d["boxes"] = _xywh(_arr(p, "boxes", where), box_format)
+    return d
 
 
 def _split(masks: np.ndarray):
@@ -214,11 +220,20 @@ class MeanAveragePrecision:
     detection, no JSON) and keeps them; :meth:`compute` builds the dataset
     and evaluates in C.  Inputs follow :func:`coco_inputs`.  Distributed:
     :meth:`state` / :meth:`merge_state` carry the kept arrays between ranks
-    (gather them with ``torch.distributed.all_gather_object``)."""
+    (gather them with ``torch.distributed.all_gather_object``).
+
+    ``dataset``: the ground truth, when it is known before the loop (a
+    :class:`CocoDataset` whose image ids the targets' ``image_id`` name).
+    :meth:`update` then hands each batch's predictions to a
+    :class:`BackgroundEvaluator`, so that matching overlaps the next forward
+    pass (the targets' ``labels`` only count towards ``classes``), and
+    :meth:`compute` finalizes it: the evaluation covers every image of the
+    dataset, as a COCO evaluation does.  :meth:`state` is not available in
+    that mode (merge per-rank partials with :mod:`vernier.distributed`)."""
 
     def __init__(self, iou_type: str = "bbox", box_format: str = "xyxy",
                  class_metrics: bool = False, iou_thresholds=None, rec_thresholds=None,
-                 max_detection_thresholds=None):
+                 max_detection_thresholds=None, dataset: CocoDataset | None = None):
         if iou_type not in _KERNELS:
             raise ValueError(f"iou_type must be 'bbox' or 'segm', got {iou_type!r}")
         if box_format not in BOX_FORMATS:
@@ -230,12 +245,47 @@ class MeanAveragePrecision:
             if rec_thresholds is not None else _torch_linspace(0.0, 1.0, 101)
         self.max_detection_thresholds = tuple(sorted(int(m) for m in (
             max_detection_thresholds or (1, 10, 100))))
+        if dataset is not None and not isinstance(dataset, CocoDataset):
+            raise TypeError(f"dataset must be a CocoDataset, not {type(dataset).__name__}")
+        self.dataset = dataset
+        self._bg = None
         self.reset()
+
+    def _evaluator(self) -> Evaluator:
+        return Evaluator(iou=_KERNELS[self.iou_type](), parity_mode="strict",
+                         max_dets=self.max_detection_thresholds,
+                         iou_thresholds=self.iou_thresholds,
+                         recall_thresholds=self.rec_thresholds)
 
     def reset(self) -> None:
         """Forget every batch."""
         self._preds: list = []
         self._targets: list = []
+        self._labels: list = []
+        self._done = None  # dataset mode: the finalized evaluation
+        if self._bg is not None:
+            self._bg.close()
+        self._bg = None
+
+    def _submit(self, preds, target) -> None:
+        if self._done is not None:
+            raise StateError("compute() has finalized this metric's evaluation: call reset() "
+                             "before the next update()")
+        if self._bg is None:
+            self._bg = self._evaluator().background(self.dataset)
+        dets = []
+        for i, (p, t) in enumerate(zip(preds, target)):
+            where = f"target[{i}]"
+            if "image_id" not in t:
+                raise SchemaError(f"{where} lacks \"image_id\": with a dataset given, the "
+                                  "targets name their images", path=where)
+            image_id = int(_to_numpy(t["image_id"], f'{where}["image_id"]').reshape(-1)[0])
+            d = _detections(p, image_id, self.box_format, self.iou_type == "segm",
+                            f"preds[{i}]")
+            dets.append(d)
+            self._labels += [d["labels"], _arr(t, "labels", where).reshape(-1).astype(np.int64)]
+        if dets:
+            self._bg.submit(dets, timeout=3600.0)  # waits while the queue is full
 
     def update(self, preds: Sequence[dict], target: Sequence[dict]) -> None:
         """Keep one batch (a list of prediction dicts and one of target
@@ -243,12 +293,17 @@ class MeanAveragePrecision:
         if len(preds) != len(target):
             raise ValueError(f"preds and target must have the same length, got {len(preds)} "
                              f"and {len(target)}")
+        if self.dataset is not None:
+            return self._submit(preds, target)
         for p, t in zip(preds, target):
             self._preds.append({k: np.array(_to_numpy(v, k)) for k, v in p.items()})
             self._targets.append({k: np.array(_to_numpy(v, k)) for k, v in t.items()})
 
     def state(self) -> tuple:
         """This rank's batches, to gather on every rank."""
+        if self.dataset is not None:
+            raise TypeError("state() needs the batches kept: with a dataset given, merge "
+                            "per-rank partials with vernier.distributed instead")
         return self._preds, self._targets
 
     def merge_state(self, states) -> None:
@@ -260,23 +315,30 @@ class MeanAveragePrecision:
     def compute(self) -> dict:
         """Evaluate every batch kept; torchmetrics' keys and values."""
         m = self.max_detection_thresholds
-        labels = [p["labels"].reshape(-1) for p in self._preds] + \
-                 [t["labels"].reshape(-1) for t in self._targets]
+        labels = self._labels + [p["labels"].reshape(-1) for p in self._preds] + \
+            [t["labels"].reshape(-1) for t in self._targets]
         classes = np.unique(np.concatenate(labels)).astype(np.int64) if labels else \
             np.zeros(0, np.int64)
         keys = ["map", "map_50", "map_75", "map_small", "map_medium", "map_large",
                 f"mar_{m[0]}", f"mar_{m[1]}", f"mar_{m[2]}", "mar_small", "mar_medium",
                 "mar_large"]
         per_class = np.array([-1.0]), np.array([-1.0])
-        if not self._preds:
-            stats = [-1.0] * 12
-        else:
+        summary = None
+        if self._bg is not None:  # dataset mode: the worker's evaluation
+            bg, self._bg = self._bg, None
+            try:
+                self._done = bg.finalize()
+            finally:
+                bg.close()
+        if self._done is not None:
+            summary = self._done
+        elif self._preds:
             ds, dets = coco_inputs(self._preds, self._targets, box_format=self.box_format,
                                    iou_type=self.iou_type)
-            ev = Evaluator(iou=_KERNELS[self.iou_type](), parity_mode="strict", max_dets=m,
-                           iou_thresholds=self.iou_thresholds,
-                           recall_thresholds=self.rec_thresholds)
-            summary = ev.evaluate(ds, dets)
+            summary = self._evaluator().evaluate(ds, dets)
+        if summary is None:
+            stats = [-1.0] * 12
+        else:
             stats = [float(s) for s in summary.stats]
             if self.class_metrics:
                 per_class = _per_class(summary, classes)
@@ -295,6 +357,10 @@ def _per_class(summary, classes):
     cat_ids = list(summary.category_ids)
     aps, ars = [], []
     for k in classes:
+        if int(k) not in cat_ids:  # a label the ground truth has no category for
+            aps.append(-1.0)
+            ars.append(-1.0)
+            continue
         j = cat_ids.index(int(k))
         p, r = prec[:, :, j, 0, -1], rec[:, j, 0, -1]
         aps.append(np.mean(p[p > -1]) if (p > -1).any() else -1.0)
