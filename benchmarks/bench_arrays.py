@@ -99,3 +99,75 @@ def test_submit_cost(benchmark, gt, size, per_image, form):
     benchmark.extra_info["submit_p99_us"] = float(np.percentile(us, 99))
     print(f"\nsubmit, {size} detections, {form}: median {np.median(us):.1f} us, "
           f"p99 {np.percentile(us, 99):.1f} us")
+
+
+# ---- end to end: a training-loop metric at val2017 scale ----------------------------
+
+TESTS = __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "python",
+                                   "tests")
+
+
+@pytest.fixture(scope="module")
+def val2017_batches(val2017_files):
+    """The val2017-scale bbox workload as torchvision-style lists of dicts of
+    torch tensors (xywh float64), one per image, in batches of 8."""
+    torch = pytest.importorskip("torch")
+    gt_path, dt_path = val2017_files
+    gt, dt = json.loads(gt_path.read_bytes()), json.loads(dt_path.read_bytes())
+    anns, dets = {}, {}
+    for a in gt["annotations"]:
+        anns.setdefault(a["image_id"], []).append(a)
+    for d in dt:
+        dets.setdefault(d["image_id"], []).append(d)
+
+    def t(rows, key, dtype, shape=(-1,)):
+        return torch.tensor(np.array([r[key] for r in rows], dtype).reshape(shape))
+
+    preds, targets = [], []
+    for img in sorted(i["id"] for i in gt["images"]):
+        g, d = anns.get(img, []), dets.get(img, [])
+        targets.append({"boxes": t(g, "bbox", np.float64, (-1, 4)),
+                        "labels": t(g, "category_id", np.int64),
+                        "iscrowd": t(g, "iscrowd", np.int64), "area": t(g, "area", np.float64)})
+        preds.append({"boxes": t(d, "bbox", np.float64, (-1, 4)),
+                      "scores": t(d, "score", np.float64),
+                      "labels": t(d, "category_id", np.int64)})
+    return [(preds[i:i + 8], targets[i:i + 8]) for i in range(0, len(preds), 8)]
+
+
+def _update_compute(metric_cls, batches, **kw):
+    metric = metric_cls(iou_type="bbox", box_format="xywh", **kw)
+    for p, t in batches:
+        metric.update(p, t)
+    return metric.compute()
+
+
+def test_metric_end_to_end_vernier(benchmark, val2017_batches):
+    from vernier.metrics import MeanAveragePrecision
+
+    benchmark.group = "training-loop metric, val2017 scale (5,000 images): update + compute"
+    benchmark.name = "vernier.metrics.MeanAveragePrecision"
+    out = benchmark.pedantic(_update_compute, args=(MeanAveragePrecision, val2017_batches),
+                             rounds=3, iterations=1)
+    assert float(out["map"]) > 0
+
+
+def test_metric_end_to_end_torchmetrics(benchmark, val2017_batches):
+    import os
+    import sys
+
+    double = os.path.join(TESTS, "torchvision_double")
+    sys.path.insert(0, double)
+    try:
+        pytest.importorskip("torchmetrics")
+        from torchmetrics.detection import MeanAveragePrecision
+        benchmark.group = "training-loop metric, val2017 scale (5,000 images): update + compute"
+        benchmark.name = "torchmetrics MeanAveragePrecision (pycocotools backend)"
+        out = benchmark.pedantic(_update_compute, args=(MeanAveragePrecision, val2017_batches),
+                                 kwargs={"backend": "pycocotools"}, rounds=1, iterations=1)
+    finally:
+        sys.path.remove(double)
+    from vernier.metrics import MeanAveragePrecision as Ours
+    ours = _update_compute(Ours, val2017_batches)
+    for k, v in out.items():  # the same numbers
+        assert np.asarray(ours[k]).reshape(-1).tobytes() == v.numpy().reshape(-1).tobytes(), k
