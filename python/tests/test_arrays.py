@@ -25,7 +25,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from parity.checks import expected_pairs, load_pair, pair_id, summary_difference  # noqa: E402
-from parity.generate import make_workload  # noqa: E402
+from parity.generate import (make_keypoint_workload, make_segm_workload,  # noqa: E402
+                             make_workload)
 
 KERNELS = {"bbox": Bbox(), "segm": Segm(), "keypoints": Keypoints()}
 
@@ -188,11 +189,16 @@ def test_fixture_pair_column_path_equals_json_path(iou, gt_b, dt_b, tables, dets
     check_same(iou, gt_b, dt_b, tables, dets)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_generated_workload_column_path_equals_json_path(seed):
-    gt, dt = make_workload(40, seed)
-    check_same("bbox", json.dumps(gt).encode(), json.dumps(dt).encode(), gt_tables(gt),
-               detections_of(dt))
+@pytest.mark.parametrize("iou, builder, seed", [
+    ("bbox", make_workload, 0), ("bbox", make_workload, 1), ("bbox", make_workload, 2),
+    ("segm", make_segm_workload, 0), ("segm", make_segm_workload, 1),
+    ("keypoints", make_keypoint_workload, 0), ("keypoints", make_keypoint_workload, 1)])
+def test_generated_workload_column_path_equals_json_path(iou, builder, seed):
+    gt, dt = builder(30, seed)
+    dets = detections_of(dt)
+    data, _ = results_input(dets)
+    assert isinstance(data, ll.Columns)
+    check_same(iou, json.dumps(gt).encode(), json.dumps(dt).encode(), gt_tables(gt), dets)
 
 
 def _random_masks(rng, n, h, w):
