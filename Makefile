@@ -332,14 +332,15 @@ asan: ctest-asan asan-python ## The C unit tests (ctest-asan) and the Python tes
 # itself keeps memory at exit.  python/tests/asan.supp lists the reports of
 # other extensions (pycocotools) that the preloaded runtime also sees.
 # ASAN_PYTESTS chooses the tests: by default the ones that drive the
-# binding's input paths (API, partials, bad inputs, limits, error paths),
+# binding's input paths (API, partials, bad inputs, limits, error paths,
+# arrays as columns),
 # which `make test` runs in about a minute; ASAN_PYTESTS=python/tests runs
 # the whole Python suite (6-7 minutes).
 ASAN_PY      := build-asan/py
 ASAN_PYSTAMP := $(ASAN_PY)/.stamp
 ASAN_PYTESTS ?= python/tests/test_api.py python/tests/test_partials.py \
                 python/tests/test_bad_inputs.py python/tests/test_limits.py \
-                python/tests/test_error_paths.py
+                python/tests/test_error_paths.py python/tests/test_arrays.py
 
 $(ASAN_PYSTAMP): $(SRCS) $(HDRS) $(PYSRCS) $(VSTAMP) python/tests/asan_build.py
 	@mkdir -p $(ASAN_PY)/vernier

@@ -23,6 +23,7 @@
  *  11. Background worker
  *  12. Partial evaluation state and merging (distributed evaluation)
  *  13. Masks (pycocotools.mask's codec)
+ *  14. Columns (datasets and results from arrays, without JSON)
  *
  * Conventions (the same for every function):
  *   - Fallible functions return an int status: VERNIER_OK (0) on success or a
@@ -1213,6 +1214,160 @@ VERNIER_API int vernier_mask_string_iou(double *out, const char *const *dt, cons
                                         const size_t *gt_len, const uint32_t *gt_hw, size_t n,
                                         const uint8_t *iscrowd, const vernier_allocator *alc,
                                         vernier_error *err);
+
+/* ---------------------------------------------------------------------------
+ * 14. Columns (datasets and results from arrays, without JSON)
+ *
+ * The same handles as sections 5 and 6, built from caller arrays: one array
+ * per field, element i of each describing row i.  Nothing is retained: the
+ * arrays may be released on return.  The JSON loaders and these build the
+ * same state (equal dataset digests, equal evaluations) for the same
+ * content, with the same checks; an error's path names the column and row
+ * ("scores[17]"), its message says what is wrong ("scores[17] is NaN"),
+ * `index` is the row, and the entity fields name it (result_index for a
+ * result row; annotation_id, image_id for ground truth).  `offset`, `line`
+ * and `column` are -1: there are no bytes to point into, here or in a
+ * later evaluation's errors about these rows.
+ *
+ * Variable-length fields (masks, keypoints) come as one pool per field
+ * and, per row, its range in the pool: either `offsets` (n + 1
+ * non-decreasing entries; row i is pool[offsets[i], offsets[i + 1])) or
+ * `spans` (2 per row: first element, count; with the pool's length given
+ * so that the spans can be checked).
+ *
+ * Both structs start with `size_t size` (sizeof the struct, set by the
+ * *_INIT initialisers); fields may be added at the end.
+ * ------------------------------------------------------------------------ */
+
+typedef struct vernier_results_columns {
+    size_t size;             /* sizeof(vernier_results_columns) */
+    int kind;                /* vernier_results_kind: BBOX, SEGM or KEYPOINTS
+                                (n == 0 gives EMPTY whatever the kind) */
+    size_t n;                /* rows */
+    const int64_t *image_ids;    /* n, required */
+    const int64_t *category_ids; /* n, required */
+    const double *scores;        /* n, required; finite */
+    const double *boxes;     /* 4n, x y w h, finite: required for BBOX; SEGM:
+                                NULL takes each mask's box; ignored for KEYPOINTS */
+    const double *areas;     /* n or NULL.  NULL: as loadRes derives it (box
+                                w*h, mask area, keypoint extent).  Given:
+                                used instead (no JSON result list can say
+                                that; an evaluation only uses it through
+                                area ranges) */
+    /* Masks (required for SEGM; for BBOX kept as a JSON result's
+     * "segmentation" is; ignored for KEYPOINTS), in one of three forms:
+     *   counts:  mask_sizes + mask_offsets + mask_counts (uncompressed RLE);
+     *   strings: mask_sizes + mask_offsets + mask_strings (compressed RLE
+     *            counts strings, pycocotools' "counts" bytes);
+     *   dense:   masks, n x mask_height x mask_width bytes, row-major (as a
+     *            C-ordered N x H x W array), each 0 or 1, encoded here;
+     *            or, masks of different sizes, mask_sizes + mask_offsets
+     *            (in bytes; each row's span must be its height x width)
+     *            + masks.
+     * SEGM masks are checked as the JSON path checks a compressed RLE
+     * (counts summing to h * w) and stored as their compressed string,
+     * so every form builds the state of the equivalent JSON. */
+    const uint32_t *mask_sizes;   /* 2n: height, width */
+    const uint64_t *mask_offsets; /* n + 1 */
+    const uint32_t *mask_counts;
+    const char *mask_strings;
+    const uint8_t *masks;
+    uint32_t mask_height, mask_width;
+    /* Keypoints (required for KEYPOINTS: a non-empty multiple of 3 finite
+     * values per row, x y v; otherwise kept as given): keypoint_offsets
+     * (n + 1) into keypoints. */
+    const uint64_t *keypoint_offsets;
+    const double *keypoints;
+} vernier_results_columns;
+
+/* Initialise: vernier_results_columns c = VERNIER_RESULTS_COLUMNS_INIT; */
+#define VERNIER_RESULTS_COLUMNS_INIT                                                             \
+    {sizeof(vernier_results_columns), VERNIER_RESULTS_EMPTY, 0, NULL, NULL, NULL, NULL, NULL,     \
+     NULL, NULL, NULL, NULL, NULL, 0u, 0u, NULL, NULL}
+
+/* Builds a results handle from columns (see the struct).  Errors:
+ * VERNIER_E_INVALID_ARG (a NULL required array, an unknown kind, a size
+ * below the first version's, non-monotone offsets, two mask forms at
+ * once), VERNIER_E_SCHEMA (a value: "scores[3] is NaN", "keypoints of
+ * row 2: expected a non-empty list of x, y, v triplets, got 4 numbers"),
+ * VERNIER_E_RLE (a SEGM mask whose counts do not make an h x w mask),
+ * VERNIER_E_LIMIT, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_results_from_columns(vernier_results **out,
+                                             const vernier_results_columns *cols,
+                                             const vernier_allocator *alc, vernier_error *err);
+
+/* Segmentation kinds of ground-truth annotations given as columns. */
+typedef enum vernier_segmentation_kind {
+    VERNIER_SEGMENTATION_NONE = 0,     /* no "segmentation" */
+    VERNIER_SEGMENTATION_POLYGONS = 1, /* a list of polygons */
+    VERNIER_SEGMENTATION_COUNTS = 2,   /* an uncompressed RLE */
+    VERNIER_SEGMENTATION_STRING = 3    /* a compressed RLE */
+} vernier_segmentation_kind;
+
+typedef struct vernier_dataset_columns {
+    size_t size;                   /* sizeof(vernier_dataset_columns) */
+    size_t n_images;
+    const int64_t *image_ids;      /* required */
+    const int64_t *image_widths;   /* each >= 0, or -1: absent; NULL: all absent */
+    const int64_t *image_heights;  /* each >= 0, or -1: absent; NULL: all absent */
+    size_t n_categories;
+    const int64_t *category_ids;   /* required */
+    const int64_t *category_num_keypoints; /* the length of a category's
+                                      keypoint names; NULL or an entry -1:
+                                      no "keypoints" list */
+    size_t n_annotations;
+    const int64_t *annotation_ids;          /* required */
+    const int64_t *annotation_image_ids;    /* required */
+    const int64_t *annotation_category_ids; /* required */
+    /* Optional per-annotation fields; NULL: the key is absent from every
+     * annotation (as in JSON, that is not the same as a zero value). */
+    const double *boxes;           /* 4 per annotation, x y w h, finite */
+    const double *areas;           /* finite */
+    const uint8_t *iscrowd;        /* 0..255, as the JSON path reads it */
+    const uint8_t *ignore;         /* its truthiness (non-zero: 1) */
+    const int64_t *num_keypoints;
+    /* Segmentations: a vernier_segmentation_kind per annotation (NULL:
+     * none) and a span (first, count) per annotation into the kind's pool:
+     * POLYGONS into polygon_spans (polygons), whose own spans index
+     * polygon_coords (x y interleaved); COUNTS into rle_counts; STRING into
+     * rle_chars.  RLE kinds take their height and width from
+     * segmentation_sizes (2 per annotation).  Stored as the JSON loader
+     * stores them: RLEs are checked when a mask-based evaluation needs
+     * them, and a polygon with a non-finite coordinate makes that
+     * segmentation one no mask can be made of. */
+    const uint8_t *segmentation_kinds;
+    const uint64_t *segmentation_spans;
+    const uint32_t *segmentation_sizes;
+    size_t n_polygons;
+    const uint64_t *polygon_spans;
+    size_t n_polygon_coords;
+    const double *polygon_coords;
+    size_t n_rle_counts;
+    const uint32_t *rle_counts;
+    size_t n_rle_chars;
+    const char *rle_chars;
+    /* Keypoints: keypoint_offsets (n_annotations + 1) into keypoints
+     * (finite); an annotation with none (an empty range) has no
+     * "keypoints" key.  NULL: none at all. */
+    const uint64_t *keypoint_offsets;
+    const double *keypoints;
+} vernier_dataset_columns;
+
+/* Initialise: vernier_dataset_columns c = VERNIER_DATASET_COLUMNS_INIT; */
+#define VERNIER_DATASET_COLUMNS_INIT                                                             \
+    {sizeof(vernier_dataset_columns), 0, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL,    \
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL,    \
+     NULL}
+
+/* Builds a ground-truth dataset from columns (see the struct), with the
+ * derivation cache of a loaded one.  Errors: VERNIER_E_INVALID_ARG (a NULL
+ * required array, a size below the first version's, a span outside its
+ * pool, an unknown segmentation kind), VERNIER_E_SCHEMA (a value:
+ * "boxes[4] is NaN", "image_widths[2] is -1, expected a non-negative
+ * integer"), VERNIER_E_LIMIT, VERNIER_E_NOMEM. */
+VERNIER_API int vernier_dataset_from_columns(vernier_dataset **out,
+                                             const vernier_dataset_columns *cols,
+                                             const vernier_allocator *alc, vernier_error *err);
 
 #ifdef __cplusplus
 }

@@ -258,7 +258,8 @@ def test_cdef_matches_the_header(texts):
     assert len(parsed["functions"]) > 60 and parsed["structs"] and parsed["enums"]
     assert parse(cdef, api_only=False)["structs"].keys() == {
         "vernier_error", "vernier_allocator", "vernier_eval_options", "vernier_memory_usage",
-        "vernier_worker_options", "vernier_partial_info", "vernier_stat_info"}
+        "vernier_worker_options", "vernier_partial_info", "vernier_stat_info",
+        "vernier_results_columns", "vernier_dataset_columns"}
     used = used_constants()
     assert {"VERNIER_OK", "VERNIER_MAX_THREADS", "VERNIER_IOU_KEYPOINTS"} <= used
     assert mismatches(header, cdef, compiled_values(cdef), used) == []

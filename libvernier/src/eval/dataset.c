@@ -7,24 +7,37 @@
 #include "common/vn_error.h"
 #include "eval/masks.h"
 #include "parse/coco.h"
+#include "parse/columns.h"
 
-int vernier_dataset_load_json(vernier_dataset **out, const char *data, size_t size,
-                              const vernier_allocator *alc, vernier_error *err)
+/* Attaches the cache to a dataset just filled (by either loader). */
+static int attach_cache(vernier_dataset **out, int rc, const char *what, vernier_error *err)
 {
     vernier_dataset *ds;
-    int rc = vn_dataset_parse(out, data, size, alc, err);
     if (rc != VERNIER_OK)
         return rc;
     ds = *out;
     if ((rc = vn_mask_cache_init(ds)) != VERNIER_OK) {
         vn_error_clear(err);
-        vn_fail(err, rc, "out of memory while loading JSON");
+        vn_fail(err, rc, "out of memory %s", what);
         vn_dataset_release(ds);
         *out = NULL;
         return rc;
     }
-    *out = ds;
     return VERNIER_OK;
+}
+
+int vernier_dataset_load_json(vernier_dataset **out, const char *data, size_t size,
+                              const vernier_allocator *alc, vernier_error *err)
+{
+    return attach_cache(out, vn_dataset_parse(out, data, size, alc, err), "while loading JSON",
+                        err);
+}
+
+int vernier_dataset_from_columns(vernier_dataset **out, const vernier_dataset_columns *cols,
+                                 const vernier_allocator *alc, vernier_error *err)
+{
+    return attach_cache(out, vn_dataset_from_columns(out, cols, alc, err),
+                        "while building from columns", err);
 }
 
 void vernier_dataset_free(vernier_dataset *ds)

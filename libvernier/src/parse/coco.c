@@ -18,6 +18,8 @@
  *     the latter).  In a segm list, "bbox": [] counts as absent.
  * Errors name the JSON path, locate the byte and give the element index. */
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/vn_error.h"
@@ -412,22 +414,22 @@ static void free_cols(vn_mem *m, const column *c, size_t n, size_t cap)
         return rc_;                                                         \
     } while (0)
 
-static int grow_images(vernier_dataset *ds, size_t need)
+int vn_dataset_grow_images(vernier_dataset *ds, size_t need)
 {
     GROW_TABLE(image_cols, ds, &ds->mem, ds->cap_images, need);
 }
 
-static int grow_categories(vernier_dataset *ds, size_t need)
+int vn_dataset_grow_categories(vernier_dataset *ds, size_t need)
 {
     GROW_TABLE(category_cols, ds, &ds->mem, ds->cap_categories, need);
 }
 
-static int grow_anns(vernier_dataset *ds, size_t need)
+int vn_dataset_grow_anns(vernier_dataset *ds, size_t need)
 {
     GROW_TABLE(ann_cols, ds, &ds->mem, ds->cap_anns, need);
 }
 
-static int grow_results(vernier_results *res, size_t need)
+int vn_results_grow(vernier_results *res, size_t need)
 {
     GROW_TABLE(result_cols, res, &res->mem, res->cap, need);
 }
@@ -441,24 +443,38 @@ void vn_kps_free(vn_kps *k, vn_mem *m)
     memset(k, 0, sizeof(*k));
 }
 
-static int kps_set(ctx *c, vn_kps *k, size_t i, uint64_t off, size_t len)
+int vn_kps_set(vn_mem *m, vn_kps *k, size_t i, uint64_t off, size_t len)
 {
-    int rc = vn_grow(c->mem, (void **)&k->item, &k->cap, sizeof(vn_part), i + 1);
+    int rc = vn_grow(m, (void **)&k->item, &k->cap, sizeof(vn_part), i + 1);
     if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
+        return rc;
     k->item[i].off = off;
     k->item[i].len = (uint32_t)len;
     k->n = i + 1;
     return VERNIER_OK;
 }
 
+int vn_kps_append(vn_mem *m, vn_kps *k, const double *v, size_t n)
+{
+    int rc = vn_grow(m, (void **)&k->vals, &k->cap_vals, sizeof(double), k->n_vals + n);
+    if (rc != VERNIER_OK)
+        return rc;
+    if (n > 0)
+        memcpy(k->vals + k->n_vals, v, n * sizeof(double));
+    k->n_vals += n;
+    return VERNIER_OK;
+}
+
+static int kps_set(ctx *c, vn_kps *k, size_t i, uint64_t off, size_t len)
+{
+    int rc = vn_kps_set(c->mem, k, i, off, len);
+    return rc != VERNIER_OK ? fail_mem(c, rc) : VERNIER_OK;
+}
+
 static int kps_push(ctx *c, vn_kps *k, double v)
 {
-    int rc = vn_grow(c->mem, (void **)&k->vals, &k->cap_vals, sizeof(double), k->n_vals + 1);
-    if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
-    k->vals[k->n_vals++] = v;
-    return VERNIER_OK;
+    int rc = vn_kps_append(c->mem, k, &v, 1);
+    return rc != VERNIER_OK ? fail_mem(c, rc) : VERNIER_OK;
 }
 
 /* A keypoint list of finite numbers, stored from *off (*len values).  With
@@ -506,46 +522,84 @@ void vn_segs_free(vn_segs *s, vn_mem *m)
     memset(s, 0, sizeof(*s));
 }
 
-/* Records element i's segmentation (elements arrive in order). */
-static int segs_set(ctx *c, vn_segs *s, size_t i, const vn_seg *seg)
+int vn_segs_set(vn_mem *m, vn_segs *s, size_t i, const vn_seg *seg)
 {
-    int rc = vn_grow(c->mem, (void **)&s->seg, &s->cap, sizeof(vn_seg), i + 1);
+    int rc = vn_grow(m, (void **)&s->seg, &s->cap, sizeof(vn_seg), i + 1);
     if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
+        return rc;
     s->seg[i] = *seg;
     s->n = i + 1;
     return VERNIER_OK;
 }
 
-static int push_coord(ctx *c, vn_segs *s, double v)
+int vn_segs_push_coords(vn_mem *m, vn_segs *s, const double *v, size_t n)
 {
-    int rc = vn_grow(c->mem, (void **)&s->coords, &s->cap_coords, sizeof(double), s->n_coords + 1);
+    int rc = vn_grow(m, (void **)&s->coords, &s->cap_coords, sizeof(double), s->n_coords + n);
     if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
-    s->coords[s->n_coords++] = v;
+        return rc;
+    if (n > 0)
+        memcpy(s->coords + s->n_coords, v, n * sizeof(double));
+    s->n_coords += n;
     return VERNIER_OK;
 }
 
-static int push_part(ctx *c, vn_segs *s, uint64_t off, uint32_t len)
+int vn_segs_push_part(vn_mem *m, vn_segs *s, uint64_t off, uint32_t len)
 {
-    int rc = vn_grow(c->mem, (void **)&s->parts, &s->cap_parts, sizeof(vn_part), s->n_parts + 1);
+    int rc = vn_grow(m, (void **)&s->parts, &s->cap_parts, sizeof(vn_part), s->n_parts + 1);
     if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
+        return rc;
     s->parts[s->n_parts].off = off;
     s->parts[s->n_parts].len = len;
     s->n_parts++;
     return VERNIER_OK;
 }
 
-static int push_chars(ctx *c, vn_segs *s, const char *p, size_t n, uint64_t *off)
+int vn_segs_push_counts(vn_mem *m, vn_segs *s, const uint32_t *v, size_t n)
 {
-    int rc = vn_grow(c->mem, (void **)&s->chars, &s->cap_chars, 1, s->n_chars + n + 1);
+    int rc = vn_grow(m, (void **)&s->counts, &s->cap_counts, sizeof(uint32_t), s->n_counts + n);
     if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
+        return rc;
+    if (n > 0)
+        memcpy(s->counts + s->n_counts, v, n * sizeof(uint32_t));
+    s->n_counts += n;
+    return VERNIER_OK;
+}
+
+int vn_segs_push_chars(vn_mem *m, vn_segs *s, const char *p, size_t n, uint64_t *off)
+{
+    int rc = vn_grow(m, (void **)&s->chars, &s->cap_chars, 1, s->n_chars + n + 1);
+    if (rc != VERNIER_OK)
+        return rc;
     *off = s->n_chars;
-    memcpy(s->chars + s->n_chars, p, n);
+    if (n > 0)
+        memcpy(s->chars + s->n_chars, p, n);
     s->n_chars += n;
     return VERNIER_OK;
+}
+
+/* Records element i's segmentation (elements arrive in order). */
+static int segs_set(ctx *c, vn_segs *s, size_t i, const vn_seg *seg)
+{
+    int rc = vn_segs_set(c->mem, s, i, seg);
+    return rc != VERNIER_OK ? fail_mem(c, rc) : VERNIER_OK;
+}
+
+static int push_coord(ctx *c, vn_segs *s, double v)
+{
+    int rc = vn_segs_push_coords(c->mem, s, &v, 1);
+    return rc != VERNIER_OK ? fail_mem(c, rc) : VERNIER_OK;
+}
+
+static int push_part(ctx *c, vn_segs *s, uint64_t off, uint32_t len)
+{
+    int rc = vn_segs_push_part(c->mem, s, off, len);
+    return rc != VERNIER_OK ? fail_mem(c, rc) : VERNIER_OK;
+}
+
+static int push_chars(ctx *c, vn_segs *s, const char *p, size_t n, uint64_t *off)
+{
+    int rc = vn_segs_push_chars(c->mem, s, p, n, off);
+    return rc != VERNIER_OK ? fail_mem(c, rc) : VERNIER_OK;
 }
 
 /* A list of polygons, each a list of numbers.  Anything else inside makes
@@ -687,11 +741,11 @@ static int read_rle_value(ctx *c, vn_segs *s, vn_seg *seg)
                         valid = 0;
                         continue;
                     }
-                    rc = vn_grow(c->mem, (void **)&s->counts, &s->cap_counts, sizeof(uint32_t),
-                                 s->n_counts + 1);
-                    if (rc != VERNIER_OK)
-                        return fail_mem(c, rc);
-                    s->counts[s->n_counts++] = (uint32_t)num.i;
+                    {
+                        uint32_t v = (uint32_t)num.i;
+                        if ((rc = vn_segs_push_counts(c->mem, s, &v, 1)) != VERNIER_OK)
+                            return fail_mem(c, rc);
+                    }
                 }
                 if (r2 < 0)
                     return r2;
@@ -977,19 +1031,19 @@ static int parse_gt_array(ctx *c, vernier_dataset *ds, enum key which)
         c->index = (int64_t)i;
         switch (which) {
         case K_IMAGES:
-            if ((rc = grow_images(ds, i + 1)) != VERNIER_OK)
+            if ((rc = vn_dataset_grow_images(ds, i + 1)) != VERNIER_OK)
                 return fail_mem(c, rc);
             VN_TRY(parse_image(c, ds, i));
             ds->n_images = i + 1;
             break;
         case K_CATEGORIES:
-            if ((rc = grow_categories(ds, i + 1)) != VERNIER_OK)
+            if ((rc = vn_dataset_grow_categories(ds, i + 1)) != VERNIER_OK)
                 return fail_mem(c, rc);
             VN_TRY(parse_category(c, ds, i));
             ds->n_categories = i + 1;
             break;
         default:
-            if ((rc = grow_anns(ds, i + 1)) != VERNIER_OK)
+            if ((rc = vn_dataset_grow_anns(ds, i + 1)) != VERNIER_OK)
                 return fail_mem(c, rc);
             VN_TRY(parse_annotation(c, ds, i));
             ds->n_anns = i + 1;
@@ -1124,15 +1178,29 @@ static int read_size(ctx *c, uint64_t hw[2])
     return VERNIER_OK;
 }
 
-/* A compressed RLE {"size": [h, w], "counts": "..."}: its area (as the
- * uint32 pycocotools' rleArea returns) and box (rleToBbox). */
+int vn_rle_measure(vn_mem *m, const char *s, size_t len, uint64_t h, uint64_t w, double *area,
+                   double bbox[4], vernier_error *rle_err)
+{
+    uint32_t *cnts = NULL;
+    size_t n_cnts = 0;
+    int rc = vn_rle_decode_string(m, s, len, h, w, &cnts, &n_cnts, rle_err);
+    if (rc != VERNIER_OK)
+        return rc;
+    *area = (double)(uint32_t)vn_rle_area(cnts, n_cnts);
+    vn_rle_to_bbox(cnts, n_cnts, (uint32_t)h, (uint32_t)w, bbox);
+    vn_free(m, cnts, n_cnts * sizeof(uint32_t));
+    return VERNIER_OK;
+}
+
+/* A compressed RLE {"size": [h, w], "counts": "..."}: its area and box
+ * (vn_rle_measure). */
 static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg *seg)
 {
     vn_json_str key, counts = {NULL, 0, 0};
     vernier_error rle_err;
     uint64_t hw[2] = {0, 0};
-    uint32_t seen = 0, *cnts = NULL;
-    size_t at, counts_at = 0, n_cnts = 0, len;
+    uint32_t seen = 0;
+    size_t at, counts_at = 0, len;
     const char *s;
     int r, rc;
     int t = vn_json_peek(&c->js);
@@ -1189,14 +1257,11 @@ static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg
         s = c->scratch;
     }
     vn_error_init(&rle_err);
-    rc = vn_rle_decode_string(c->mem, s, len, hw[0], hw[1], &cnts, &n_cnts, &rle_err);
+    rc = vn_rle_measure(c->mem, s, len, hw[0], hw[1], area, bbox, &rle_err);
     if (rc == VERNIER_E_RLE)
         return vn_json_fail(&c->js, rc, counts_at, "invalid RLE counts: %s", rle_err.message);
     if (rc != VERNIER_OK)
         return fail_mem(c, rc);
-    *area = (double)(uint32_t)vn_rle_area(cnts, n_cnts);
-    vn_rle_to_bbox(cnts, n_cnts, (uint32_t)hw[0], (uint32_t)hw[1], bbox);
-    vn_free(c->mem, cnts, n_cnts * sizeof(uint32_t));
     if (len > UINT32_MAX)
         return vn_json_fail(&c->js, VERNIER_E_LIMIT, at, "an RLE counts string is too long");
     VN_TRY(push_chars(c, store, s, len, &seg->off));
@@ -1209,7 +1274,7 @@ static int read_rle(ctx *c, double *area, double bbox[4], vn_segs *store, vn_seg
 
 /* loadRes' keypoint branch: x = values[0::3], y = values[1::3] over all
  * keypoints (visibility ignored); bbox and area from their extent. */
-static void kp_extent(const double *v, size_t n, double bbox[4], double *area)
+void vn_kp_extent(const double *v, size_t n, double bbox[4], double *area)
 {
     double x0 = v[0], x1 = v[0], y0 = v[1], y1 = v[1];
     size_t j;
@@ -1228,6 +1293,33 @@ static void kp_extent(const double *v, size_t n, double bbox[4], double *area)
     bbox[2] = x1 - x0;
     bbox[3] = y1 - y0;
     *area = (x1 - x0) * (y1 - y0);
+}
+
+void vn_result_store(vernier_results *res, size_t i, int64_t image_id, int64_t category_id,
+                     double score, const double *bbox, const double derived[4], double area,
+                     uint64_t at)
+{
+    double box[4] = {0, 0, 0, 0};
+    if (bbox != NULL)
+        memcpy(box, bbox, sizeof(box));
+    switch (res->kind) {
+    case VERNIER_RESULTS_BBOX:
+        area = box[2] * box[3];
+        break;
+    case VERNIER_RESULTS_SEGM:
+        if (bbox == NULL)
+            memcpy(box, derived, sizeof(box));
+        break;
+    default:
+        memcpy(box, derived, sizeof(box));
+        break;
+    }
+    res->image_id[i] = image_id;
+    res->category_id[i] = category_id;
+    memcpy(&res->bbox[4 * i], box, sizeof(box));
+    res->score[i] = score;
+    res->area[i] = area;
+    res->offset[i] = at;
 }
 
 static int parse_result(ctx *c, vernier_results *res, size_t i)
@@ -1281,7 +1373,7 @@ static int parse_result(ctx *c, vernier_results *res, size_t i)
             VN_TRY(read_kp_values(c, &res->kps, &kp_off, &kp_len,
                                   kind == VERNIER_RESULTS_KEYPOINTS));
             if (kind == VERNIER_RESULTS_KEYPOINTS)
-                kp_extent(res->kps.vals + kp_off, kp_len, derived, &area);
+                vn_kp_extent(res->kps.vals + kp_off, kp_len, derived, &area);
             break;
         default: /* id, iscrowd, area (overwritten by loadRes), unknown keys */
             VN_TRY(vn_json_skip(&c->js));
@@ -1296,30 +1388,14 @@ static int parse_result(ctx *c, vernier_results *res, size_t i)
         return missing(c, at, K_CATEGORY_ID);
     if (!(seen & (1u << K_SCORE)))
         return missing(c, at, K_SCORE);
-    switch (kind) {
-    case VERNIER_RESULTS_BBOX:
-        if (!(seen & (1u << K_BBOX)))
-            return missing(c, at, K_BBOX);
-        area = bbox[2] * bbox[3];
-        break;
-    case VERNIER_RESULTS_SEGM:
-        if (!(seen & (1u << K_SEGMENTATION)))
-            return missing(c, at, K_SEGMENTATION);
-        if (n_box == 0)
-            memcpy(bbox, derived, sizeof(bbox));
-        break;
-    default:
-        if (!(seen & (1u << K_KEYPOINTS)))
-            return missing(c, at, K_KEYPOINTS);
-        memcpy(bbox, derived, sizeof(bbox));
-        break;
-    }
-    res->image_id[i] = image_id;
-    res->category_id[i] = category_id;
-    memcpy(&res->bbox[4 * i], bbox, sizeof(bbox));
-    res->score[i] = score;
-    res->area[i] = area;
-    res->offset[i] = (uint64_t)at;
+    if (kind == VERNIER_RESULTS_BBOX && !(seen & (1u << K_BBOX)))
+        return missing(c, at, K_BBOX);
+    if (kind == VERNIER_RESULTS_SEGM && !(seen & (1u << K_SEGMENTATION)))
+        return missing(c, at, K_SEGMENTATION);
+    if (kind == VERNIER_RESULTS_KEYPOINTS && !(seen & (1u << K_KEYPOINTS)))
+        return missing(c, at, K_KEYPOINTS);
+    vn_result_store(res, i, image_id, category_id, score, n_box != 0 ? bbox : NULL, derived, area,
+                    (uint64_t)at);
     if (!(seen & (1u << K_SEGMENTATION))) {
         memset(&seg, 0, sizeof(seg));
         seg.at = at;
@@ -1343,7 +1419,7 @@ static int parse_results(ctx *c, vernier_results *res)
         c->index = (int64_t)i;
         if (i == 0)
             VN_TRY(detect_kind(c, &res->kind));
-        if ((rc = grow_results(res, i + 1)) != VERNIER_OK)
+        if ((rc = vn_results_grow(res, i + 1)) != VERNIER_OK)
             return fail_mem(c, rc);
         VN_TRY(parse_result(c, res, i));
         res->n = ++i;
@@ -1401,10 +1477,54 @@ static void ctx_setup(ctx *c, vn_mem *mem, const char *data, size_t size, vernie
     c->scratch_cap = 0;
 }
 
+/* A zeroed handle of `size` bytes whose first member, its vn_mem, is set
+ * up on `alc` (both handles start with one). */
+static int handle_alloc(void **out, size_t size, const vernier_allocator *alc, const char *fn,
+                        vernier_error *err)
+{
+    vn_mem mem;
+    char what[96];
+    void *h;
+    if (vn_mem_init(&mem, alc) != VERNIER_OK) {
+        snprintf(what, sizeof(what), "%s: allocator with a NULL function", fn);
+        return bad_arg(err, what);
+    }
+    h = vn_malloc(&mem, size);
+    if (h == NULL) {
+        vn_error_clear(err);
+        return vn_fail(err, vn_mem_failure(&mem), "out of memory in %s", fn);
+    }
+    memset(h, 0, size);
+    memcpy(h, &mem, sizeof(mem));
+    *out = h;
+    return VERNIER_OK;
+}
+
+_Static_assert(offsetof(vernier_dataset, mem) == 0, "a dataset starts with its vn_mem");
+_Static_assert(offsetof(vernier_results, mem) == 0, "results start with their vn_mem");
+
+int vn_dataset_alloc(vernier_dataset **out, const vernier_allocator *alc, const char *fn,
+                     vernier_error *err)
+{
+    void *h;
+    VN_TRY(handle_alloc(&h, sizeof(vernier_dataset), alc, fn, err));
+    *out = h;
+    return VERNIER_OK;
+}
+
+int vn_results_alloc(vernier_results **out, const vernier_allocator *alc, const char *fn,
+                     vernier_error *err)
+{
+    void *h;
+    VN_TRY(handle_alloc(&h, sizeof(vernier_results), alc, fn, err));
+    *out = h;
+    (*out)->kind = VERNIER_RESULTS_EMPTY;
+    return VERNIER_OK;
+}
+
 int vn_dataset_parse(vernier_dataset **out, const char *data, size_t size,
                      const vernier_allocator *alc, vernier_error *err)
 {
-    vn_mem mem;
     vernier_dataset *ds;
     ctx c;
     int rc;
@@ -1415,15 +1535,7 @@ int vn_dataset_parse(vernier_dataset **out, const char *data, size_t size,
         return bad_arg(err, "vernier_dataset_load_json: data is NULL");
     if (data == NULL)
         data = "";
-    if (vn_mem_init(&mem, alc) != VERNIER_OK)
-        return bad_arg(err, "vernier_dataset_load_json: allocator with a NULL function");
-    ds = vn_malloc(&mem, sizeof(*ds));
-    if (ds == NULL) {
-        vn_error_clear(err);
-        return vn_fail(err, vn_mem_failure(&mem), "out of memory while loading JSON");
-    }
-    memset(ds, 0, sizeof(*ds));
-    ds->mem = mem;
+    VN_TRY(vn_dataset_alloc(&ds, alc, "vernier_dataset_load_json", err));
     ctx_setup(&c, &ds->mem, data, size, err);
     rc = parse_gt(&c, ds);
     ctx_release(&c);
@@ -1482,7 +1594,6 @@ const char *vernier_dataset_category_name(const vernier_dataset *ds, size_t i)
 int vernier_results_load_json(vernier_results **out, const char *data, size_t size,
                               const vernier_allocator *alc, vernier_error *err)
 {
-    vn_mem mem;
     vernier_results *res;
     ctx c;
     int rc;
@@ -1493,16 +1604,7 @@ int vernier_results_load_json(vernier_results **out, const char *data, size_t si
         return bad_arg(err, "vernier_results_load_json: data is NULL");
     if (data == NULL)
         data = "";
-    if (vn_mem_init(&mem, alc) != VERNIER_OK)
-        return bad_arg(err, "vernier_results_load_json: allocator with a NULL function");
-    res = vn_malloc(&mem, sizeof(*res));
-    if (res == NULL) {
-        vn_error_clear(err);
-        return vn_fail(err, vn_mem_failure(&mem), "out of memory while loading JSON");
-    }
-    memset(res, 0, sizeof(*res));
-    res->mem = mem;
-    res->kind = VERNIER_RESULTS_EMPTY;
+    VN_TRY(vn_results_alloc(&res, alc, "vernier_results_load_json", err));
     ctx_setup(&c, &res->mem, data, size, err);
     rc = parse_results(&c, res);
     ctx_release(&c);

@@ -148,4 +148,56 @@ struct vernier_results {
                                   rectangle is used, as loadRes does) */
 };
 
+/* ---- shared by the JSON loaders and the column constructors ----------
+ *
+ * parse/columns.c fills the same tables as the JSON loaders above, through
+ * these (defined in coco.c), so that the two paths build one state.
+ * Growth functions return VERNIER_OK or the allocator's failure code and
+ * write no error; the caller words it. */
+
+/* A new empty handle on `alc` (NULL: libc); `fn` names the public entry
+ * point in VERNIER_E_INVALID_ARG / out-of-memory messages. */
+int vn_dataset_alloc(vernier_dataset **out, const vernier_allocator *alc, const char *fn,
+                     vernier_error *err);
+int vn_results_alloc(vernier_results **out, const vernier_allocator *alc, const char *fn,
+                     vernier_error *err);
+
+/* Grow a table's columns to hold `need` rows. */
+int vn_dataset_grow_images(vernier_dataset *ds, size_t need);
+int vn_dataset_grow_categories(vernier_dataset *ds, size_t need);
+int vn_dataset_grow_anns(vernier_dataset *ds, size_t need);
+int vn_results_grow(vernier_results *res, size_t need);
+
+/* Element i's keypoints are vals[off, off + len) (elements in order);
+ * vn_kps_append adds n values to the pool. */
+int vn_kps_set(vn_mem *m, vn_kps *k, size_t i, uint64_t off, size_t len);
+int vn_kps_append(vn_mem *m, vn_kps *k, const double *v, size_t n);
+
+/* Element i's segmentation (elements in order), and the pools' appends
+ * (push_chars sets *off to the first char and keeps room for a NUL). */
+int vn_segs_set(vn_mem *m, vn_segs *s, size_t i, const vn_seg *seg);
+int vn_segs_push_coords(vn_mem *m, vn_segs *s, const double *v, size_t n);
+int vn_segs_push_part(vn_mem *m, vn_segs *s, uint64_t off, uint32_t len);
+int vn_segs_push_counts(vn_mem *m, vn_segs *s, const uint32_t *v, size_t n);
+int vn_segs_push_chars(vn_mem *m, vn_segs *s, const char *p, size_t n, uint64_t *off);
+
+/* A compressed RLE string's area (the uint32 pycocotools' rleArea
+ * returns) and box (rleToBbox), validating it: VERNIER_E_RLE with the
+ * reason in rle_err (a library-owned error), or an allocation failure. */
+int vn_rle_measure(vn_mem *m, const char *s, size_t len, uint64_t h, uint64_t w, double *area,
+                   double bbox[4], vernier_error *rle_err);
+
+/* loadRes' keypoint branch: bbox and area from the extent of the n values
+ * (x, y, v triplets; n >= 3) with visibility ignored. */
+void vn_kp_extent(const double *v, size_t n, double bbox[4], double *area);
+
+/* Stores result i (row capacity already grown) as loadRes completes it
+ * for the list's kind: BBOX, area = w * h of `bbox`; SEGM, `bbox` as given
+ * or (NULL) `derived`, the mask's, with `area` the mask's; KEYPOINTS,
+ * `derived` and `area` from the keypoints' extent.  `at` is the byte
+ * offset of the result in its input (UINT64_MAX: none). */
+void vn_result_store(vernier_results *res, size_t i, int64_t image_id, int64_t category_id,
+                     double score, const double *bbox, const double derived[4], double area,
+                     uint64_t at);
+
 #endif

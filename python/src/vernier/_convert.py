@@ -1,6 +1,13 @@
 """Input conversion: detections in every accepted form (loadRes JSON bytes,
-a list of result dicts, a Detections dict of numpy arrays or a sequence of
-them) to loadRes JSON bytes, with the numpy dtype rules (``cast_inputs``)."""
+a list of result dicts, a Detections dict of arrays or a sequence of them)
+to what the C library reads, with the numpy dtype rules (``cast_inputs``).
+
+Detections dicts go to C as columns (``_lowlevel.Columns``,
+vernier_results_from_columns): the arrays themselves, widened where the
+dtype rule allows, with no Python object per detection.  A batch the
+column path cannot carry as the JSON path would read it (dicts with
+different fields, polygon or uncompressed-RLE segmentations) goes through
+JSON, so the two paths never disagree."""
 from __future__ import annotations
 
 import json
@@ -10,6 +17,7 @@ from typing import Mapping
 
 import numpy as np
 
+from . import _lowlevel as _ll
 from ._errors import SchemaError
 
 
@@ -90,12 +98,40 @@ def _first_unreadable(value, where: str, cast: bool):
                        "JSON", path=where)
 
 
+# DLPack device types that are host memory numpy can read (kDLCPU, kDLCUDAHost,
+# kDLROCMHost)
+_HOST_DEVICES = (1, 3, 11)
+
+
+def _to_numpy(value, col: str) -> np.ndarray:
+    """An array-like (numpy array, torch tensor or anything with
+    ``__dlpack__`` or ``__array__``, nested lists) as a numpy array, without
+    copying when it can be helped and without importing torch.  Device
+    memory is refused, naming ``.cpu()``."""
+    if isinstance(value, np.ndarray):
+        return value
+    device = getattr(value, "__dlpack_device__", None)
+    if device is not None:
+        kind = int(device()[0])
+        if kind not in _HOST_DEVICES:
+            raise SchemaError(f"{col} is on a device (DLPack device type {kind}), not in host "
+                              "memory: move it with .cpu() (and .detach()) first", path=col)
+    if getattr(value, "requires_grad", False):
+        value = value.detach()  # a tensor that requires grad refuses __dlpack__/__array__
+    if hasattr(value, "__dlpack__"):
+        try:
+            return np.from_dlpack(value)
+        except (TypeError, RuntimeError, BufferError):
+            pass  # e.g. a dtype DLPack cannot carry (bool in older numpy): try __array__
+    return np.asarray(value)
+
+
 def _det_array(d, name, want, cast, col):
     """Field `name` of a Detections dict as an int64 (want "i") or float64
     (want "f") array, by the dtype rule above.  `col` names the array in
     messages (``Detections["scores"]``)."""
     value = d[name]
-    a = np.asarray(value)
+    a = _to_numpy(value, col)
     if a.dtype.kind not in "fiub":
         raise SchemaError(f"{col} must be numeric, not {a.dtype}", path=col)
 
@@ -118,14 +154,14 @@ def _det_array(d, name, want, cast, col):
             bad = ~np.isfinite(a) | (a != np.round(a)) | (np.abs(a) > _INT64_MAX)
             if bad.any():
                 refuse(bad, "not an integral value: it cannot be an id")
-        return a.astype(np.int64)
+        return a.astype(np.int64, copy=False)
     if a.dtype.kind == "f" and a.dtype != np.float64 and not cast:
         raise _narrow_float(col, a.dtype)
     if a.dtype.kind in "iu":
         bad = (a > _EXACT_FLOAT) | (a < -_EXACT_FLOAT)
         if bad.any():
             refuse(bad, "an integer beyond 2**53 has no exact float64 value")
-    return a.astype(np.float64)
+    return a.astype(np.float64, copy=False)
 
 
 def _col(top: str, key: str) -> str:
@@ -136,9 +172,12 @@ def _seg_key(d) -> str:
     return "segmentation" if "segmentation" in d else "masks"
 
 
-def _detections_records(d: Mapping, cast: bool, top: str = "Detections") -> list:
-    """A Detections dict of arrays as loadRes result dicts (``top`` names
-    the dict in messages)."""
+def _detections_arrays(d: Mapping, cast: bool, top: str = "Detections") -> dict:
+    """A Detections dict's fields checked and converted: ``image_id``,
+    ``category_id`` (int64, (N,)), ``score`` (float64, (N,)) and those of
+    ``bbox`` (float64 (N, 4)), ``segmentation`` (as given) and
+    ``keypoints`` (float64 (N, 3K)) it has (``top`` names the dict in
+    messages)."""
     for key in ("image_id", "scores", "labels"):
         if key not in d:
             raise SchemaError(f"{top} lacks {key!r} (needs image_id, scores, labels "
@@ -155,41 +194,174 @@ def _detections_records(d: Mapping, cast: bool, top: str = "Detections") -> list
     elif image_id.shape != (n,):
         raise SchemaError(f"{_col(top, 'image_id')} must be a scalar or have shape ({n},), got "
                           f"{image_id.shape}")
-    cols = {"image_id": image_id.tolist(), "category_id": labels.tolist(),
-            "score": scores.tolist()}
+    cols = {"image_id": image_id, "category_id": labels, "score": scores}
     if "boxes" in d:
         boxes = _det_array(d, "boxes", "f", cast, _col(top, "boxes"))
         if boxes.shape != (n, 4):
             raise SchemaError(f"{_col(top, 'boxes')} must have shape ({n}, 4) (x, y, w, h), got "
                               f"{boxes.shape}")
-        cols["bbox"] = boxes.tolist()
+        cols["bbox"] = boxes
     seg = d.get("segmentation", d.get("masks"))
     if seg is not None:
         if len(seg) != n:
             raise SchemaError(f"{_col(top, _seg_key(d))} must have {n} entries, got {len(seg)}")
-        cols["segmentation"] = list(seg)
+        cols["segmentation"] = seg
     if "keypoints" in d:
         kps = _det_array(d, "keypoints", "f", cast, _col(top, "keypoints"))
         if kps.ndim != 3 or kps.shape[0] != n or kps.shape[2] != 3:
             raise SchemaError(f"{_col(top, 'keypoints')} must have shape ({n}, K, 3), got "
                               f"{kps.shape}")
-        cols["keypoints"] = kps.reshape(n, -1).tolist()
+        cols["keypoints"] = kps.reshape(n, -1)
     if len(cols) == 3:
         raise SchemaError(f"{top} needs boxes, segmentation or keypoints")
+    return cols
+
+
+def _detections_records(d: Mapping, cast: bool, top: str = "Detections") -> list:
+    """A Detections dict of arrays as loadRes result dicts."""
+    cols = _detections_arrays(d, cast, top)
     keys = list(cols)
-    return [dict(zip(keys, row)) for row in zip(*(cols[k] for k in keys))]
+    values = [cols[k] if k == "segmentation" else cols[k].tolist() for k in keys]
+    return [dict(zip(keys, row)) for row in zip(*values)]
 
 
 def _is_detections(obj) -> bool:
     return isinstance(obj, Mapping) and "scores" in obj
 
 
+# ---- Detections dicts as columns (no Python object per detection) --------------------
+
+_KINDS = ("bbox", "segmentation", "keypoints")  # the first one a batch has decides
+_UINT32_MAX = 2 ** 32 - 1
+
+
+def _dense_masks(seg, n: int, col: str):
+    """Binary masks given as one (N, H, W) bool/uint8 array, as uint8 (no
+    copy), or None when ``seg`` is not an array (a list of RLE dicts or
+    polygons)."""
+    if isinstance(seg, (list, tuple)) or not (hasattr(seg, "__array__") or
+                                               hasattr(seg, "__dlpack__")):
+        return None
+    a = _to_numpy(seg, col)
+    if a.ndim != 3 or a.shape[0] != n:
+        raise SchemaError(f"{col}: binary masks must have shape ({n}, H, W), got {a.shape}",
+                          path=col)
+    if a.dtype == np.bool_:
+        return a.view(np.uint8)
+    if a.dtype != np.uint8:
+        raise SchemaError(f"{col}: binary masks must be bool or uint8, not {a.dtype}", path=col)
+    return a
+
+
+def _rle_strings(seg):
+    """Compressed RLE dicts (``{"size": [h, w], "counts": b"..."}``) as
+    (sizes (N, 2) uint32, lengths, joined counts bytes), or None for
+    anything else: polygons, uncompressed counts or a value the JSON path
+    reads differently (or refuses) go through JSON."""
+    sizes, pieces = [], []
+    for r in seg:
+        if not isinstance(r, Mapping):
+            return None
+        counts, size = r.get("counts"), r.get("size")
+        if isinstance(counts, str):
+            counts = counts.encode("utf-8")
+        elif isinstance(counts, bytes):
+            if not counts.isascii():
+                return None
+        else:
+            return None
+        if not isinstance(size, (list, tuple)) or len(size) != 2 or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and
+                0 <= v <= _UINT32_MAX for v in size):
+            return None
+        sizes.append(size)
+        pieces.append(counts)
+    lengths = np.fromiter((len(p) for p in pieces), np.uint64, len(pieces))
+    return np.array(sizes, np.uint32).reshape(-1, 2), lengths, b"".join(pieces)
+
+
+def _offsets(lengths) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, np.uint64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _joined(arrays):
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _mask_columns(parts, tops, cols: dict) -> bool:
+    """The batch's masks into ``cols`` (dense arrays, or compressed RLE
+    strings); False when they must go through JSON."""
+    segs = [p["segmentation"] for p in parts]
+    dense = [_dense_masks(s, len(p["score"]), _col(t, "masks")) for s, p, t in
+             zip(segs, parts, tops)]
+    if all(d is not None for d in dense):
+        if len(dense) == 1:
+            _, h, w = dense[0].shape
+            cols.update(masks=dense[0], mask_height=h, mask_width=w)
+            return True
+        sizes = np.concatenate([np.tile(np.array(d.shape[1:], np.uint32), (len(d), 1))
+                                for d in dense])
+        cols.update(masks=_joined([d.reshape(-1) for d in dense]), mask_sizes=sizes,
+                    mask_offsets=_offsets(sizes[:, 0].astype(np.uint64) * sizes[:, 1]))
+        return True
+    if any(d is not None for d in dense):
+        raise SchemaError("Detections: give every dict's masks in one form (binary mask "
+                          "arrays, or RLE dicts)")
+    rles = [_rle_strings(s) for s in segs]
+    if any(r is None for r in rles):
+        return False
+    cols.update(mask_sizes=np.concatenate([r[0] for r in rles]),
+                mask_offsets=_offsets(np.concatenate([r[1] for r in rles])),
+                mask_strings=np.frombuffer(b"".join(r[2] for r in rles), np.uint8))
+    return True
+
+
+def _detections_columns(dicts, tops, cast: bool):
+    """A batch of Detections dicts as ``_lowlevel.Columns``, or None when
+    it must go through JSON to be read the same way (dicts with different
+    fields: the JSON path's first result decides the kind; segmentations
+    that are not compressed RLEs or binary masks)."""
+    parts = [_detections_arrays(d, cast, t) for d, t in zip(dicts, tops)]
+    fields = [k for k in _KINDS if k in parts[0]]
+    if any([k for k in _KINDS if k in p] != fields for p in parts[1:]):
+        return None
+    kind = {"bbox": "bbox", "segmentation": "segm", "keypoints": "keypoints"}[fields[0]]
+    n = sum(len(p["score"]) for p in parts)
+    cols = {"image_ids": _joined([p["image_id"] for p in parts]),
+            "category_ids": _joined([p["category_id"] for p in parts]),
+            "scores": _joined([p["score"] for p in parts])}
+    if "bbox" in fields:
+        cols["boxes"] = _joined([p["bbox"] for p in parts])
+    if "segmentation" in fields and kind != "keypoints" and not _mask_columns(parts, tops, cols):
+        return None
+    if "keypoints" in fields:
+        kps = [p["keypoints"] for p in parts]
+        cols["keypoint_offsets"] = _offsets(np.concatenate(
+            [np.full(len(k), k.shape[1], np.uint64) for k in kps]))
+        cols["keypoints"] = _joined([k.reshape(-1) for k in kps])
+    scalars = {"kind": kind if n else None, "n": n}
+    for name in ("mask_height", "mask_width"):
+        if name in cols:
+            scalars[name] = int(cols.pop(name))
+    return _ll.Columns(scalars, cols)
+
+
 # ---- error locations: the Python object, not vernier's serialisation ----------------
 
-_C_STEP = re.compile(r"\[(\d+)\]|\.([A-Za-z_][A-Za-z0-9_]*)")
+# a result path: "[0].bbox[2]", or a column of vernier_results_from_columns
+# first ("scores[17]", "keypoints[2][4]")
+_C_STEP = re.compile(r"\[(\d+)\]|\.([A-Za-z_][A-Za-z0-9_]*)|"
+                     r"^(image_ids|category_ids|scores|boxes|areas|keypoints|masks|mask_strings|"
+                     r"mask_counts)(?=\[)")
 # the C column -> Detections key
 _DET_KEYS = {"image_id": "image_id", "category_id": "labels", "score": "scores",
              "bbox": "boxes", "keypoints": "keypoints"}
+# a C column (vernier_results_columns field) -> the C result key it carries
+_COLUMN_KEYS = {"image_ids": "image_id", "category_ids": "category_id", "scores": "score",
+                "boxes": "bbox", "keypoints": "keypoints", "masks": "segmentation",
+                "mask_strings": "segmentation", "mask_counts": "segmentation"}
 
 
 def _c_steps(path: str):
@@ -199,7 +371,7 @@ def _c_steps(path: str):
     for m in _C_STEP.finditer(path):
         if m.start() != pos:
             return None
-        steps.append(int(m.group(1)) if m.group(1) is not None else m.group(2))
+        steps.append(int(m.group(1)) if m.group(1) is not None else m.group(2) or m.group(3))
         pos = m.end()
     return steps if pos == len(path) else None
 
@@ -222,6 +394,9 @@ def _detections_locator(dicts, tops):
         meta.append((top, _seg_key(d), np.ndim(d["image_id"]) == 0))
 
     def locate(steps) -> str:
+        if len(steps) >= 2 and isinstance(steps[0], str) and isinstance(steps[1], int):
+            # a column path ("scores[17]", "keypoints[2][4]"): row first
+            steps = [steps[1], _COLUMN_KEYS.get(steps[0], steps[0])] + list(steps[2:])
         if not steps or not isinstance(steps[0], int):
             return tops[0] if len(tops) == 1 else "Detections"
         row = steps[0]
@@ -279,6 +454,50 @@ def relocate(e, locate) -> None:
     e.offset = e.line = e.column = None
 
 
+# loadRes' N x 7 rows: the column of each field
+_ROW_COLUMNS = {"image_id": [0], "bbox": [1, 2, 3, 4], "score": [5], "category_id": [6]}
+
+
+def _rows_detections(dt, cast: bool):
+    """A loadRes-style N x 7 array (image_id, x, y, w, h, score,
+    category_id per row, as pycocotools' loadNumpyAnnotations reads it) as
+    a Detections dict, and the locator naming ``results[i][j]``.  Ids must
+    be integral (pycocotools truncates them with int(); refused here, as
+    in JSON); the other columns follow the dtype rule."""
+    a = _to_numpy(dt, "results")
+    if a.ndim != 2 or a.shape[1] != 7:
+        raise SchemaError(f"a results array must be N x 7 (image_id, x, y, w, h, score, "
+                          f"category_id), got shape {a.shape}", path="results")
+    floats = _det_array({"r": a}, "r", "f", cast, "results")
+    ids = {}
+    for name, j in (("image_id", 0), ("labels", 6)):
+        col = floats[:, j]
+        bad = (col != np.round(col)) | (np.abs(col) > _EXACT_FLOAT)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            e = SchemaError(f"results[{i}][{j}]: {col[i]!r} is not an integral id",
+                            path=f"results[{i}][{j}]")
+            e.index = i
+            raise e
+        ids[name] = col.astype(np.int64)
+    d = {**ids, "scores": np.ascontiguousarray(floats[:, 5]),
+         "boxes": np.ascontiguousarray(floats[:, 1:5])}
+
+    def locate(steps) -> str:
+        if len(steps) >= 2 and isinstance(steps[0], str) and isinstance(steps[1], int):
+            steps = [steps[1], _COLUMN_KEYS.get(steps[0], steps[0])] + list(steps[2:])
+        if not steps or not isinstance(steps[0], int):
+            return "results"
+        cols = _ROW_COLUMNS.get(steps[1]) if len(steps) > 1 else None
+        if cols is None:
+            return f"results[{steps[0]}]"
+        j = cols[steps[2]] if len(cols) > 1 and len(steps) > 2 and \
+            isinstance(steps[2], int) else cols[0]
+        return f"results[{steps[0]}][{j}]"
+
+    return d, locate
+
+
 def results_input(dt, *, cast_inputs: bool = False):
     """``(data, locate)``: loadRes JSON bytes from any accepted form of
     detections (JSON bytes, a list of loadRes result dicts, a Detections
@@ -290,19 +509,26 @@ def results_input(dt, *, cast_inputs: bool = False):
     if isinstance(dt, (str, os.PathLike)):  # a results file's path
         with open(dt, "rb") as f:
             return f.read(), None
-    if _is_detections(dt):
-        locate = _detections_locator([dt], ["Detections"])
-        dt = _detections_records(dt, cast_inputs)
-    elif isinstance(dt, (list, tuple)) and dt and all(_is_detections(x) for x in dt):
-        tops = [f"Detections[{j}]" for j in range(len(dt))]
-        locate = _detections_locator(list(dt), tops)
-        dt = [r for j, x in enumerate(dt) for r in _detections_records(x, cast_inputs, tops[j])]
+    if not isinstance(dt, (list, tuple, Mapping)) and (
+            hasattr(dt, "__array__") or hasattr(dt, "__dlpack__")):
+        d, locate = _rows_detections(dt, cast_inputs)
+        return _detections_columns([d], ["results"], cast_inputs), locate
+    if _is_detections(dt) or (isinstance(dt, (list, tuple)) and dt and
+                              all(_is_detections(x) for x in dt)):
+        dicts = [dt] if _is_detections(dt) else list(dt)
+        tops = ["Detections"] if _is_detections(dt) else \
+            [f"Detections[{j}]" for j in range(len(dicts))]
+        locate = _detections_locator(dicts, tops)
+        cols = _detections_columns(dicts, tops, cast_inputs)
+        if cols is not None:
+            return cols, locate
+        dt = [r for d, t in zip(dicts, tops) for r in _detections_records(d, cast_inputs, t)]
     elif isinstance(dt, (list, tuple)):
         locate = _list_locator
     else:
         raise TypeError("detections must be loadRes-shaped JSON bytes, a results file path, a "
-                        "list of result dicts, a Detections dict or a sequence of them, not "
-                        f"{type(dt).__name__}")
+                        "list of result dicts, a Detections dict or a sequence of them, or an "
+                        f"N x 7 array of loadRes rows, not {type(dt).__name__}")
     default = _json_default_cast if cast_inputs else _json_default
     try:
         return json.dumps(dt, default=default, separators=(",", ":")).encode("utf-8"), locate
@@ -316,6 +542,160 @@ def results_input(dt, *, cast_inputs: bool = False):
 
 
 def _detections_bytes(dt, *, cast_inputs: bool = False) -> bytes:
-    """loadRes JSON bytes from any accepted form of detections."""
+    """loadRes JSON bytes from any accepted form of detections (the JSON
+    path, whatever the form: parity tests compare the two)."""
+    if _is_detections(dt) or (isinstance(dt, (list, tuple)) and dt and
+                              all(_is_detections(x) for x in dt)):
+        dicts = [dt] if _is_detections(dt) else list(dt)
+        tops = ["Detections"] if _is_detections(dt) else \
+            [f"Detections[{j}]" for j in range(len(dicts))]
+        dt = [r for d, t in zip(dicts, tops) for r in _detections_records(d, cast_inputs, t)]
     return results_input(dt, cast_inputs=cast_inputs)[0]
 
+
+
+# ---- ground truth as columns (CocoDataset.from_arrays) ------------------------------
+
+_SEG_KINDS = {"none": 0, "polygons": 1, "counts": 2, "string": 3}  # vernier_segmentation_kind
+
+
+def _gt_column(table: Mapping, name: str, want: str, n: int, where: str, *, shape=None):
+    """Column ``name`` of a from_arrays table as an int64 / float64 array
+    (the dtype rule of Detections arrays; cast_inputs is off: ground truth
+    is given once, in the precision it has), or None when absent."""
+    if name not in table or table[name] is None:
+        return None
+    a = _det_array(table, name, want, False, f'{where}["{name}"]')
+    want_shape = (n,) if shape is None else (n,) + shape
+    if a.shape != want_shape:
+        raise SchemaError(f'{where}["{name}"] must have shape {want_shape}, got {a.shape}',
+                          path=f'{where}["{name}"]')
+    return a
+
+
+def _gt_segmentations(segs, n: int, where: str) -> dict:
+    """A segmentation column (one entry per annotation: None, a list of
+    polygons, an RLE dict with counts as a list or a compressed string, or
+    all of them as an (N, H, W) binary mask array) as the pools of
+    vernier_dataset_columns.  One Python step per annotation: the entries
+    are Python objects already (binary masks are encoded one by one)."""
+    col = f'{where}["segmentation"]'
+    kinds = np.zeros(n, np.uint8)
+    spans = np.zeros((n, 2), np.uint64)
+    sizes = np.zeros((n, 2), np.uint32)
+    poly_spans, coords, counts, chars = [], [], [], []
+    n_coords = n_counts = n_chars = 0
+    dense = _dense_masks(segs, n, col)
+    if dense is None and len(segs) != n:
+        raise SchemaError(f"{col} must have {n} entries, got {len(segs)}", path=col)
+    for i in range(n):
+        if dense is not None:
+            _, h, w = dense.shape
+            s = _ll.mask_encode_string(np.ascontiguousarray(dense[i].T), h, w)
+            seg = {"size": [h, w], "counts": s}
+        else:
+            seg = segs[i]
+        if seg is None:
+            continue
+        if isinstance(seg, Mapping):
+            size, cnt = seg.get("size"), seg.get("counts")
+            if not (isinstance(size, (list, tuple, np.ndarray)) and len(size) == 2):
+                raise SchemaError(f"{col}[{i}]: an RLE needs \"size\": [height, width]",
+                                  path=f"{col}[{i}]", index=i)
+            sizes[i] = [int(size[0]), int(size[1])]
+            if isinstance(cnt, (str, bytes)):
+                b = cnt.encode("utf-8") if isinstance(cnt, str) else cnt
+                kinds[i], spans[i] = _SEG_KINDS["string"], (n_chars, len(b))
+                chars.append(b)
+                n_chars += len(b)
+            else:
+                c = np.asarray(cnt, np.int64).reshape(-1)
+                if c.size and (c.min() < 0 or c.max() > _UINT32_MAX):
+                    raise SchemaError(f"{col}[{i}]: RLE counts must be 0..2**32-1",
+                                      path=f"{col}[{i}]", index=i)
+                kinds[i], spans[i] = _SEG_KINDS["counts"], (n_counts, c.size)
+                counts.append(c.astype(np.uint32))
+                n_counts += c.size
+            continue
+        kinds[i], spans[i] = _SEG_KINDS["polygons"], (len(poly_spans), len(seg))
+        for poly in seg:
+            p = _to_numpy(poly, col).astype(np.float64, copy=False).reshape(-1)
+            poly_spans.append((n_coords, p.size))
+            coords.append(p)
+            n_coords += p.size
+    return {"segmentation_kinds": kinds, "segmentation_spans": spans,
+            "segmentation_sizes": sizes,
+            "polygon_spans": np.array(poly_spans, np.uint64).reshape(-1, 2),
+            "polygon_coords": np.concatenate(coords) if coords else np.zeros(0),
+            "rle_counts": np.concatenate(counts) if counts else np.zeros(0, np.uint32),
+            "rle_chars": np.frombuffer(b"".join(chars), np.uint8)}
+
+
+def _gt_keypoints(kps, n: int, where: str) -> dict:
+    """Keypoints: an (N, K, 3) / (N, 3K) array, or one list (or None) per
+    annotation."""
+    col = f'{where}["keypoints"]'
+    if hasattr(kps, "__array__") or hasattr(kps, "__dlpack__"):
+        a = _det_array({"k": kps}, "k", "f", False, col)
+        if a.ndim < 2 or a.shape[0] != n:
+            raise SchemaError(f"{col} must have shape ({n}, K, 3), got {a.shape}", path=col)
+        a = a.reshape(n, -1)
+        return {"keypoint_offsets": np.arange(n + 1, dtype=np.uint64) * np.uint64(a.shape[1]),
+                "keypoints": a.reshape(-1)}
+    if len(kps) != n:
+        raise SchemaError(f"{col} must have {n} entries, got {len(kps)}", path=col)
+    vals = [np.zeros(0) if k is None else
+            np.asarray(k, np.float64).reshape(-1) for k in kps]
+    return {"keypoint_offsets": _offsets(np.array([v.size for v in vals], np.uint64)),
+            "keypoints": np.concatenate(vals) if vals else np.zeros(0)}
+
+
+def dataset_columns(images: Mapping, categories: Mapping, annotations: Mapping) -> "_ll.Columns":
+    """The three tables of :meth:`CocoDataset.from_arrays` as columns."""
+    for name, table in (("images", images), ("categories", categories),
+                        ("annotations", annotations)):
+        if not isinstance(table, Mapping) or "id" not in table:
+            raise SchemaError(f"{name} must be a dict of columns with at least \"id\"",
+                              path=name)
+    img = _det_array(images, "id", "i", False, 'images["id"]').reshape(-1)
+    cat = _det_array(categories, "id", "i", False, 'categories["id"]').reshape(-1)
+    ann = _det_array(annotations, "id", "i", False, 'annotations["id"]').reshape(-1)
+    n = len(ann)
+    cols = {"image_ids": img, "category_ids": cat, "annotation_ids": ann,
+            "image_widths": _gt_column(images, "width", "i", len(img), "images"),
+            "image_heights": _gt_column(images, "height", "i", len(img), "images")}
+    names = categories.get("keypoints")
+    if names is not None:
+        if len(names) != len(cat):
+            raise SchemaError(f'categories["keypoints"] must have {len(cat)} entries',
+                              path='categories["keypoints"]')
+        cols["category_num_keypoints"] = np.array(
+            [-1 if k is None else len(k) for k in names], np.int64)
+    for key, c_name in (("image_id", "annotation_image_ids"),
+                        ("category_id", "annotation_category_ids")):
+        a = _gt_column(annotations, key, "i", n, "annotations")
+        if a is None:
+            raise SchemaError(f'annotations lacks "{key}"', path="annotations")
+        cols[c_name] = a
+    cols["boxes"] = _gt_column(annotations, "bbox", "f", n, "annotations", shape=(4,))
+    cols["areas"] = _gt_column(annotations, "area", "f", n, "annotations")
+    for key, c_name in (("iscrowd", "iscrowd"), ("ignore", "ignore")):
+        a = _gt_column(annotations, key, "i", n, "annotations")
+        if a is not None:
+            if key == "iscrowd" and a.size and (a.min() < 0 or a.max() > 255):
+                i = int(np.flatnonzero((a < 0) | (a > 255))[0])
+                raise SchemaError(f'annotations["iscrowd"][{i}]: {a[i]} is not 0..255',
+                                  path=f'annotations["iscrowd"][{i}]', index=i)
+            a = (a != 0) if key == "ignore" else a
+            cols[c_name] = a.astype(np.uint8)
+    cols["num_keypoints"] = _gt_column(annotations, "num_keypoints", "i", n, "annotations")
+    scalars = {"n_images": len(img), "n_categories": len(cat), "n_annotations": n}
+    if annotations.get("segmentation") is not None:
+        seg = _gt_segmentations(annotations["segmentation"], n, "annotations")
+        cols.update(seg)
+        scalars.update(n_polygons=len(seg["polygon_spans"]),
+                       n_polygon_coords=len(seg["polygon_coords"]),
+                       n_rle_counts=len(seg["rle_counts"]), n_rle_chars=len(seg["rle_chars"]))
+    if annotations.get("keypoints") is not None:
+        cols.update(_gt_keypoints(annotations["keypoints"], n, "annotations"))
+    return _ll.Columns(scalars, cols)

@@ -59,6 +59,36 @@ class CocoDataset:
         return cls(handle, data if isinstance(data, bytes) else bytes(data))
 
     @classmethod
+    def from_arrays(cls, *, images, categories, annotations) -> "CocoDataset":
+        """Build ground truth from columns, without JSON: three dicts of
+        arrays keyed by COCO's own field names.
+
+        ``images``: ``id`` (required), ``width``, ``height`` (-1: absent on
+        that image).  ``categories``: ``id`` (required), ``keypoints`` (one
+        list of keypoint names, or None, per category: only their number is
+        used, as from JSON).  ``annotations``: ``id``, ``image_id``,
+        ``category_id`` (required), ``bbox`` (N, 4) x, y, w, h, ``area``,
+        ``iscrowd`` (0..255), ``ignore``, ``num_keypoints``,
+        ``segmentation`` (one entry per annotation: None, a list of
+        polygons, or an RLE dict with ``counts`` as a list or a compressed
+        string; or all of them as an (N, H, W) bool/uint8 binary mask
+        array, RLE-encoded in C) and ``keypoints`` ((N, K, 3) or one list
+        per annotation; an empty one is absent).  An optional column left
+        out is absent from every annotation, as a missing JSON key (not a
+        zero: a missing ``area`` is an error at a bbox evaluation, as in
+        pycocotools).
+
+        Arrays may be numpy arrays, torch tensors (CPU) or anything with
+        ``__dlpack__`` / ``__array__``, under the dtype rule of detections
+        (docs/reference/input-format.md, "numpy values"; float32 is
+        refused: ground truth is given once, in float64).  The dataset
+        equals the one :meth:`from_json` builds from the same content
+        (same :attr:`digest`, same evaluations).  Errors name the column
+        and row (``annotations["bbox"][3][2] is NaN``)."""
+        from ._convert import dataset_columns
+        return cls(_ll.dataset_from_columns(dataset_columns(images, categories, annotations)))
+
+    @classmethod
     def from_file(cls, path) -> "CocoDataset":
         """Read and parse a ground-truth JSON file (``str`` or
         ``os.PathLike``); the same as ``CocoDataset(path)``.  The file name

@@ -23,6 +23,7 @@ from ._vernier import ffi, lib
 __all__ = [
     "Dataset", "Results", "Eval", "Options", "Worker", "version", "check_version",
     "dataset_load_json", "results_load_json", "eval_options", "evaluate",
+    "Columns", "dataset_from_columns",
     "evaluate_to_partial", "merge_partials", "partial_info", "partial_rewrite",
     "check_rank_id", "MAX_MAX_DETS", "MAX_THREADS", "MAX_IOU_THRESHOLDS",
     "MAX_RECALL_THRESHOLDS", "MAX_AREA_RANGES", "MAX_AREA_LABEL",
@@ -223,8 +224,90 @@ class Results(_Handle):
         return int(lib.vernier_results_num_detections(self.ptr))
 
 
+# ---- columns (vernier.h section 14) ------------------------------------------------
+
+# numpy dtype of each array field of the two column structs
+_COLUMN_DTYPES = {
+    "image_ids": np.int64, "category_ids": np.int64, "scores": np.float64,
+    "boxes": np.float64, "areas": np.float64, "mask_sizes": np.uint32,
+    "mask_offsets": np.uint64, "mask_counts": np.uint32, "mask_strings": np.uint8,
+    "masks": np.uint8, "keypoint_offsets": np.uint64, "keypoints": np.float64,
+    "image_widths": np.int64, "image_heights": np.int64, "category_num_keypoints": np.int64,
+    "annotation_ids": np.int64, "annotation_image_ids": np.int64,
+    "annotation_category_ids": np.int64, "iscrowd": np.uint8, "ignore": np.uint8,
+    "num_keypoints": np.int64, "segmentation_kinds": np.uint8,
+    "segmentation_spans": np.uint64, "segmentation_sizes": np.uint32,
+    "polygon_spans": np.uint64, "polygon_coords": np.float64, "rle_counts": np.uint32,
+    "rle_chars": np.uint8,
+}
+_RESULTS_KINDS = {"bbox": "VERNIER_RESULTS_BBOX", "segm": "VERNIER_RESULTS_SEGM",
+                  "keypoints": "VERNIER_RESULTS_KEYPOINTS"}
+
+
+class Columns:
+    """Arrays for vernier_results_columns / vernier_dataset_columns: field
+    name -> a C-contiguous numpy array of the field's dtype (or None), plus
+    the scalar fields (``kind``, ``n``, ``n_*``, ``mask_height``, ...).
+    The arrays are borrowed by the C call only (nothing is retained)."""
+
+    __slots__ = ("arrays", "scalars")
+
+    def __init__(self, scalars: dict, arrays: dict):
+        self.scalars = scalars
+        self.arrays = {}
+        for name, a in arrays.items():
+            if a is None:
+                continue
+            a = np.ascontiguousarray(a)
+            if a.dtype != _COLUMN_DTYPES[name]:
+                raise TypeError(f"column {name}: {a.dtype}, expected {_COLUMN_DTYPES[name]}")
+            self.arrays[name] = a
+
+
+def _fill_columns(c, cols: Columns, keep: list):
+    """Points the struct's fields at the arrays (``keep`` holds what must
+    outlive the call)."""
+    for name, value in cols.scalars.items():
+        if name == "kind":
+            value = int(getattr(lib, _RESULTS_KINDS[value])) if value \
+                else int(lib.VERNIER_RESULTS_EMPTY)
+        setattr(c, name, value)
+    for name, a in cols.arrays.items():
+        ctype = ffi.typeof(getattr(c, name))
+        owner = a if a.size else np.zeros(1, a.dtype)  # an empty array has no address
+        buf = ffi.from_buffer(ctype, owner)
+        keep.append(buf)
+        setattr(c, name, buf)
+
+
+def _from_columns(what: str, cols: Columns):
+    """vernier_<what>_from_columns: the new handle's pointer, WITHOUT a
+    destructor."""
+    c = _sized(f"vernier_{what}_columns")
+    keep = []
+    _fill_columns(c, cols, keep)
+    out = ffi.new(f"vernier_{what} **")
+    err = _new_error()
+    rc = getattr(lib, f"vernier_{what}_from_columns")(out, c, ffi.NULL, err)
+    del keep
+    _check(rc, err)
+    return out[0]
+
+
+def _results_from_columns(cols: Columns):
+    return _from_columns("results", cols)
+
+
+def dataset_from_columns(cols: Columns) -> Dataset:
+    ptr = _from_columns("dataset", cols)
+    return Dataset(ffi.gc(ptr, lib.vernier_dataset_free, size=lib.vernier_dataset_sizeof(ptr)))
+
+
 def _results_parse(data, *, source: str | None = None):
-    """A parsed results pointer WITHOUT a destructor (the caller owns it)."""
+    """A parsed results pointer WITHOUT a destructor (the caller owns it):
+    from JSON bytes, or from :class:`Columns`."""
+    if isinstance(data, Columns):
+        return _results_from_columns(data)
     data = _bytes_like(data)
     out = ffi.new("vernier_results **")
     err = _new_error()

@@ -42,6 +42,11 @@
 #define VERNIER_RESULTS_SEGM ...
 #define VERNIER_RESULTS_KEYPOINTS ...
 
+#define VERNIER_SEGMENTATION_NONE ...
+#define VERNIER_SEGMENTATION_POLYGONS ...
+#define VERNIER_SEGMENTATION_COUNTS ...
+#define VERNIER_SEGMENTATION_STRING ...
+
 #define VERNIER_IOU_BBOX ...
 #define VERNIER_IOU_SEGM ...
 #define VERNIER_IOU_BOUNDARY ...
@@ -287,3 +292,60 @@ int vernier_mask_string_decode(uint8_t *, const char *, size_t, uint32_t, uint32
 int vernier_mask_string_area(uint64_t *, const char *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
 int vernier_mask_string_to_bbox(double *, const char *, size_t, uint32_t, uint32_t, const vernier_allocator *, vernier_error *);
 int vernier_mask_string_iou(double *, const char *const *, const size_t *, const uint32_t *, size_t, const char *const *, const size_t *, const uint32_t *, size_t, const uint8_t *, const vernier_allocator *, vernier_error *);
+
+/* 14. Columns (datasets and results from arrays, without JSON) */
+typedef struct vernier_results_columns {
+    size_t size;
+    int kind;
+    size_t n;
+    const int64_t *image_ids;
+    const int64_t *category_ids;
+    const double *scores;
+    const double *boxes;
+    const double *areas;
+    const uint32_t *mask_sizes;
+    const uint64_t *mask_offsets;
+    const uint32_t *mask_counts;
+    const char *mask_strings;
+    const uint8_t *masks;
+    uint32_t mask_height, mask_width;
+    const uint64_t *keypoint_offsets;
+    const double *keypoints;
+} vernier_results_columns;
+
+int vernier_results_from_columns(vernier_results **, const vernier_results_columns *, const vernier_allocator *, vernier_error *);
+
+typedef struct vernier_dataset_columns {
+    size_t size;
+    size_t n_images;
+    const int64_t *image_ids;
+    const int64_t *image_widths;
+    const int64_t *image_heights;
+    size_t n_categories;
+    const int64_t *category_ids;
+    const int64_t *category_num_keypoints;
+    size_t n_annotations;
+    const int64_t *annotation_ids;
+    const int64_t *annotation_image_ids;
+    const int64_t *annotation_category_ids;
+    const double *boxes;
+    const double *areas;
+    const uint8_t *iscrowd;
+    const uint8_t *ignore;
+    const int64_t *num_keypoints;
+    const uint8_t *segmentation_kinds;
+    const uint64_t *segmentation_spans;
+    const uint32_t *segmentation_sizes;
+    size_t n_polygons;
+    const uint64_t *polygon_spans;
+    size_t n_polygon_coords;
+    const double *polygon_coords;
+    size_t n_rle_counts;
+    const uint32_t *rle_counts;
+    size_t n_rle_chars;
+    const char *rle_chars;
+    const uint64_t *keypoint_offsets;
+    const double *keypoints;
+} vernier_dataset_columns;
+
+int vernier_dataset_from_columns(vernier_dataset **, const vernier_dataset_columns *, const vernier_allocator *, vernier_error *);
