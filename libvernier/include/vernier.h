@@ -1351,13 +1351,17 @@ typedef struct vernier_dataset_columns {
      * "keypoints" key.  NULL: none at all. */
     const uint64_t *keypoint_offsets;
     const double *keypoints;
+    /* Category names: NULL, or one NUL-terminated string per category (a
+     * NULL entry: that category has no "name"), read by
+     * vernier_dataset_category_name as the JSON loader's "name". */
+    const char *const *category_names;
 } vernier_dataset_columns;
 
 /* Initialise: vernier_dataset_columns c = VERNIER_DATASET_COLUMNS_INIT; */
 #define VERNIER_DATASET_COLUMNS_INIT                                                             \
     {sizeof(vernier_dataset_columns), 0, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL,    \
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL,    \
-     NULL}
+     NULL, NULL}
 
 /* Builds a ground-truth dataset from columns (see the struct), with the
  * derivation cache of a loaded one.  Errors: VERNIER_E_INVALID_ARG (a NULL

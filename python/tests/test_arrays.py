@@ -388,3 +388,31 @@ def test_loadres_rows_array_equals_the_json_path():
     assert ei.value.path == "results[6][3]" and ei.value.index == 6
     with pytest.raises(vernier.SchemaError, match="N x 7"):
         Evaluator().evaluate(json.dumps(gt).encode(), rows[:, :6])
+
+
+def test_from_arrays_category_names_as_json():
+    """Category names given as columns read back as the JSON loader's
+    (a missing name as ""), and the digest is the JSON dataset's."""
+    import json
+
+    from vernier import CocoDataset
+
+    gt = {"images": [{"id": 1, "width": 10, "height": 10}],
+          "categories": [{"id": 1, "name": "cat"}, {"id": 2}, {"id": 3, "name": "dög"}],
+          "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2],
+                           "area": 4.0}]}
+    from_json = CocoDataset.from_json(json.dumps(gt).encode())
+    from_cols = CocoDataset.from_arrays(
+        images={"id": [1], "width": [10], "height": [10]},
+        categories={"id": [1, 2, 3], "name": ["cat", None, "dög"]},
+        annotations={"id": [1], "image_id": [1], "category_id": [1], "bbox": [[0, 0, 2, 2]],
+                     "area": [4.0]})
+    assert from_cols.category_names == from_json.category_names == {1: "cat", 2: "", 3: "dög"}
+    assert from_cols.digest == from_json.digest
+    unnamed = CocoDataset.from_arrays(images={"id": [1]}, categories={"id": [1]},
+                                      annotations={"id": [1], "image_id": [1],
+                                                   "category_id": [1]})
+    assert unnamed.category_names == {1: ""}
+    with pytest.raises(vernier.SchemaError, match=r'categories\["name"\]'):
+        CocoDataset.from_arrays(images={"id": [1]}, categories={"id": [1], "name": ["a", "b"]},
+                                annotations={"id": [1], "image_id": [1], "category_id": [1]})

@@ -840,14 +840,13 @@ static int parse_image(ctx *c, vernier_dataset *ds, size_t i)
     return VERNIER_OK;
 }
 
-/* Appends n bytes and a NUL to the category names' pool; *off gets where. */
-static int pool_name(ctx *c, vernier_dataset *ds, const char *p, size_t n, uint64_t *off)
+int vn_dataset_pool_name(vernier_dataset *ds, const char *p, size_t n, uint64_t *off)
 {
     void *q = ds->names;
     size_t cap = ds->cap_names;
     int rc = vn_grow(&ds->mem, &q, &cap, 1, ds->n_names + n + 1);
     if (rc != VERNIER_OK)
-        return fail_mem(c, rc);
+        return rc;
     ds->names = q;
     ds->cap_names = cap;
     if (n != 0)
@@ -856,6 +855,12 @@ static int pool_name(ctx *c, vernier_dataset *ds, const char *p, size_t n, uint6
     *off = ds->n_names;
     ds->n_names += n + 1;
     return VERNIER_OK;
+}
+
+static int pool_name(ctx *c, vernier_dataset *ds, const char *p, size_t n, uint64_t *off)
+{
+    int rc = vn_dataset_pool_name(ds, p, n, off);
+    return rc == VERNIER_OK ? rc : fail_mem(c, rc);
 }
 
 static int parse_category(ctx *c, vernier_dataset *ds, size_t i)

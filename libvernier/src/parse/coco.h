@@ -200,4 +200,8 @@ void vn_result_store(vernier_results *res, size_t i, int64_t image_id, int64_t c
                      double score, const double *bbox, const double derived[4], double area,
                      uint64_t at);
 
+/* Appends n bytes and a NUL to the category names' pool; *off gets where
+ * (a category's category_name).  VERNIER_OK or the allocation failure. */
+int vn_dataset_pool_name(vernier_dataset *ds, const char *p, size_t n, uint64_t *off);
+
 #endif

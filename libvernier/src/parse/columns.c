@@ -665,6 +665,13 @@ static int category_rows(vernier_dataset *ds, const vernier_dataset_columns *c,
         }
         ds->category_id[i] = c->category_ids[i];
         ds->category_n_kp[i] = n_kp;
+        ds->category_name[i] = VN_NO_NAME;
+        if (c->category_names != NULL && c->category_names[i] != NULL) {
+            const char *nm = c->category_names[i];
+            int rc = vn_dataset_pool_name(ds, nm, strlen(nm), &ds->category_name[i]);
+            if (rc != VERNIER_OK)
+                return vn_fail(err, rc, "out of memory storing category names");
+        }
         ds->n_categories = i + 1;
     }
     return VERNIER_OK;

@@ -698,4 +698,19 @@ def dataset_columns(images: Mapping, categories: Mapping, annotations: Mapping) 
                        n_rle_counts=len(seg["rle_counts"]), n_rle_chars=len(seg["rle_chars"]))
     if annotations.get("keypoints") is not None:
         cols.update(_gt_keypoints(annotations["keypoints"], n, "annotations"))
-    return _ll.Columns(scalars, cols)
+    strings = {}
+    names = categories.get("name")
+    if names is not None:
+        if len(names) != len(cat):
+            raise SchemaError(f'categories["name"] must have {len(cat)} entries',
+                              path='categories["name"]')
+        for i, nm in enumerate(names):
+            if nm is not None and not isinstance(nm, str):
+                raise SchemaError(f'categories["name"][{i}]: expected a string or None, got '
+                                  f"{type(nm).__name__}", path=f'categories["name"][{i}]',
+                                  index=i)
+            if nm is not None and "\0" in nm:
+                raise SchemaError(f'categories["name"][{i}]: contains a NUL character',
+                                  path=f'categories["name"][{i}]', index=i)
+        strings["category_names"] = [None if nm is None else nm.encode("utf-8") for nm in names]
+    return _ll.Columns(scalars, cols, strings)

@@ -250,10 +250,11 @@ class Columns:
     the scalar fields (``kind``, ``n``, ``n_*``, ``mask_height``, ...).
     The arrays are borrowed by the C call only (nothing is retained)."""
 
-    __slots__ = ("arrays", "scalars")
+    __slots__ = ("arrays", "scalars", "strings")
 
-    def __init__(self, scalars: dict, arrays: dict):
+    def __init__(self, scalars: dict, arrays: dict, strings: dict | None = None):
         self.scalars = scalars
+        self.strings = strings or {}  # field -> list of bytes or None (a char * array)
         self.arrays = {}
         for name, a in arrays.items():
             if a is None:
@@ -278,6 +279,12 @@ def _fill_columns(c, cols: Columns, keep: list):
         buf = ffi.from_buffer(ctype, owner)
         keep.append(buf)
         setattr(c, name, buf)
+    for name, values in cols.strings.items():
+        items = [ffi.NULL if v is None else ffi.new("char[]", v) for v in values]
+        keep.append(items)
+        arr = ffi.new("const char *[]", items or [ffi.NULL])
+        keep.append(arr)
+        setattr(c, name, arr)
 
 
 def _from_columns(what: str, cols: Columns):

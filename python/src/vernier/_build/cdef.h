@@ -346,6 +346,7 @@ typedef struct vernier_dataset_columns {
     const char *rle_chars;
     const uint64_t *keypoint_offsets;
     const double *keypoints;
+    const char *const *category_names;
 } vernier_dataset_columns;
 
 int vernier_dataset_from_columns(vernier_dataset **, const vernier_dataset_columns *, const vernier_allocator *, vernier_error *);
