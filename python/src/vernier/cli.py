@@ -351,24 +351,20 @@ class _Cli:
             self.usage_error(f"--emit: at most {MAX_EMITS} outputs")
         emits.append(("plot", path))
 
-    def write_plots(self, summary, directory: str, gt_bytes: bytes) -> bool:
+    def write_plots(self, summary, directory: str) -> bool:
         """The figures of vernier.plot's save_all, each written atomically
-        as DIR/<name>.png; category names from the ground truth."""
+        as DIR/<name>.png; category names from the ground truth (the
+        summary carries them)."""
         import io
 
         from . import plot
-        try:
-            cats = json.loads(gt_bytes).get("categories") or []
-            names = {int(c["id"]): str(c["name"]) for c in cats if "name" in c}
-        except (ValueError, TypeError, KeyError, AttributeError):
-            names = None       # the C reader accepted it: fall back to ids
         try:
             os.makedirs(directory, exist_ok=True)
         except OSError as e:
             self.say(f"vernier: {directory}: cannot create: {e.strerror}\n")
             return False
         ok = True
-        for stem, fig in plot._figures(summary, names=names, area=summary.area_ranges[0],
+        for stem, fig in plot._figures(summary, area=summary.area_ranges[0],
                                        max_dets=summary.max_dets[-1]).items():
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=plot.DPI)
@@ -677,7 +673,7 @@ class _Cli:
         status = 0
         for fmt, target in a["emits"]:
             if fmt == "plot":
-                if not self.write_plots(summary, target, gt_bytes):
+                if not self.write_plots(summary, target):
                     status = EXIT_EVAL
                 continue
             if fmt == "json":

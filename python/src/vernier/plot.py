@@ -77,9 +77,11 @@ def _name_of(summary, names):
             return "all categories (pooled)"
         if names is not None:
             try:
-                return str(names[cid])
+                given = str(names[cid])
             except (KeyError, IndexError, TypeError):
-                pass
+                given = ""
+            if given:
+                return given
         return f"category {cid}"
     return name
 
