@@ -121,25 +121,25 @@ _BBOX = dict(mean_gt_per_image=7.3, crowded_image_rate=0.05, absent_category_det
 OBJECTS365_CATEGORIES = 365
 WORKLOADS = {w.name: w for w in (
     Workload("bbox-150k", "bbox", "make_val2017_scale", {"seed": 2017},
-             label="bbox, 150k detections"),
+             label="val2017 scale: make_val2017_scale"),
     Workload("bbox-500k", "bbox", "make_workload",
              {"n_images": 5000, "seed": 2017, "fp_per_image": 89.0, **_BBOX},
-             label="bbox, 500k detections"),
+             label="val2017 images and GT, ~100 results per image"),
     Workload("bbox-1m", "bbox", "make_workload",
              {"n_images": 5000, "seed": 2017, "fp_per_image": 193.0, **_BBOX},
-             reference="vernier-strict", label="bbox, 1M detections"),
+             reference="vernier-strict", label="val2017 images and GT, ~200 results per image"),
     Workload("segm-150k", "segm", "make_segm_val2017_scale", {"seed": 2017, "result_bbox": True},
-             label="segm, 150k detections"),
+             label="make_segm_val2017_scale"),
     Workload("keypoints-51k", "keypoints", "make_keypoint_val2017_scale",
-             {"seed": 2017, "result_bbox": True}, label="keypoints, 51k detections"),
+             {"seed": 2017, "result_bbox": True}, label="make_keypoint_val2017_scale"),
     Workload("boundary-1k", "boundary", "make_segm_val2017_scale",
              {"seed": 2017, "result_bbox": True, "n_images": 1000},
-             label="boundary, 1,000 images, 30k detections"),
+             label="make_segm_val2017_scale, 1,000 images"),
     Workload("objects365", "bbox", "make_workload",
              {"n_images": 80000, "seed": 365, "mean_gt_per_image": 15.0, "fp_per_image": 40.0,
               "crowded_image_rate": 0.02, "absent_category_dets": 0,
               "category_ids": list(range(1, OBJECTS365_CATEGORIES + 1))},
-             reference="vernier-strict", label="Objects365-like, 80k images, 365 categories"),
+             reference="vernier-strict", label="Objects365-like: 80k images, 365 categories"),
     # the quick (CI) tier: the same recipes at a few hundred images
     Workload("quick-bbox", "bbox", "make_workload",
              {"n_images": 300, "seed": 2017, "fp_per_image": 22.0, **_BBOX}, label="bbox (quick)"),
@@ -481,8 +481,7 @@ def render_table(result: dict, impls: list[str]) -> str:
                             if IMPLS[i].peer and c is not None and (s := _summary(c)) is not None]
             speed = (f"{min(peer_medians) / ours['median']:.2f}x"
                      if ours is not None and peer_medians else "-")
-            label = meta.get("label") or w
-            lines.append(f"| {label} | {t} | " + " | ".join(_cell_text(c) for c in row) + f" | {speed} |")
+            lines.append(f"| {w} | {t} | " + " | ".join(_cell_text(c) for c in row) + f" | {speed} |")
     lines += ["", "Peak RSS of the whole process (MiB, largest over the runs), one thread:", "",
               "| workload | " + " | ".join(impls) + " |", "|---|" + "---:|" * len(impls)]
     for w in workloads:
@@ -491,11 +490,11 @@ def render_table(result: dict, impls: list[str]) -> str:
             c = cells.get(f"{i}|{w}|{threads[0]}")
             row.append(f"{max(c['peak_kib']) / 1024:.0f}" if c is not None and c.get("status") == "ok"
                        and c["peak_kib"] else _cell_text(c))
-        lines.append(f"| {result['workloads'][w].get('label') or w} | " + " | ".join(row) + " |")
-    lines += ["", "| workload | images | GT | detections | categories | JSON (GT + results) | reference |",
-              "|---|---:|---:|---:|---:|---|---|"]
+        lines.append(f"| {w} | " + " | ".join(row) + " |")
+    lines += ["", "| workload | shape | images | GT | detections | categories | JSON (GT + results) | reference |",
+              "|---|---|---:|---:|---:|---:|---|---|"]
     for w, m in result["workloads"].items():
-        lines.append(f"| {m.get('label') or w} | {m['images']:,} | {m['gt']:,} | {m['detections']:,} "
+        lines.append(f"| {w} | {m.get('label', '')} | {m['images']:,} | {m['gt']:,} | {m['detections']:,} "
                      f"| {m['categories']} | {m['gt_mib']:.1f} + {m['dt_mib']:.1f} MiB | {m['reference_by']} |")
     differs = [(k, c) for k, c in cells.items() if c.get("status") in ("differs", "error")]
     if differs:
@@ -515,13 +514,13 @@ def render_table(result: dict, impls: list[str]) -> str:
                   "|---|---:|---:|---:|---:|---:|"]
         for w, m in mem.items():
             if "error" in m:
-                lines.append(f"| {result['workloads'].get(w, {}).get('label') or w} | (error) | | | |")
+                lines.append(f"| {w} | (error) | | | | |")
                 continue
             c = cells.get(f"vernier|{w}|1", {})
             growth = "-"
             if c.get("status") == "ok" and c.get("baseline_kib") and c["peak_kib"]:
                 growth = f"{(max(c['peak_kib']) - c['baseline_kib']) * 1024 / m['detections']:.0f} B"
-            lines.append(f"| {result['workloads'].get(w, {}).get('label') or w} | {m['gt_bytes_per_gt']:.0f} "
+            lines.append(f"| {w} | {m['gt_bytes_per_gt']:.0f} "
                          f"| {m['cache_bytes_per_gt']:.0f} | {m['bytes_per_detection']:.1f} "
                          f"| {m['scratch_peak'] / 2**20:.1f} | {growth} |")
     return "\n".join(lines) + "\n"
@@ -535,8 +534,11 @@ def render_plot(result: dict, impls: list[str], path: Path) -> None:
 
     threads = sorted({c["threads"] for c in result["cells"].values()})
     fig, axes = plt.subplots(1, len(threads), figsize=(5.5 * len(threads), 4.2), squeeze=False)
+    markers = {"bbox": "o", "segm": "s", "keypoints": "^", "boundary": "D"}
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, t in zip(axes[0], threads):
-        for impl in impls:
+        for n, impl in enumerate(impls):
+            color = colors[n % len(colors)]
             pts = []
             for w, meta in result["workloads"].items():
                 s = _summary(result["cells"].get(f"{impl}|{w}|{t}", {}))
@@ -545,8 +547,17 @@ def render_plot(result: dict, impls: list[str], path: Path) -> None:
             if not pts:
                 continue
             pts.sort()
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=impl,
+            # the bbox workloads (same images and GT, more results) make the line;
+            # the other kernels are single points in the same colour
+            line = [p for p in pts if p[2] == "bbox"]
+            ax.plot([p[0] for p in line], [p[1] for p in line], marker="o", color=color, label=impl,
                     linewidth=2.2 if impl == "vernier" else 1.2)
+            for x, y, kind in pts:
+                if kind != "bbox":
+                    ax.plot([x], [y], marker=markers.get(kind, "x"), color=color, linestyle="none")
+        for kind, m in markers.items():
+            if kind != "bbox":
+                ax.plot([], [], marker=m, color="grey", linestyle="none", label=kind)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("detections")

@@ -128,7 +128,7 @@ def test_table_speedup_differs_and_rss(peers, tmp_path):
     result, _ = _run(peers, tmp_path)
     table = peers.render_table(result, IMPLS)
     lines = table.splitlines()
-    row = next(line for line in lines if line.startswith("| bbox (quick) | 1 |"))
+    row = next(line for line in lines if line.startswith("| quick-bbox | 1 |"))
     cols = [c.strip() for c in row.strip("|").split("|")]
     # vernier: 1.0 + 0.02, 0.03, 0.04 over the timed runs -> median 1.03, min 1.02
     assert cols[2] == "1.03 (1.02)"
@@ -136,7 +136,7 @@ def test_table_speedup_differs_and_rss(peers, tmp_path):
     assert cols[4] == "2.03 (2.02)"               # hotcoco, the fastest timed peer
     assert cols[5] == "(error)"
     assert cols[6] == f"{2.03 / 1.03:.2f}x"
-    rss_row = next(line for line in lines if line.startswith("| bbox (quick) | 100 |"))
+    rss_row = next(line for line in lines if line.startswith("| quick-bbox | 100 |"))
     assert "| 150 |" in rss_row
     assert "ultrafast-pycocotools, quick-bbox, 1 thread(s): differs" in table
 
