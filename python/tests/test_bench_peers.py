@@ -165,3 +165,18 @@ def test_plot_is_a_png(peers, tmp_path):
     peers.render_plot(result, IMPLS, path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 5000
+
+
+def test_a_slow_cell_is_timed_once(peers, tmp_path):
+    workloads = ["quick-bbox"]
+    cache = _cache(peers, tmp_path, workloads)
+    calls = []
+    slow = dict(SECONDS, hotcoco=30.0)
+    result = peers.run_harness(["vernier", "hotcoco"], workloads, [1], 3, cache,
+                               runner=_fake_runner(calls, slow), log=lambda m: None, slow_seconds=10.0)
+    assert len(result["cells"]["hotcoco|quick-bbox|1"]["runs"]) == 1
+    assert len(result["cells"]["vernier|quick-bbox|1"]["runs"]) == 3
+    assert calls.count(("hotcoco", "quick-bbox", 1)) == 2          # warm-up + one timed run
+    row = next(line for line in peers.render_table(result, ["vernier", "hotcoco"]).splitlines()
+               if line.startswith("| quick-bbox | 1 |"))
+    assert "30.0 (1 run)" in row
