@@ -617,6 +617,9 @@ def main(argv: list[str] | None = None) -> int:
                              "quick: none)")
     parser.add_argument("--plot", type=Path, default=None, help=f"PNG path (default {PLOT.relative_to(ROOT)})")
     parser.add_argument("--cache", type=Path, default=CACHE, help="workload cache (default build/peers)")
+    parser.add_argument("--merge", action="store_true",
+                        help="add this run's cells to the cache's results.json instead of replacing it "
+                             "(e.g. --objects365 --workloads objects365 --merge after a full run)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite table and plot from the cache's results.json")
     # child modes
@@ -668,14 +671,24 @@ def main(argv: list[str] | None = None) -> int:
             result["memory"] = run_memory(workloads, args.cache)
         result["machine"] = _machine()
         result["rounds"] = rounds
+        if args.merge and results_path.exists():
+            merged = json.loads(results_path.read_text())
+            for part in ("cells", "workloads", "memory"):
+                merged.setdefault(part, {}).update(result.get(part, {}))
+            merged.setdefault("merged", []).append(
+                {"workloads": workloads, "rounds": rounds, "seconds": time.perf_counter() - t0})
+            result = merged
         result["date"] = time.strftime("%Y-%m-%d", time.gmtime())
-        result["seconds"] = time.perf_counter() - t0
+        if not args.merge:
+            result["seconds"] = time.perf_counter() - t0
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(result, indent=1), encoding="utf-8")
     table = render_table(result, impls)
     header = (f"Measured {result.get('date', '?')} on {result.get('machine', '?')}; "
               f"one warm-up run per cell, then {result.get('rounds', '?')} interleaved rounds "
-              f"(`make bench-peers`, {result.get('seconds', 0) / 60:.0f} min).\n\n")
+              f"(`make bench-peers`, {result.get('seconds', 0) / 60:.0f} min)"
+              + "".join(f"; {', '.join(m['workloads'])} added with {m['rounds']} round(s) "
+                        f"({m['seconds'] / 60:.0f} min)" for m in result.get("merged", [])) + ".\n\n")
     render_plot(result, impls, plot)
     print(header + table)
     if docs is not None:
