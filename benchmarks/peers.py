@@ -480,6 +480,8 @@ def render_table(result: dict, impls: list[str]) -> str:
         meta = result["workloads"][w]
         for t in threads:
             row = [cells.get(f"{i}|{w}|{t}") for i in impls]
+            if all(c is None for c in row):
+                continue                    # e.g. a merged workload run at one thread count only
             ours = _summary(cells.get(f"vernier|{w}|{t}", {}))
             peer_medians = [s["median"] for i, c in zip(impls, row)
                             if IMPLS[i].peer and c is not None and (s := _summary(c)) is not None]
@@ -683,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
             result["seconds"] = time.perf_counter() - t0
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    present = {c["impl"] for c in result["cells"].values()}
+    impls = [i for i in IMPLS if i in present]      # a merged run may hold more than this one's
     table = render_table(result, impls)
     header = (f"Measured {result.get('date', '?')} on {result.get('machine', '?')}; "
               f"one warm-up run per cell, then {result.get('rounds', '?')} interleaved rounds "
