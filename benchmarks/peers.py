@@ -458,7 +458,8 @@ def _cell_text(cell: dict | None, with_rss: bool = False) -> str:
         if cell.get("status") == "error" and "Unknown iou_type" in cell.get("detail", ""):
             return "n/a"                # the library has no such iouType
         return {"differs": "(differs)", "not installed": "(not installed)"}.get(cell.get("status"), "(error)")
-    text = f"{s['median']:.2f} ({s['min']:.2f})" if s["n"] > 1 else f"{s['median']:.1f} (1 run)"
+    one = f"{s['median']:.2f}" if s["median"] < 10 else f"{s['median']:.1f}"
+    text = f"{s['median']:.2f} ({s['min']:.2f})" if s["n"] > 1 else f"{one} (1 run)"
     return text + (f", {s['rss_mib']:.0f} MiB" if with_rss else "")
 
 
