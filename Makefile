@@ -149,6 +149,35 @@ bench: python $(TSTAMP) ## Benchmark against pycocotools (and peers when install
 compare: python ## Time and peak memory of vernier and installed peers, one process each
 	$(Q)$(VPY) benchmarks/compare.py
 
+# The peer harness (issue 19; benchmarks/peers.py says what it measures and
+# how).  Each peer is installed at the version pinned in its requirements
+# file into a virtual environment of its own: the Rust-based PyPI `vernier`
+# shares our import name, so it never goes into .venv.  Workloads and raw
+# results are cached under build/peers/.
+PEERS_VENV   := .venv-peers
+VRS_VENV     := .venv-vernier-rs
+PEERS_STAMP  := $(PEERS_VENV)/.deps-stamp
+VRS_STAMP    := $(VRS_VENV)/.deps-stamp
+
+$(PEERS_STAMP): benchmarks/requirements-peers.txt
+	$(Q)test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(Q)$(PEERS_VENV)/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-peers.txt
+	$(Q)touch $@
+
+$(VRS_STAMP): benchmarks/requirements-vernier-rs.txt
+	$(Q)test -x $(VRS_VENV)/bin/python || $(PYTHON) -m venv $(VRS_VENV)
+	$(Q)$(VRS_VENV)/bin/pip install -q --disable-pip-version-check -r benchmarks/requirements-vernier-rs.txt
+	$(Q)touch $@
+
+.PHONY: bench-peers bench-peers-quick bench-peers-venvs
+bench-peers-venvs: $(PEERS_STAMP) $(VRS_STAMP) ## Install the pinned peers into .venv-peers and .venv-vernier-rs
+
+bench-peers: python $(PEERS_STAMP) $(VRS_STAMP) ## vernier vs the peers, 1 and 2 threads: table + plot into docs/explanation/performance.md
+	$(Q)$(VPY) benchmarks/peers.py $(PEERS_ARGS)
+
+bench-peers-quick: python $(PEERS_STAMP) $(VRS_STAMP) ## The peer harness on small workloads, one round (CI-sized; writes no docs)
+	$(Q)$(VPY) benchmarks/peers.py --quick $(PEERS_ARGS)
+
 demo: python ## Evaluate the shipped sample (COCO val2014, 100 images) and print the summary
 	$(Q)$(VPY) -m vernier.demo
 

@@ -9,6 +9,13 @@ output is the caller's business (the benchmarks silence it).
   ``bench_bbox.py``; ``compare.py`` reads the files inside the timed region.
 * The peers are given file paths, their own fastest entry point (hotcoco and
   ultrafast-pycocotools parse JSON natively from a path).
+* ``threads``: None leaves each library at its default; a number sets the
+  library's own knob where it has one in the call (vernier and vernier-rs:
+  ``num_threads``; faster-coco-eval: ``rle_iou_max_workers`` and
+  ``boundary_cpu_count``).  hotcoco and ultrafast-pycocotools size their
+  rayon pools from the environment (``RAYON_NUM_THREADS``), which the caller
+  sets before the process starts (``benchmarks/peers.py`` does).
+* Keypoints return 10 stats (pycocotools' keypoint summary), the others 12.
 """
 
 from __future__ import annotations
@@ -19,16 +26,22 @@ import json
 from pathlib import Path
 
 
-IOU_TYPES = ("bbox", "segm", "boundary")
+IOU_TYPES = ("bbox", "segm", "boundary", "keypoints")
 BOUNDARY_DILATION_RATIO = 0.02      # COCO's; every adapter below uses it for "boundary"
 
 
-def vernier_from_bytes(gt_bytes: bytes, dt_bytes: bytes, iou_type: str = "bbox") -> list[float]:
-    from vernier.instance import Bbox, Boundary, Evaluator, Segm
+def _n_stats(iou_type: str) -> int:
+    return 10 if iou_type == "keypoints" else 12
 
-    iou = {"bbox": Bbox, "segm": Segm,
+
+def vernier_from_bytes(gt_bytes: bytes, dt_bytes: bytes, iou_type: str = "bbox",
+                       threads: int | None = None) -> list[float]:
+    from vernier.instance import Bbox, Boundary, Evaluator, Keypoints, Segm
+
+    iou = {"bbox": Bbox, "segm": Segm, "keypoints": Keypoints,
            "boundary": lambda: Boundary(dilation_ratio=BOUNDARY_DILATION_RATIO)}[iou_type]()
-    return list(Evaluator(iou=iou, parity_mode="strict").evaluate(gt_bytes, dt_bytes).stats)
+    return list(Evaluator(iou=iou, parity_mode="strict").evaluate(gt_bytes, dt_bytes,
+                                                                  num_threads=threads).stats)
 
 
 def pycocotools_from_bytes(gt_bytes: bytes, dt_bytes: bytes, iou_type: str = "bbox") -> list[float]:
@@ -58,7 +71,8 @@ def pycocotools_from_bytes(gt_bytes: bytes, dt_bytes: bytes, iou_type: str = "bb
     return [float(v) for v in ev.stats]
 
 
-def faster_coco_eval_from_files(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+def faster_coco_eval_from_files(gt: Path, dt: Path, iou_type: str = "bbox",
+                                threads: int | None = None) -> list[float]:
     """faster-coco-eval: its COCO/loadRes and COCOeval_faster; "boundary" is
     its own iouType (``boundary_dilation_ratio``, boundary bands computed in
     C++ on up to 4 processes)."""
@@ -67,26 +81,29 @@ def faster_coco_eval_from_files(gt: Path, dt: Path, iou_type: str = "bbox") -> l
     coco_gt = COCO(str(gt))
     coco_dt = coco_gt.loadRes(str(dt))
     kw = {"boundary_dilation_ratio": BOUNDARY_DILATION_RATIO} if iou_type == "boundary" else {}
+    if threads is not None:
+        kw.update(rle_iou_max_workers=threads, boundary_cpu_count=threads)
     ev = COCOeval_faster(coco_gt, coco_dt, iou_type, **kw)
     ev.evaluate()
     ev.accumulate()
     ev.summarize()
-    return [float(v) for v in ev.stats[:12]]
+    return [float(v) for v in ev.stats[:_n_stats(iou_type)]]
 
 
-def _vernier(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
-    return vernier_from_bytes(gt.read_bytes(), dt.read_bytes(), iou_type)
+def _vernier(gt: Path, dt: Path, iou_type: str = "bbox", threads: int | None = None) -> list[float]:
+    return vernier_from_bytes(gt.read_bytes(), dt.read_bytes(), iou_type, threads)
 
 
-def _pycocotools(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+def _pycocotools(gt: Path, dt: Path, iou_type: str = "bbox", threads: int | None = None) -> list[float]:
     return pycocotools_from_bytes(gt.read_bytes(), dt.read_bytes(), iou_type)
 
 
-def _faster_coco_eval(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
-    return faster_coco_eval_from_files(gt, dt, iou_type)
+def _faster_coco_eval(gt: Path, dt: Path, iou_type: str = "bbox",
+                      threads: int | None = None) -> list[float]:
+    return faster_coco_eval_from_files(gt, dt, iou_type, threads)
 
 
-def _hotcoco(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+def _hotcoco(gt: Path, dt: Path, iou_type: str = "bbox", threads: int | None = None) -> list[float]:
     from hotcoco import COCO, COCOeval
 
     coco_gt = COCO(str(gt))
@@ -95,10 +112,10 @@ def _hotcoco(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
     ev.evaluate()
     ev.accumulate()
     ev.summarize()
-    return [float(v) for v in ev.stats[:12]]
+    return [float(v) for v in ev.stats[:_n_stats(iou_type)]]
 
 
-def _ultrafast(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
+def _ultrafast(gt: Path, dt: Path, iou_type: str = "bbox", threads: int | None = None) -> list[float]:
     from ultrafast_pycocotools import COCO, COCOeval
 
     coco_gt = COCO(str(gt), verbose=False)
@@ -107,7 +124,20 @@ def _ultrafast(gt: Path, dt: Path, iou_type: str = "bbox") -> list[float]:
     ev.evaluate()
     ev.accumulate()
     ev.summarize()
-    return [float(v) for v in ev.stats[:12]]
+    return [float(v) for v in ev.stats[:_n_stats(iou_type)]]
+
+
+def _vernier_rs(gt: Path, dt: Path, iou_type: str = "bbox", threads: int | None = None) -> list[float]:
+    """The Rust-based PyPI ``vernier`` (vernier-rs; same import name as ours,
+    so it only ever runs from its own virtual environment): JSON bytes in,
+    strict parity mode, ``num_threads`` (None or 1: sequential)."""
+    from vernier.instance import Bbox, Boundary, Evaluator, Keypoints, Segm
+
+    iou = {"bbox": Bbox, "segm": Segm, "keypoints": Keypoints,
+           "boundary": lambda: Boundary(dilation_ratio=BOUNDARY_DILATION_RATIO)}[iou_type]()
+    summary = Evaluator(iou=iou, parity_mode="strict").evaluate(gt.read_bytes(), dt.read_bytes(),
+                                                                num_threads=threads)
+    return [float(v) for v in summary.stats][:_n_stats(iou_type)]
 
 
 # name -> (module imported before timing starts, distribution name for the version, adapter)
@@ -120,3 +150,7 @@ EVALUATORS = {
     "hotcoco": ("hotcoco", "hotcoco", _hotcoco),
     "ultrafast_pycocotools": ("ultrafast_pycocotools", "ultrafast-pycocotools", _ultrafast),
 }
+
+# Only in benchmarks/peers.py, which runs it from .venv-vernier-rs (never
+# importable next to this project's vernier).
+VERNIER_RS = ("vernier.instance", "vernier", _vernier_rs)

@@ -191,11 +191,13 @@ def make_workload(
     empty_dt_rate: float = 0.01,
     absent_category_dets: int = 3,
     zipf_exponent: float = 1.2,
+    category_ids: tuple = COCO_CATEGORY_IDS,
 ) -> tuple[dict, list[dict]]:
     """A COCO-like bbox ground truth and the output of a simulated detector.
 
     Ground truth
-      * 80 sparse COCO category ids; Zipf-like frequencies, person first.
+      * 80 sparse COCO category ids (or ``category_ids``); Zipf-like frequencies,
+        person (the first id) first.
       * image ids sparse and random, ``images`` listed in random order;
         annotation ids random (never 0), annotations in random file order.
       * ~``mean_gt_per_image`` objects per image (heavy-tailed count),
@@ -222,7 +224,7 @@ def make_workload(
         ``categories`` (pycocotools ignores them).
     """
     rng = np.random.default_rng(seed)
-    cat_ids = np.array(COCO_CATEGORY_IDS)
+    cat_ids = np.array(category_ids)
     cat_w = _category_weights(rng, len(cat_ids), zipf_exponent)
     draw_cat, draw_cats = _category_sampler(rng, cat_ids, cat_w)
 
