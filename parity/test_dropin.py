@@ -653,3 +653,17 @@ def test_segm_ground_truth_without_boxes(vn):
         _run(PyCOCO, PyCOCOeval, gt, dets, "bbox")
     with pytest.raises(vn.SchemaError, match="bbox"):
         _run(vn.COCO, vn.COCOeval, gt, dets, "bbox")
+
+
+def test_summary_behind_cocoeval_carries_kernel_and_names(vn):
+    """The Summary a drop-in COCOeval evaluated (what patched code can reach
+    through vernier's own API) names its IoU type and categories as the
+    native Evaluator's does."""
+    import json
+
+    ev = _evaluated(vn, None)
+    _quiet(ev.evaluate)
+    summary = ev._run[0]
+    gt = json.loads(VAL100.read_bytes())
+    assert summary.iou_type == "bbox"
+    assert summary.category_names == {c["id"]: c["name"] for c in gt["categories"]}

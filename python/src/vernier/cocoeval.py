@@ -253,7 +253,7 @@ class COCOeval:
             ev = _ll.evaluate(ds, res, options)
         finally:
             res.close()
-        return Summary(ev, self.parity_mode), dt_ids
+        return Summary(ev, self.parity_mode, evaluator.iou, ds.category_names()), dt_ids
 
     def _check_current(self, p=None):
         if self._run is None:
