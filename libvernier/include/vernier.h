@@ -681,23 +681,26 @@ VERNIER_API int vernier_eval_table_sizes(const vernier_eval *ev, size_t *n_image
  * be NULL): dt_id (loadRes id), image_id, category_id (-1 when pooled),
  * score, and T per row (threshold t at [i * T + t]) gt_id (the matched
  * ground truth's annotation id, 0 for none), matched (1 when matched: tells
- * a match to id 0 from none) and ignored (pycocotools' dtIgnore).  Errors:
+ * a match to id 0 from none), ignored (pycocotools' dtIgnore) and iou (the
+ * IoU -- OKS for keypoints -- of the detection with its matched ground
+ * truth, pycocotools' ious[d, g]; -1 when unmatched).  Errors:
  * VERNIER_E_STATE, VERNIER_E_INVALID_ARG (NULL `ev`, `n` not n_dt_rows). */
 VERNIER_API int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id,
                                              int64_t *image_id, int64_t *category_id,
                                              double *score, int64_t *gt_id, uint8_t *matched,
-                                             uint8_t *ignored, size_t n);
+                                             uint8_t *ignored, double *iou, size_t n);
 
 /* The per-ground-truth table: one row per ground truth of a record of the
  * first area range, in record order (non-ignored first within a record),
  * into caller arrays of `n` = n_gt_rows rows (any may be NULL): gt_id,
  * image_id, category_id, ignored (pycocotools' gtIgnore: crowd, "ignore"
- * or outside the area range), and T per row dt_id (the loadRes id of the
- * last detection matched to it, 0 for none) and matched.  Errors as the
- * detection table's. */
+ * or outside the area range), crowd (the annotation's iscrowd), and T per
+ * row dt_id (the loadRes id of the last detection matched to it, 0 for
+ * none), matched and iou (that detection's IoU with it, -1 for none).
+ * Errors as the detection table's. */
 VERNIER_API int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image_id,
-                                      int64_t *category_id, uint8_t *ignored, int64_t *dt_id,
-                                      uint8_t *matched, size_t n);
+                                      int64_t *category_id, uint8_t *ignored, uint8_t *crowd,
+                                      int64_t *dt_id, uint8_t *matched, double *iou, size_t n);
 
 /* ---------------------------------------------------------------------------
  * 10. Incremental evaluation session

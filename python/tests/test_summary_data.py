@@ -90,6 +90,37 @@ def test_image_ids_need_records(sample):
     assert len(bare.per_class()) == len(bare.category_ids)
 
 
+def test_match_iou_and_crowd_columns():
+    """A box matched at IoU 1/2 (so at the 0.5 threshold only), one on a
+    crowd region (crowd IoU: intersection over the detection's area, 1 at
+    every threshold) and an unmatched one (-1.0 throughout); the crowd flag
+    besides the ignore flag."""
+    gt = {"images": [{"id": 1, "width": 100, "height": 100}], "categories": [{"id": 1}],
+          "annotations": [
+              {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "area": 100,
+               "iscrowd": 0},
+              {"id": 2, "image_id": 1, "category_id": 1, "bbox": [50, 50, 20, 20], "area": 400,
+               "iscrowd": 1}]}
+    dt = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 5], "score": 0.9},
+          {"image_id": 1, "category_id": 1, "bbox": [50, 50, 10, 10], "score": 0.8},
+          {"image_id": 1, "category_id": 1, "bbox": [80, 0, 5, 5], "score": 0.7}]
+    s = Evaluator(iou=Bbox()).evaluate(json.dumps(gt).encode(), dt, keep_records=True)
+    thr = [f"{t:g}" for t in range(50, 100, 5)]
+    det = s.per_detection()
+    assert det["dt_id"].tolist() == [1, 2, 3]
+    assert det["iou50"].dtype == np.float64
+    assert [det["iou" + p][0] for p in thr] == [0.5] + [-1.0] * 9
+    assert [det["iou" + p][1] for p in thr] == [1.0] * 10
+    assert [det["iou" + p][2] for p in thr] == [-1.0] * 10
+    g = s.per_gt()
+    assert g["gt_id"].tolist() == [1, 2]   # not ignored first
+    assert g["crowd"].tolist() == [False, True] and g["ignored"].tolist() == [False, True]
+    assert g["crowd"].dtype == np.bool_
+    assert [g["iou" + p][0] for p in thr] == [0.5] + [-1.0] * 9
+    assert [g["iou" + p][1] for p in thr] == [1.0] * 10
+    assert [g["dt" + p][1] for p in thr] == [2] * 10
+
+
 def test_per_class_columns_and_pooled(sample):
     _, _, s = sample
     t = s.per_class()
@@ -150,7 +181,8 @@ def test_csv_and_markdown(sample, tmp_path):
     assert len(md) == len(t) + 2
     det = s.per_detection().to_csv().splitlines()
     assert det[0].startswith("dt_id,image_id,category_id,score,gt50,gt55,")
-    assert ",matched50,matched55," in det[0] and det[0].endswith(",ignored90,ignored95")
+    assert ",matched50,matched55," in det[0] and ",ignored90,ignored95,iou50," in det[0]
+    assert det[0].endswith(",iou90,iou95")
     assert det[1].split(",")[14] in ("0", "1")
 
 

@@ -44,10 +44,13 @@ struct vernier_eval {
     int64_t *rec_dt_id;
     double *rec_dt_score;
     int32_t *rec_dt_match; /* T per detection row */
+    double *rec_dt_iou;    /* T per detection row: the match's IoU, -1 none */
     uint8_t *rec_dt_ignore;/* T per detection row */
     int64_t *rec_gt_id;
     uint8_t *rec_gt_ignore;
+    uint8_t *rec_gt_crowd; /* the annotation's iscrowd */
     int32_t *rec_gt_match; /* T per ground-truth row */
+    double *rec_gt_iou;    /* T per ground-truth row: its match's IoU, -1 none */
 };
 #define VN_REC_COLS 7
 

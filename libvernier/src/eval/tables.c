@@ -141,7 +141,7 @@ static int first_area_rows(const vernier_eval *ev, int dt, size_t n)
 
 int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id, int64_t *image_id,
                                  int64_t *category_id, double *score, int64_t *gt_id,
-                                 uint8_t *matched, uint8_t *ignored, size_t n)
+                                 uint8_t *matched, uint8_t *ignored, double *iou, size_t n)
 {
     size_t r, T, d0 = 0, g0 = 0, at = 0;
     int rc = first_area_rows(ev, 1, n);
@@ -170,6 +170,8 @@ int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id, int64_t
                         matched[at * T + t] = (uint8_t)(m >= 0);
                     if (ignored != NULL)
                         ignored[at * T + t] = ev->rec_dt_ignore[src * T + t];
+                    if (iou != NULL)
+                        iou[at * T + t] = ev->rec_dt_iou[src * T + t];
                 }
             }
         }
@@ -180,8 +182,8 @@ int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id, int64_t
 }
 
 int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image_id,
-                          int64_t *category_id, uint8_t *ignored, int64_t *dt_id,
-                          uint8_t *matched, size_t n)
+                          int64_t *category_id, uint8_t *ignored, uint8_t *crowd,
+                          int64_t *dt_id, uint8_t *matched, double *iou, size_t n)
 {
     size_t r, T, d0 = 0, g0 = 0, at = 0;
     int rc = first_area_rows(ev, 0, n);
@@ -202,12 +204,16 @@ int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image
                     category_id[at] = row[2];
                 if (ignored != NULL)
                     ignored[at] = ev->rec_gt_ignore[src];
+                if (crowd != NULL)
+                    crowd[at] = ev->rec_gt_crowd[src];
                 for (t = 0; t < T; t++) {
                     int32_t m = ev->rec_gt_match[src * T + t];
                     if (dt_id != NULL)
                         dt_id[at * T + t] = m >= 0 ? ev->rec_dt_id[d0 + (size_t)m] : 0;
                     if (matched != NULL)
                         matched[at * T + t] = (uint8_t)(m >= 0);
+                    if (iou != NULL)
+                        iou[at * T + t] = ev->rec_gt_iou[src * T + t];
                 }
             }
         }

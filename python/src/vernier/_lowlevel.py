@@ -572,7 +572,7 @@ class Eval(_Handle):
         out = {"dt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
                "category_id": np.empty(n, np.int64), "score": np.empty(n, np.float64),
                "gt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8),
-               "ignored": np.empty((n, T), np.uint8)}
+               "ignored": np.empty((n, T), np.uint8), "iou": np.empty((n, T), np.float64)}
 
         def p(name, ctype):
             return ffi.cast(ctype, ffi.from_buffer(out[name]))
@@ -580,7 +580,8 @@ class Eval(_Handle):
         _check(lib.vernier_eval_detection_table(
             self.ptr, p("dt_id", "int64_t *"), p("image_id", "int64_t *"),
             p("category_id", "int64_t *"), p("score", "double *"), p("gt_id", "int64_t *"),
-            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), n), context="records")
+            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), p("iou", "double *"), n),
+            context="records")
         return out
 
     def gt_table(self, n: int, n_thresholds: int) -> dict:
@@ -588,15 +589,17 @@ class Eval(_Handle):
         T = n_thresholds
         out = {"gt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
                "category_id": np.empty(n, np.int64), "ignored": np.empty(n, np.uint8),
-               "dt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8)}
+               "crowd": np.empty(n, np.uint8), "dt_id": np.empty((n, T), np.int64),
+               "matched": np.empty((n, T), np.uint8), "iou": np.empty((n, T), np.float64)}
 
         def p(name, ctype):
             return ffi.cast(ctype, ffi.from_buffer(out[name]))
 
         _check(lib.vernier_eval_gt_table(
             self.ptr, p("gt_id", "int64_t *"), p("image_id", "int64_t *"),
-            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("dt_id", "int64_t *"),
-            p("matched", "uint8_t *"), n), context="records")
+            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("crowd", "uint8_t *"),
+            p("dt_id", "int64_t *"), p("matched", "uint8_t *"), p("iou", "double *"), n),
+            context="records")
         return out
 
     def image_table(self, n_images: int, n_thresholds: int) -> dict:

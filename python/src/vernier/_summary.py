@@ -325,8 +325,11 @@ class Summary:
         ``dt_id`` (loadRes id: position in the result list + 1),
         ``image_id``, ``category_id``, ``score``, then per IoU threshold
         ``gt50``, ``gt55``, ... (the matched ground truth's annotation id, 0
-        for none), ``matched50``, ... (False: no match) and ``ignored50``,
-        ... (pycocotools' dtIgnore).  Computed in C from the records."""
+        for none), ``matched50``, ... (False: no match), ``ignored50``,
+        ... (pycocotools' dtIgnore) and ``iou50``, ... (the IoU -- OKS for
+        keypoints -- with the matched ground truth, pycocotools'
+        ``ious[d, g]``; -1.0 for none, as 0 can be a match's IoU under a
+        threshold of 0).  Computed in C from the records."""
         t = self._dims[0]
         raw = self._record_table(
             "per_detection", lambda ev: ev.detection_table(ev.table_sizes()[1], t))
@@ -338,6 +341,8 @@ class Summary:
             cols["matched" + p] = raw["matched"][:, j].view(np.bool_)
         for j, p in enumerate(thr):
             cols["ignored" + p] = raw["ignored"][:, j].view(np.bool_)
+        for j, p in enumerate(thr):
+            cols["iou" + p] = raw["iou"][:, j]
         return Table("per_detection", cols)
 
     def per_gt(self) -> Table:
@@ -345,20 +350,24 @@ class Summary:
         per ground truth of a cell that took part, first area range (within
         a cell, not ignored ones first): ``gt_id``, ``image_id``,
         ``category_id``, ``ignored`` (pycocotools' gtIgnore: crowd, ignore
-        flag or outside the area range), then per IoU threshold ``dt50``,
-        ... (the loadRes id of the detection matched to it, the last one
-        for a crowd, 0 for none) and ``matched50``, ...  Computed in C from
-        the records."""
+        flag or outside the area range), ``crowd`` (the annotation's
+        iscrowd), then per IoU threshold ``dt50``, ... (the loadRes id of
+        the detection matched to it, the last one for a crowd, 0 for none),
+        ``matched50``, ... and ``iou50``, ... (that detection's IoU with
+        it, -1.0 for none).  Computed in C from the records."""
         t = self._dims[0]
         raw = self._record_table(
             "per_gt", lambda ev: ev.gt_table(ev.table_sizes()[2], t))
         cols = {k: raw[k] for k in ("gt_id", "image_id", "category_id")}
         cols["ignored"] = raw["ignored"].view(np.bool_)
+        cols["crowd"] = raw["crowd"].view(np.bool_)
         thr = self._thr_names()
         for j, p in enumerate(thr):
             cols["dt" + p] = raw["dt_id"][:, j]
         for j, p in enumerate(thr):
             cols["matched" + p] = raw["matched"][:, j].view(np.bool_)
+        for j, p in enumerate(thr):
+            cols["iou" + p] = raw["iou"][:, j]
         return Table("per_gt", cols)
 
     # -- as data -----------------------------------------------------------------
