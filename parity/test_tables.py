@@ -10,8 +10,9 @@ per_gt) with pycocotools 2.0.11, run in the test.
 * Per image, per detection, per ground truth: equal to what ``evalImgs``
   holds for the first area range (dtIds, dtMatches, dtIgnore, gtIds,
   gtMatches, gtIgnore), TP/FP/FN as pycocotools' accumulate() counts them.
-* The per-class table is the same for one-shot, background (several batch
-  splits) and merged-partial evaluations.
+* The per-class and per-image tables are the same for one-shot (with or
+  without records), background (several batch splits) and merged-partial
+  evaluations.
 """
 
 from __future__ import annotations
@@ -361,14 +362,23 @@ def test_per_class_identical_across_paths(kind, mode, vernier):
     dt = dt if isinstance(dt, list) else json.loads(dt)
     ds = CocoDataset.from_json(gt_b)
     ev = Evaluator(iou=vernier_iou(kind), parity_mode=mode)
-    ref = ev.evaluate(ds, dt).per_class()
+    one_shot = ev.evaluate(ds, dt)
+    ref = one_shot.per_class()
     assert (ref["AP"] > -1).any()
+    # the per-image table: the same without records as with them (the
+    # latter checked against pycocotools by check_tables)
+    ref_img = one_shot.per_image()
+    assert ref_img == ev.evaluate(ds, dt, keep_records=True).per_image()
+    assert int(np.sum(ref_img["tp50"])) > 0 and int(np.sum(ref_img["fp50"])) > 0
     for seed in range(3):
         with ev.background(ds, queue_capacity=2) as bg:
             for b in _batches(dt, seed):
                 bg.submit(b, timeout=30)
             got = bg.finalize()
         assert got.per_class() == ref
+        assert got.per_image() == ref_img
         parts = [ev.evaluate_to_partial(ds, b, rank_id=r)
                  for r, b in enumerate(_batches(dt, seed + 10))]
-        assert Evaluator.from_partials(ds, parts).per_class() == ref
+        merged = Evaluator.from_partials(ds, parts)
+        assert merged.per_class() == ref
+        assert merged.per_image() == ref_img

@@ -652,8 +652,9 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
                                           uint8_t *dt_ignore, int64_t *gt_id,
                                           uint8_t *gt_ignore, int32_t *gt_match);
 
-/* The per-image table from the records, one row per image of the evalImgs
- * axis (I = n_eval_imgs / (K * A), ascending ids), of the first area range
+/* The per-image table of any evaluation (one-shot with or without
+ * records, session, merged partials: the same counts whichever path), one
+ * row per image of the evalImgs axis (I, ascending ids), of the first area range
  * ("all" by default) over every category, into caller arrays of `n` = I
  * rows (any may be NULL): image_ids; n_gt, the ground truths not ignored;
  * n_dt, the detections (each cell cut to the largest cap); and T per row
@@ -661,8 +662,7 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
  * ignored, fp, those unmatched and not ignored, fn = n_gt - tp -- the
  * counts pycocotools' accumulate() reads (in strict mode a match to a
  * ground truth of id 0 counts as unmatched, as there).  Errors:
- * VERNIER_E_STATE when the records were not kept, VERNIER_E_INVALID_ARG
- * (NULL `ev`, `n` not I). */
+ * VERNIER_E_INVALID_ARG (NULL `ev`, `n` not I). */
 VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids,
                                          uint32_t *n_gt, uint32_t *n_dt, uint32_t *tp,
                                          uint32_t *fp, uint32_t *fn, size_t n);
@@ -671,7 +671,8 @@ VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_
  * vernier_eval_image_table), and the detections and ground truths of the
  * records of the first area range (the rows of the detection and
  * ground-truth tables).  Any pointer may be NULL.  Errors: VERNIER_E_STATE
- * when the records were not kept, VERNIER_E_INVALID_ARG. */
+ * when n_dt_rows or n_gt_rows is asked for and the records were not kept
+ * (n_images alone needs none), VERNIER_E_INVALID_ARG. */
 VERNIER_API int vernier_eval_table_sizes(const vernier_eval *ev, size_t *n_images,
                                          size_t *n_dt_rows, size_t *n_gt_rows);
 

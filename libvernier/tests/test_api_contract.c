@@ -311,14 +311,28 @@ static void test_tables(void)
     CHECK(strcmp(vernier_dataset_category_name(gt, 2), "b\xc3\xa9") == 0);
     CHECK(vernier_dataset_category_name(gt, 3) == NULL);
 
-    /* without records: the per-class table, not the others */
+    /* without records: the per-class and per-image tables, not the others */
     CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
     CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 23), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 24), VERNIER_OK);
     CHECK_INT(vernier_eval_copy_class_counts(ev, n_gt, n_dt, 1), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_eval_copy_class_counts(ev, n_gt, n_dt, 2), VERNIER_OK);
-    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, NULL, NULL), VERNIER_E_STATE);
-    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, &n_dt_rows, NULL), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_table_sizes(ev, NULL, NULL, &n_gt_rows), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, NULL, NULL), VERNIER_OK);
+    CHECK_INT(n_images, 1);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 2), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_OK);
+    /* one GT (matched by the .9 box at every threshold), three
+     * detections, the two others false positives */
+    CHECK_INT(ids[0], 1);
+    CHECK_INT(ng[0], 1);
+    CHECK_INT(nd[0], 3);
+    for (t = 0; t < 10; t++) {
+        CHECK_INT(tp[t], 1);
+        CHECK_INT(fp[t], 2);
+        CHECK_INT(fn[t], 0);
+    }
     CHECK_INT(vernier_eval_detection_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                                            2),
               VERNIER_E_STATE);
@@ -357,6 +371,12 @@ static void test_tables(void)
     CHECK_INT(n_dt_rows, 3);
     CHECK_INT(n_gt_rows, 1);
     CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 2), VERNIER_E_INVALID_ARG);
+    memset(ids, 0, sizeof(ids));
+    memset(ng, 0, sizeof(ng));
+    memset(nd, 0, sizeof(nd));
+    memset(tp, 0, sizeof(tp));
+    memset(fp, 0, sizeof(fp));
+    memset(fn, 0xff, sizeof(fn));
     CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_OK);
     CHECK_INT(ids[0], 1);
     CHECK_INT(ng[0], 1);

@@ -77,15 +77,19 @@ def test_category_names_and_ids(sample):
     assert s3.per_class()["name"].tolist() == ['a\u00e9"b', "two", ""]
 
 
-def test_image_ids_need_records(sample):
+def test_image_ids_and_per_image_need_no_records(sample):
     ds, dt_bytes, s = sample
     assert s.image_ids.tolist() == sorted(s.image_ids.tolist())
     assert len(s.image_ids) == ds.num_images
-    bare = Evaluator(iou=Bbox()).evaluate(ds, dt_bytes)
-    with pytest.raises(vernier.StateError):
-        bare.image_ids
+    bare = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(ds, dt_bytes)
+    # the per-image table comes with every evaluation, the same as with records
+    assert bare.image_ids.tolist() == s.image_ids.tolist()
+    assert bare.per_image() == s.per_image()
+    assert pickle.loads(pickle.dumps(bare)).per_image() == s.per_image()
     with pytest.raises(vernier.StateError):
         bare.per_detection()
+    with pytest.raises(vernier.StateError):
+        bare.per_gt()
     # the per-class table needs no records
     assert len(bare.per_class()) == len(bare.category_ids)
 

@@ -42,16 +42,13 @@ int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_data
     ev->rec_gt_crowd = vn_arena_array(&ev->arena, n_g, 1);
     ev->rec_gt_match = vn_arena_array(&ev->arena, n_g, T * sizeof(int32_t));
     ev->rec_gt_iou = vn_arena_array(&ev->arena, n_g, T * sizeof(double));
-    ev->image_ids = vn_arena_array(&ev->arena, I + 1, sizeof(int64_t));
     pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
     inv = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
     if (ev->rec == NULL || ev->rec_dt_id == NULL || ev->rec_dt_score == NULL ||
         ev->rec_dt_match == NULL || ev->rec_dt_ignore == NULL || ev->rec_gt_id == NULL ||
         ev->rec_gt_ignore == NULL || ev->rec_gt_match == NULL || ev->rec_dt_iou == NULL ||
-        ev->rec_gt_crowd == NULL || ev->rec_gt_iou == NULL || pos == NULL || inv == NULL || ev->image_ids == NULL)
+        ev->rec_gt_crowd == NULL || ev->rec_gt_iou == NULL || pos == NULL || inv == NULL)
         return vn_mem_failure(&ev->mem);
-    for (i = 0; i < I; i++)
-        ev->image_ids[i] = cells->image_ids[i];
     for (k = 0; k < K; k++) {
         for (a = 0; a < A; a++) {
             double lo = p->area_rng[a][0], hi = p->area_rng[a][1];
@@ -126,7 +123,6 @@ int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_data
     ev->n_rec = r;
     ev->n_rec_dt = dr;
     ev->n_rec_gt = gr;
-    ev->n_images = I;
     ev->has_records = 1;
     return VERNIER_OK;
 }

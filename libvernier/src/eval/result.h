@@ -33,6 +33,12 @@ struct vernier_eval {
     double *class_stats;
     uint64_t *class_n_gt;
     uint64_t *class_n_dt;
+    /* the per-image table (vernier_eval_image_table), first area range,
+     * from the outcomes (accum.c, every evaluation): per image of the
+     * evaluation's image axis its non-ignored GTs, its detections, and T
+     * true and false positives */
+    int has_image_counts;
+    uint32_t *img_n_gt, *img_n_dt, *img_tp, *img_fp;
     /* per-image records (pycocotools' evalImgs), kept on request: one row
      * of VN_REC_COLS per present record, then its detections and ground
      * truths in the concatenated dt/gt tables (see vernier.h) */

@@ -566,6 +566,12 @@ class Eval(_Handle):
         _check(lib.vernier_eval_table_sizes(self.ptr, n, n + 1, n + 2), context="records")
         return int(n[0]), int(n[1]), int(n[2])
 
+    def n_images(self) -> int:
+        """The rows of the per-image table (needs no records)."""
+        n = ffi.new("size_t *")
+        _check(lib.vernier_eval_table_sizes(self.ptr, n, ffi.NULL, ffi.NULL), context="records")
+        return int(n[0])
+
     def detection_table(self, n: int, n_thresholds: int) -> dict:
         """The per-detection table (vernier_eval_detection_table)."""
         T = n_thresholds
@@ -603,8 +609,8 @@ class Eval(_Handle):
         return out
 
     def image_table(self, n_images: int, n_thresholds: int) -> dict:
-        """The per-image table (vernier_eval_image_table); StateError
-        without records."""
+        """The per-image table (vernier_eval_image_table), of any
+        evaluation."""
         out = {"image_id": np.empty(n_images, np.int64),
                "n_gt": np.empty(n_images, np.uint32),
                "n_dt": np.empty(n_images, np.uint32),

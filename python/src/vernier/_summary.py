@@ -251,8 +251,8 @@ class Summary:
 
     @property
     def image_ids(self) -> np.ndarray:
-        """The image ids of the evaluation's image axis, ascending (needs
-        ``keep_records=True``: :class:`~vernier.StateError` otherwise)."""
+        """The image ids of the evaluation's image axis, ascending (the
+        per-image table's ``image_id``; any evaluation)."""
         return self.per_image()["image_id"]
 
     # -- tables ------------------------------------------------------------------
@@ -300,7 +300,9 @@ class Summary:
         return got
 
     def per_image(self) -> Table:
-        """The per-image table (needs ``keep_records=True``), one row per
+        """The per-image table of any evaluation (one-shot with or without
+        records, background, merged partials: the same counts whichever
+        path), one row per
         image of the evaluation, ascending ids, over every category, in the
         first area range ("all") at the largest cap: ``image_id``, ``n_gt``
         (ground truths not ignored), ``n_dt`` (detections), then ``tp50``,
@@ -308,10 +310,11 @@ class Summary:
         threshold (matched and not ignored; unmatched and not ignored;
         ``n_gt - tp``: the counts pycocotools' accumulate() reads, so in
         strict mode a match to a ground truth of id 0 counts as
-        unmatched).  Computed in C from the per-image records."""
+        unmatched).  Computed in C from the matching's outcomes, where
+        the precision arrays are accumulated."""
         t = self._dims[0]
         raw = self._record_table(
-            "per_image", lambda ev: ev.image_table(ev.table_sizes()[0], t))
+            "per_image", lambda ev: ev.image_table(ev.n_images(), t))
         cols = {"image_id": raw["image_id"], "n_gt": raw["n_gt"], "n_dt": raw["n_dt"]}
         for c in ("tp", "fp", "fn"):
             for j, p in enumerate(self._thr_names()):
@@ -403,8 +406,8 @@ class Summary:
 
     def __getstate__(self) -> dict:
         """Plain data: the arrays, statistics, lines, axes, per-class figures,
-        category names and the per-image records when kept; the C handle is
-        not pickled."""
+        category names, the per-image table, and the per-image records when
+        kept; the C handle is not pickled."""
         state = {"parity_mode": self.parity_mode, "iou_type": self.iou_type,
                  "dilation_ratio": self.dilation_ratio, "stats": list(self.stats),
                  "lines": list(self._lines), "descriptors": [tuple(d) for d in self._descriptors],
@@ -416,9 +419,14 @@ class Summary:
                  "names": self.category_names,
                  "precision": self.precision, "recall": self.recall, "scores": self.scores,
                  "class": self._class_data()}
+        try:  # every live evaluation has its per-image table
+            self.per_image()
+            state["per_image"] = self._cache["per_image"]
+        except StateError:
+            pass
         try:
             state["records"] = self.image_records()
-            for name in ("per_image", "per_detection", "per_gt"):
+            for name in ("per_detection", "per_gt"):
                 getattr(self, name)()
                 state[name] = self._cache[name]
         except StateError:
