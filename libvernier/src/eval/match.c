@@ -368,7 +368,7 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
                 d = b->live[l];
                 const cand *cs = b->sorted + b->cand_start[d];
                 size_t nc = b->cand_start[d + 1] - b->cand_start[d], i;
-                double best = thr, m_iou = 0;
+                double best = thr;
                 long m = -1;
                 int real, ignored;
                 for (i = 0; i < nc; i++) {
@@ -380,7 +380,6 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
                     if (cs[i].iou < best)
                         continue;
                     best = cs[i].iou;
-                    m_iou = cs[i].iou;
                     m = (long)cg;
                 }
                 if (m < 0) {
@@ -391,7 +390,7 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
                 if (match_out != NULL)
                     match_out[(a * T + t) * n_dt + d] = (int32_t)m;
                 if (iou_out != NULL)
-                    iou_out[(a * T + t) * n_dt + d] = m_iou;
+                    iou_out[(a * T + t) * n_dt + d] = best; /* the match's */
                 /* accumulate's view: TP = matched id != 0 and not ignored;
                  * an id-0 GT reads as "unmatched" (quirk: id 0 sentinel) */
                 matched[m] = 1;
