@@ -35,6 +35,7 @@ class OracleResult:
     lines: list[str]           # what summarize() printed, one string per line
     params: object = field(repr=False, default=None)   # COCOeval.params after evaluate()
     summarize_error: str | None = None   # what summarize() raised (only for < 3 caps, bbox/segm)
+    coco_eval: object = field(repr=False, default=None)  # the COCOeval itself (ious, _gts, ...)
 
 
 def _load(data, what: str):
@@ -182,6 +183,7 @@ def run_pycocotools(gt, dt, iou_type: str = "bbox", max_dets=None, use_cats: boo
         lines=lines,
         params=ev.params,
         summarize_error=summarize_error,
+        coco_eval=ev,
     )
 
 

@@ -10,13 +10,15 @@ per_gt) with pycocotools 2.0.11, run in the test.
 * Per image, per detection, per ground truth: equal to what ``evalImgs``
   holds for the first area range (dtIds, dtMatches, dtIgnore, gtIds,
   gtMatches, gtIgnore), TP/FP/FN as pycocotools' accumulate() counts them.
-* The per-class table is the same for one-shot, background (several batch
-  splits) and merged-partial evaluations.
+* The per-class and per-image tables are the same for one-shot (with or
+  without records), background (several batch splits) and merged-partial
+  evaluations.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import numpy as np
@@ -67,6 +69,112 @@ def _first_area_entries(ref, k_n, a_n):
             if e is not None:
                 out.append((k, e))
     return out, n_img
+
+
+def _same(a: float, b: float) -> bool:
+    """Bit-for-bit float equality, a NaN equal to a NaN (pycocotools
+    matches a NaN IoU: "not below" the threshold)."""
+    return a == b or (a != a and b != b)
+
+
+def _cell_ious(ref, e):
+    """pycocotools' IoU matrix of evalImgs entry ``e`` as evaluateImg()
+    reads it: rows the detections in dtIds order, columns the ground truths
+    in gtIds order (computeIoU's columns taken through evaluateImg's stable
+    ignore sort, first area range); None when the cell has no pair.  For
+    keypoints, computeOks' values with libm's exp (_oks_with_libm_exp)."""
+    # evaluate()'s parameters: accumulate() sets params.catIds to [-1]
+    # when categories are pooled
+    coco = ref.coco_eval
+    p = coco._paramsEval
+    img, cat = e["image_id"], e["category_id"]
+    if p.useCats:
+        gts = coco._gts[img, cat]
+    else:
+        gts = [g for c in p.catIds for g in coco._gts[img, c]]
+    lo, hi = p.areaRng[0]
+    ig = [int(g["ignore"] or g["area"] < lo or g["area"] > hi) for g in gts]
+    gtind = np.argsort(ig, kind="mergesort")
+    assert [gts[i]["id"] for i in gtind] == list(e["gtIds"])
+    m = coco.ious[img, cat]
+    if len(m) == 0:
+        return None
+    m = np.asarray(m)[:, gtind]
+    assert m.shape == (len(e["dtIds"]), len(e["gtIds"]))
+    if p.iouType == "keypoints":
+        m = _oks_with_libm_exp(coco, p, img, cat, [gts[i] for i in gtind], m)
+    return m
+
+
+def _oks_with_libm_exp(coco, p, img, cat, gts, m):
+    """``m`` (pycocotools' OKS matrix, evaluateImg's order) with each value
+    recomputed by computeOks' own arithmetic but the C library's ``exp``
+    (math.exp) in place of ``np.exp``: vernier's strict promise for
+    keypoints (ADR 0009, quirk F8), since numpy's AVX-512 ``exp`` may
+    differ from libm's in the last bit.  The re-statement is checked
+    against pycocotools first: with ``np.exp`` it must give ``m``'s value
+    bit for bit."""
+    if p.useCats:
+        dts = coco._dts[img, cat]
+    else:
+        dts = [d for c in p.catIds for d in coco._dts[img, c]]
+    dts = [dts[i] for i in np.argsort([-d["score"] for d in dts], kind="mergesort")]
+    dts = dts[:p.maxDets[-1]]
+    sigmas = p.kpt_oks_sigmas
+    var = (sigmas * 2) ** 2
+    out = m.copy()
+    for j, dt in enumerate(dts):
+        d = np.array(dt["keypoints"])
+        xd, yd = d[0::3], d[1::3]
+        for g_pos, gt in enumerate(gts):
+            g = np.array(gt["keypoints"])
+            xg, yg, vg = g[0::3], g[1::3], g[2::3]
+            k1 = np.count_nonzero(vg > 0)
+            bb = gt["bbox"]
+            if k1 > 0:
+                dx, dy = xd - xg, yd - yg
+            else:
+                z = np.zeros(len(sigmas))
+                x0, x1 = bb[0] - bb[2], bb[0] + bb[2] * 2
+                y0, y1 = bb[1] - bb[3], bb[1] + bb[3] * 2
+                dx = np.max((z, x0 - xd), axis=0) + np.max((z, xd - x1), axis=0)
+                dy = np.max((z, y0 - yd), axis=0) + np.max((z, yd - y1), axis=0)
+            e = (dx ** 2 + dy ** 2) / var / (gt["area"] + np.spacing(1)) / 2
+            if k1 > 0:
+                e = e[vg > 0]
+            with_np = np.sum(np.exp(-e)) / e.shape[0]
+            assert _same(with_np, m[j, g_pos]), (dt["id"], gt["id"], with_np, m[j, g_pos])
+            out[j, g_pos] = np.sum(np.array([math.exp(-x) for x in e])) / e.shape[0]
+    return out
+
+
+def _match_ious(ref, e, T):
+    """Per detection of ``e`` and per threshold, the IoU with its matched
+    ground truth in pycocotools (``ious[d, g]``), -1.0 when unmatched; and
+    per ground truth and threshold, the IoU of the detection gtMatches
+    names, -1.0 for none.  The matched ground truth's position: the one
+    whose gtMatches names this detection (loadRes ids are unique), else
+    (a crowd matched again keeps only the last detection) the one
+    position whose id is dtMatches'."""
+    dtm = np.asarray(e["dtMatches"]).reshape(T, -1)
+    gtm = np.asarray(e["gtMatches"]).reshape(T, -1)
+    gt_ids, dt_ids = list(e["gtIds"]), list(e["dtIds"])
+    m = _cell_ious(ref, e)
+    d_out = np.full((len(dt_ids), T), -1.0)
+    g_out = np.full((len(gt_ids), T), -1.0)
+    for t in range(T):
+        for j, d_id in enumerate(dt_ids):
+            linked = [g for g in range(len(gt_ids)) if gtm[t, g] == d_id]
+            if not linked and dtm[t, j] != 0:
+                linked = [g for g in range(len(gt_ids)) if gt_ids[g] == dtm[t, j]]
+            if not linked:
+                continue
+            assert len(linked) == 1, (e["image_id"], e["category_id"], d_id, linked)
+            d_out[j, t] = m[j, linked[0]]
+        for g in range(len(gt_ids)):
+            if gtm[t, g] != 0:
+                g_out[g, t] = m[dt_ids.index(gtm[t, g]), g]
+    return d_out, g_out
 
 
 def check_tables(gt, dt, iou, sigmas=None, **kw):
@@ -123,27 +231,39 @@ def check_tables(gt, dt, iou, sigmas=None, **kw):
     # per detection and per ground truth: the evalImgs fields, row by row
     dets, gts = summary.per_detection(), summary.per_gt()
     d_rows, g_rows = [], []
+    crowd_of = {}   # annotation id -> iscrowd (ids may repeat: all the values seen)
+    for g in ref.coco_eval.cocoGt.dataset["annotations"]:
+        crowd_of.setdefault(g["id"], set()).add(bool(g.get("iscrowd", 0)))
     for _, e in entries:
         dtm = np.asarray(e["dtMatches"]).reshape(T, -1)
         dtig = np.asarray(e["dtIgnore"]).reshape(T, -1)
         gtm = np.asarray(e["gtMatches"]).reshape(T, -1)
+        d_iou, g_iou = _match_ious(ref, e, T)
         for j, d_id in enumerate(e["dtIds"]):
             d_rows.append((d_id, e["image_id"], e["category_id"], e["dtScores"][j],
-                           dtm[:, j].tolist(), dtig[:, j].tolist()))
+                           dtm[:, j].tolist(), dtig[:, j].tolist(), d_iou[j].tolist()))
         for j, g_id in enumerate(e["gtIds"]):
             g_rows.append((g_id, e["image_id"], e["category_id"], bool(e["gtIgnore"][j]),
-                           gtm[:, j].tolist()))
+                           gtm[:, j].tolist(), g_iou[j].tolist()))
     assert len(dets) == len(d_rows) and len(gts) == len(g_rows)
     thr = [f"{round(t * 100, 6):g}" for t in ref.params.iouThrs]
-    for row, (d_id, img, cat, score, m, ig) in zip(dets.rows(), d_rows):
+    for row, (d_id, img, cat, score, m, ig, ious) in zip(dets.rows(), d_rows):
         assert (row["dt_id"], row["image_id"], row["score"]) == (d_id, img, score)
         assert row["category_id"] == (cat if summary.category_ids != [-1] else -1)
         # dtMatches: the matched GT's id, 0 for none (and for a GT of id 0)
         assert [row["gt" + p] if row["matched" + p] else 0 for p in thr] == m
         assert [row["ignored" + p] for p in thr] == [bool(x) for x in ig]
-    for row, (g_id, img, cat, ig, m) in zip(gts.rows(), g_rows):
+        # the match's IoU: pycocotools' ious[d, g], bit for bit; -1 for none
+        got = [row["iou" + p] for p in thr]
+        assert all(_same(a, b) for a, b in zip(got, ious)), (d_id, got, ious)
+        assert [row["iou" + p] != -1.0 for p in thr] == [row["matched" + p] for p in thr]
+    for row, (g_id, img, cat, ig, m, ious) in zip(gts.rows(), g_rows):
         assert (row["gt_id"], row["image_id"], row["ignored"]) == (g_id, img, ig)
         assert [row["dt" + p] if row["matched" + p] else 0 for p in thr] == m
+        got = [row["iou" + p] for p in thr]
+        assert all(_same(a, b) for a, b in zip(got, ious)), (g_id, got, ious)
+        # crowd: the annotation's iscrowd, apart from the ignore flag
+        assert crowd_of[g_id] == {row["crowd"]}, (g_id, crowd_of[g_id], row["crowd"])
     return summary
 
 
@@ -242,14 +362,23 @@ def test_per_class_identical_across_paths(kind, mode, vernier):
     dt = dt if isinstance(dt, list) else json.loads(dt)
     ds = CocoDataset.from_json(gt_b)
     ev = Evaluator(iou=vernier_iou(kind), parity_mode=mode)
-    ref = ev.evaluate(ds, dt).per_class()
+    one_shot = ev.evaluate(ds, dt)
+    ref = one_shot.per_class()
     assert (ref["AP"] > -1).any()
+    # the per-image table: the same without records as with them (the
+    # latter checked against pycocotools by check_tables)
+    ref_img = one_shot.per_image()
+    assert ref_img == ev.evaluate(ds, dt, keep_records=True).per_image()
+    assert int(np.sum(ref_img["tp50"])) > 0 and int(np.sum(ref_img["fp50"])) > 0
     for seed in range(3):
         with ev.background(ds, queue_capacity=2) as bg:
             for b in _batches(dt, seed):
                 bg.submit(b, timeout=30)
             got = bg.finalize()
         assert got.per_class() == ref
+        assert got.per_image() == ref_img
         parts = [ev.evaluate_to_partial(ds, b, rank_id=r)
                  for r, b in enumerate(_batches(dt, seed + 10))]
-        assert Evaluator.from_partials(ds, parts).per_class() == ref
+        merged = Evaluator.from_partials(ds, parts)
+        assert merged.per_class() == ref
+        assert merged.per_image() == ref_img

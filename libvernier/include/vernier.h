@@ -652,8 +652,9 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
                                           uint8_t *dt_ignore, int64_t *gt_id,
                                           uint8_t *gt_ignore, int32_t *gt_match);
 
-/* The per-image table from the records, one row per image of the evalImgs
- * axis (I = n_eval_imgs / (K * A), ascending ids), of the first area range
+/* The per-image table of any evaluation (one-shot with or without
+ * records, session, merged partials: the same counts whichever path), one
+ * row per image of the evalImgs axis (I, ascending ids), of the first area range
  * ("all" by default) over every category, into caller arrays of `n` = I
  * rows (any may be NULL): image_ids; n_gt, the ground truths not ignored;
  * n_dt, the detections (each cell cut to the largest cap); and T per row
@@ -661,8 +662,7 @@ VERNIER_API int vernier_eval_copy_records(const vernier_eval *ev, int64_t *recor
  * ignored, fp, those unmatched and not ignored, fn = n_gt - tp -- the
  * counts pycocotools' accumulate() reads (in strict mode a match to a
  * ground truth of id 0 counts as unmatched, as there).  Errors:
- * VERNIER_E_STATE when the records were not kept, VERNIER_E_INVALID_ARG
- * (NULL `ev`, `n` not I). */
+ * VERNIER_E_INVALID_ARG (NULL `ev`, `n` not I). */
 VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids,
                                          uint32_t *n_gt, uint32_t *n_dt, uint32_t *tp,
                                          uint32_t *fp, uint32_t *fn, size_t n);
@@ -671,7 +671,8 @@ VERNIER_API int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_
  * vernier_eval_image_table), and the detections and ground truths of the
  * records of the first area range (the rows of the detection and
  * ground-truth tables).  Any pointer may be NULL.  Errors: VERNIER_E_STATE
- * when the records were not kept, VERNIER_E_INVALID_ARG. */
+ * when n_dt_rows or n_gt_rows is asked for and the records were not kept
+ * (n_images alone needs none), VERNIER_E_INVALID_ARG. */
 VERNIER_API int vernier_eval_table_sizes(const vernier_eval *ev, size_t *n_images,
                                          size_t *n_dt_rows, size_t *n_gt_rows);
 
@@ -681,23 +682,26 @@ VERNIER_API int vernier_eval_table_sizes(const vernier_eval *ev, size_t *n_image
  * be NULL): dt_id (loadRes id), image_id, category_id (-1 when pooled),
  * score, and T per row (threshold t at [i * T + t]) gt_id (the matched
  * ground truth's annotation id, 0 for none), matched (1 when matched: tells
- * a match to id 0 from none) and ignored (pycocotools' dtIgnore).  Errors:
+ * a match to id 0 from none), ignored (pycocotools' dtIgnore) and iou (the
+ * IoU -- OKS for keypoints -- of the detection with its matched ground
+ * truth, pycocotools' ious[d, g]; -1 when unmatched).  Errors:
  * VERNIER_E_STATE, VERNIER_E_INVALID_ARG (NULL `ev`, `n` not n_dt_rows). */
 VERNIER_API int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id,
                                              int64_t *image_id, int64_t *category_id,
                                              double *score, int64_t *gt_id, uint8_t *matched,
-                                             uint8_t *ignored, size_t n);
+                                             uint8_t *ignored, double *iou, size_t n);
 
 /* The per-ground-truth table: one row per ground truth of a record of the
  * first area range, in record order (non-ignored first within a record),
  * into caller arrays of `n` = n_gt_rows rows (any may be NULL): gt_id,
  * image_id, category_id, ignored (pycocotools' gtIgnore: crowd, "ignore"
- * or outside the area range), and T per row dt_id (the loadRes id of the
- * last detection matched to it, 0 for none) and matched.  Errors as the
- * detection table's. */
+ * or outside the area range), crowd (the annotation's iscrowd), and T per
+ * row dt_id (the loadRes id of the last detection matched to it, 0 for
+ * none), matched and iou (that detection's IoU with it, -1 for none).
+ * Errors as the detection table's. */
 VERNIER_API int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image_id,
-                                      int64_t *category_id, uint8_t *ignored, int64_t *dt_id,
-                                      uint8_t *matched, size_t n);
+                                      int64_t *category_id, uint8_t *ignored, uint8_t *crowd,
+                                      int64_t *dt_id, uint8_t *matched, double *iou, size_t n);
 
 /* ---------------------------------------------------------------------------
  * 10. Incremental evaluation session

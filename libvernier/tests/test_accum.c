@@ -75,6 +75,7 @@ static void test_worked_example(void)
     static uint8_t nonempty[6] = {1, 1, 1, 0, 0, 0};
     static double dt_score[6] = {0.9, 0.7, 0.5, 0.8, 0.6, 0.95};
     static uint32_t npig[6 * NA] = {2, 1, 0, 0, 0, 0};
+    static int64_t image_ids[2] = {7, 9};
     vn_outcome out[6 * NA];
     out[0] = VN_TP_BIT(0) | VN_TP_BIT(1);
     out[1] = VN_TP_BIT(0);
@@ -106,6 +107,7 @@ static void test_worked_example(void)
         rec[i] = 12345.0;
     memset(&c, 0, sizeof(c));
     c.n_images = 2;
+    c.image_ids = image_ids;
     c.n_cats = NK;
     c.n_cells = 6;
     c.n_dt = 6;
@@ -127,6 +129,25 @@ static void test_worked_example(void)
     CHECK_INT(ev.class_n_dt[1], 1);
     CHECK_INT(ev.class_n_gt[2], 0);
     CHECK_INT(ev.class_n_dt[2], 0);
+    /* the per-image table: image 0 has cells 0 (three detections, 2 GTs)
+     * and 2 (the .95, a false positive); image 1 cell 1 (.8 a false
+     * positive, .6 ignored; 1 GT) */
+    CHECK_INT(ev.has_image_counts, 1);
+    CHECK_INT(ev.n_images, 2);
+    CHECK_INT(ev.image_ids[0], 7);
+    CHECK_INT(ev.image_ids[1], 9);
+    CHECK_INT(ev.img_n_gt[0], 2);
+    CHECK_INT(ev.img_n_gt[1], 1);
+    CHECK_INT(ev.img_n_dt[0], 4);
+    CHECK_INT(ev.img_n_dt[1], 2);
+    CHECK_INT(ev.img_tp[0 * NT + 0], 3);
+    CHECK_INT(ev.img_tp[0 * NT + 1], 1);
+    CHECK_INT(ev.img_fp[0 * NT + 0], 1);
+    CHECK_INT(ev.img_fp[0 * NT + 1], 3);
+    CHECK_INT(ev.img_tp[1 * NT + 0], 0);
+    CHECK_INT(ev.img_tp[1 * NT + 1], 0);
+    CHECK_INT(ev.img_fp[1 * NT + 0], 1);
+    CHECK_INT(ev.img_fp[1 * NT + 1], 1);
     vn_arena_release(&ev.arena);
     CHECK(fail_alloc_clean(&fa));
 
@@ -221,6 +242,7 @@ static void test_no_detections(void)
     static uint32_t dt_start[2] = {0, 0};
     static uint8_t nonempty[1] = {1};
     static uint32_t npig[1] = {4};
+    static int64_t one_id = 3;
     vn_outcome none[1] = {0};
     size_t i;
     vernier_eval_options_init(&o, VERNIER_EVAL_OPTIONS_VERSION);
@@ -248,6 +270,7 @@ static void test_no_detections(void)
         r[i] = 7.0;
     memset(&c, 0, sizeof(c));
     c.n_images = 1;
+    c.image_ids = &one_id;
     c.n_cats = 1;
     c.n_cells = 1;
     c.dt_start = dt_start;

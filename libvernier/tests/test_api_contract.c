@@ -76,9 +76,10 @@ static void test_null_getters(void)
               VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_eval_table_sizes(NULL, &t, NULL, NULL), VERNIER_E_INVALID_ARG);
     CHECK_INT(t, 7);
-    CHECK_INT(vernier_eval_detection_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),
+    CHECK_INT(vernier_eval_detection_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                           0),
               VERNIER_E_INVALID_ARG);
-    CHECK_INT(vernier_eval_gt_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),
+    CHECK_INT(vernier_eval_gt_table(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0),
               VERNIER_E_INVALID_ARG);
     CHECK_INT(mu.used, 0);
     CHECK_INT(pi.format_version, 0);
@@ -300,8 +301,8 @@ static void test_tables(void)
     uint64_t n_gt[2 * 4], n_dt[2];
     int64_t ids[1], dt_id[3], img[3], cat[3], gt_id[3 * 10], g_dt[10];
     uint32_t ng[1], nd[1], tp[10], fp[10], fn[10];
-    uint8_t matched[3 * 10], ignored[3 * 10], g_ig[1], g_m[10];
-    double score[3];
+    uint8_t matched[3 * 10], ignored[3 * 10], g_ig[1], g_crowd[1], g_m[10];
+    double score[3], iou[3 * 10], g_iou[10];
     size_t n_images = 0, n_dt_rows = 0, n_gt_rows = 0, t;
     /* the names as parsed: not a string reads as "", escapes decoded */
     CHECK_INT(vernier_dataset_category_id(gt, 1), 2);
@@ -310,17 +311,32 @@ static void test_tables(void)
     CHECK(strcmp(vernier_dataset_category_name(gt, 2), "b\xc3\xa9") == 0);
     CHECK(vernier_dataset_category_name(gt, 3) == NULL);
 
-    /* without records: the per-class table, not the others */
+    /* without records: the per-class and per-image tables, not the others */
     CHECK_INT(vernier_eval_run(&ev, gt, res, NULL, NULL, NULL), VERNIER_OK);
     CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 23), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_eval_copy_class_stats(ev, cs, 24), VERNIER_OK);
     CHECK_INT(vernier_eval_copy_class_counts(ev, n_gt, n_dt, 1), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_eval_copy_class_counts(ev, n_gt, n_dt, 2), VERNIER_OK);
-    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, NULL, NULL), VERNIER_E_STATE);
-    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_E_STATE);
-    CHECK_INT(vernier_eval_detection_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2),
+    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, &n_dt_rows, NULL), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_table_sizes(ev, NULL, NULL, &n_gt_rows), VERNIER_E_STATE);
+    CHECK_INT(vernier_eval_table_sizes(ev, &n_images, NULL, NULL), VERNIER_OK);
+    CHECK_INT(n_images, 1);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 2), VERNIER_E_INVALID_ARG);
+    CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_OK);
+    /* one GT (matched by the .9 box at every threshold), three
+     * detections, the two others false positives */
+    CHECK_INT(ids[0], 1);
+    CHECK_INT(ng[0], 1);
+    CHECK_INT(nd[0], 3);
+    for (t = 0; t < 10; t++) {
+        CHECK_INT(tp[t], 1);
+        CHECK_INT(fp[t], 2);
+        CHECK_INT(fn[t], 0);
+    }
+    CHECK_INT(vernier_eval_detection_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                           2),
               VERNIER_E_STATE);
-    CHECK_INT(vernier_eval_gt_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, 1),
+    CHECK_INT(vernier_eval_gt_table(ev, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1),
               VERNIER_E_STATE);
     /* category 2 has no ground truth: -1 throughout, and no cell of the
      * summary's slices; so category 1's row is the summary, bit for bit
@@ -355,6 +371,12 @@ static void test_tables(void)
     CHECK_INT(n_dt_rows, 3);
     CHECK_INT(n_gt_rows, 1);
     CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 2), VERNIER_E_INVALID_ARG);
+    memset(ids, 0, sizeof(ids));
+    memset(ng, 0, sizeof(ng));
+    memset(nd, 0, sizeof(nd));
+    memset(tp, 0, sizeof(tp));
+    memset(fp, 0, sizeof(fp));
+    memset(fn, 0xff, sizeof(fn));
     CHECK_INT(vernier_eval_image_table(ev, ids, ng, nd, tp, fp, fn, 1), VERNIER_OK);
     CHECK_INT(ids[0], 1);
     CHECK_INT(ng[0], 1);
@@ -365,9 +387,9 @@ static void test_tables(void)
         CHECK_INT(fn[t], 0);
     }
     CHECK_INT(vernier_eval_detection_table(ev, dt_id, img, cat, score, gt_id, matched, ignored,
-                                           2), VERNIER_E_INVALID_ARG);
+                                           iou, 2), VERNIER_E_INVALID_ARG);
     CHECK_INT(vernier_eval_detection_table(ev, dt_id, img, cat, score, gt_id, matched, ignored,
-                                           3), VERNIER_OK);
+                                           iou, 3), VERNIER_OK);
     /* category 1's two (ranked), then category 2's */
     CHECK_INT(dt_id[0], 1);
     CHECK_INT(dt_id[1], 2);
@@ -384,14 +406,21 @@ static void test_tables(void)
         CHECK_INT(matched[10 + t], 0);
         CHECK_INT(matched[20 + t], 0);
         CHECK_INT(ignored[t] | ignored[10 + t] | ignored[20 + t], 0);
+        /* the exact match's IoU is 1; none is -1 */
+        CHECK_DBL(iou[t], 1.0);
+        CHECK_DBL(iou[10 + t], -1.0);
+        CHECK_DBL(iou[20 + t], -1.0);
     }
-    CHECK_INT(vernier_eval_gt_table(ev, ids, img, cat, g_ig, g_dt, g_m, 1), VERNIER_OK);
+    CHECK_INT(vernier_eval_gt_table(ev, ids, img, cat, g_ig, g_crowd, g_dt, g_m, g_iou, 1),
+              VERNIER_OK);
     CHECK_INT(ids[0], 5);
     CHECK_INT(cat[0], 1);
     CHECK_INT(g_ig[0], 0);
+    CHECK_INT(g_crowd[0], 0);
     for (t = 0; t < 10; t++) {
         CHECK_INT(g_dt[t], 1);
         CHECK_INT(g_m[t], 1);
+        CHECK_DBL(g_iou[t], 1.0);
     }
     vernier_eval_free(ev);
 

@@ -121,7 +121,7 @@ static void run(cell_case *k, const vn_plan *plan)
         k->match[i] = -1;
     CHECK_INT(vn_mem_init(&m, &alc), VERNIER_OK);
     vn_arena_init(&ar, &m);
-    CHECK_INT(vn_match_all(&c, plan, NULL, NULL, &ar, k->out, k->npig, k->match, &err),
+    CHECK_INT(vn_match_all(&c, plan, NULL, NULL, &ar, k->out, k->npig, k->match, NULL, &err),
               VERNIER_OK);
     vn_arena_release(&ar);
     CHECK(fail_alloc_clean(&fa));

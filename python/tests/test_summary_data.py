@@ -77,17 +77,52 @@ def test_category_names_and_ids(sample):
     assert s3.per_class()["name"].tolist() == ['a\u00e9"b', "two", ""]
 
 
-def test_image_ids_need_records(sample):
+def test_image_ids_and_per_image_need_no_records(sample):
     ds, dt_bytes, s = sample
     assert s.image_ids.tolist() == sorted(s.image_ids.tolist())
     assert len(s.image_ids) == ds.num_images
-    bare = Evaluator(iou=Bbox()).evaluate(ds, dt_bytes)
-    with pytest.raises(vernier.StateError):
-        bare.image_ids
+    bare = Evaluator(iou=Bbox(), parity_mode="strict").evaluate(ds, dt_bytes)
+    # the per-image table comes with every evaluation, the same as with records
+    assert bare.image_ids.tolist() == s.image_ids.tolist()
+    assert bare.per_image() == s.per_image()
+    assert pickle.loads(pickle.dumps(bare)).per_image() == s.per_image()
     with pytest.raises(vernier.StateError):
         bare.per_detection()
+    with pytest.raises(vernier.StateError):
+        bare.per_gt()
     # the per-class table needs no records
     assert len(bare.per_class()) == len(bare.category_ids)
+
+
+def test_match_iou_and_crowd_columns():
+    """A box matched at IoU 1/2 (so at the 0.5 threshold only), one on a
+    crowd region (crowd IoU: intersection over the detection's area, 1 at
+    every threshold) and an unmatched one (-1.0 throughout); the crowd flag
+    besides the ignore flag."""
+    gt = {"images": [{"id": 1, "width": 100, "height": 100}], "categories": [{"id": 1}],
+          "annotations": [
+              {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "area": 100,
+               "iscrowd": 0},
+              {"id": 2, "image_id": 1, "category_id": 1, "bbox": [50, 50, 20, 20], "area": 400,
+               "iscrowd": 1}]}
+    dt = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 5], "score": 0.9},
+          {"image_id": 1, "category_id": 1, "bbox": [50, 50, 10, 10], "score": 0.8},
+          {"image_id": 1, "category_id": 1, "bbox": [80, 0, 5, 5], "score": 0.7}]
+    s = Evaluator(iou=Bbox()).evaluate(json.dumps(gt).encode(), dt, keep_records=True)
+    thr = [f"{t:g}" for t in range(50, 100, 5)]
+    det = s.per_detection()
+    assert det["dt_id"].tolist() == [1, 2, 3]
+    assert det["iou50"].dtype == np.float64
+    assert [det["iou" + p][0] for p in thr] == [0.5] + [-1.0] * 9
+    assert [det["iou" + p][1] for p in thr] == [1.0] * 10
+    assert [det["iou" + p][2] for p in thr] == [-1.0] * 10
+    g = s.per_gt()
+    assert g["gt_id"].tolist() == [1, 2]   # not ignored first
+    assert g["crowd"].tolist() == [False, True] and g["ignored"].tolist() == [False, True]
+    assert g["crowd"].dtype == np.bool_
+    assert [g["iou" + p][0] for p in thr] == [0.5] + [-1.0] * 9
+    assert [g["iou" + p][1] for p in thr] == [1.0] * 10
+    assert [g["dt" + p][1] for p in thr] == [2] * 10
 
 
 def test_per_class_columns_and_pooled(sample):
@@ -150,7 +185,8 @@ def test_csv_and_markdown(sample, tmp_path):
     assert len(md) == len(t) + 2
     det = s.per_detection().to_csv().splitlines()
     assert det[0].startswith("dt_id,image_id,category_id,score,gt50,gt55,")
-    assert ",matched50,matched55," in det[0] and det[0].endswith(",ignored90,ignored95")
+    assert ",matched50,matched55," in det[0] and ",ignored90,ignored95,iou50," in det[0]
+    assert det[0].endswith(",iou90,iou95")
     assert det[1].split(",")[14] in ("0", "1")
 
 

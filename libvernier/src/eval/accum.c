@@ -316,6 +316,46 @@ static void *acc_pool_run(void *arg)
     return NULL;
 }
 
+/* The per-image table of the first area range: per image, over every
+ * category, the non-ignored GTs, the detections kept, and per threshold
+ * the true positives and false positives as accumulate() reads the
+ * outcomes (ignored detections are neither).  Every path (one-shot,
+ * session, merge) gets here with the same cells and outcomes. */
+static int image_counts(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
+                        const uint32_t *npig)
+{
+    size_t I = cells->n_images, T = ev->plan.T, A = ev->plan.A, c, s, t;
+    ev->image_ids = vn_arena_array(&ev->arena, I + 1, sizeof(int64_t));
+    ev->img_n_gt = vn_arena_zarray(&ev->arena, I + 1, sizeof(uint32_t));
+    ev->img_n_dt = vn_arena_zarray(&ev->arena, I + 1, sizeof(uint32_t));
+    ev->img_tp = vn_arena_zarray(&ev->arena, I + 1, T * sizeof(uint32_t));
+    ev->img_fp = vn_arena_zarray(&ev->arena, I + 1, T * sizeof(uint32_t));
+    if (ev->image_ids == NULL || ev->img_n_gt == NULL || ev->img_n_dt == NULL ||
+        ev->img_tp == NULL || ev->img_fp == NULL)
+        return vn_mem_failure(&ev->mem);
+    ev->n_images = I;
+    if (I != 0)
+        memcpy(ev->image_ids, cells->image_ids, I * sizeof(int64_t));
+    for (c = 0; c < cells->n_cells && I != 0; c++) {
+        size_t i = c % I;
+        ev->img_n_gt[i] += npig[c * A];
+        ev->img_n_dt[i] += cells->dt_start[c + 1] - cells->dt_start[c];
+        for (s = cells->dt_start[c]; s < cells->dt_start[c + 1]; s++) {
+            vn_outcome o = out[s]; /* area range 0 */
+            for (t = 0; t < T; t++) {
+                if (o & VN_IGN_BIT(t))
+                    continue;
+                if (o & VN_TP_BIT(t))
+                    ev->img_tp[i * T + t]++;
+                else
+                    ev->img_fp[i * T + t]++;
+            }
+        }
+    }
+    ev->has_image_counts = 1;
+    return VERNIER_OK;
+}
+
 int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out,
                   const uint32_t *npig, vn_arena *scratch)
 {
@@ -358,6 +398,7 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out
             ev->class_n_gt[k * A + a] = np;
         }
     }
+    VN_TRY(image_counts(ev, cells, out, npig));
     VN_TRY(acc_buf_init(&w, scratch, &x));
     if (n_threads > ev->K)
         n_threads = ev->K;

@@ -24,6 +24,7 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
     vn_outcome *outcomes;
     uint32_t *npig;
     int32_t *match_out = NULL;
+    double *iou_out = NULL;
     size_t k;
     int rc;
 
@@ -64,18 +65,21 @@ static int evaluate(vernier_eval *ev, const vernier_dataset *gt, const vernier_r
         size_t n_match = vn_mul_size(vn_mul_size(cells.n_dt, plan->A), plan->T);
         match_out = n_match == SIZE_MAX ? NULL
                                          : vn_arena_array(&scratch, n_match, sizeof(int32_t));
-        if (match_out == NULL && n_match != 0) {
+        iou_out = n_match == SIZE_MAX ? NULL : vn_arena_array(&scratch, n_match, sizeof(double));
+        if ((match_out == NULL || iou_out == NULL) && n_match != 0) {
             rc = vn_mem_failure(&ev->mem);
             goto done;
         }
-        for (k = 0; k < n_match; k++)
+        for (k = 0; k < n_match; k++) {
             match_out[k] = -1;
+            iou_out[k] = -1;
+        }
     }
-    rc = vn_match_all(&cells, plan, gt, res, &scratch, outcomes, npig, match_out, err);
+    rc = vn_match_all(&cells, plan, gt, res, &scratch, outcomes, npig, match_out, iou_out, err);
     if (rc != VERNIER_OK)
         goto done;
     if (opts->keep_records) {
-        rc = vn_records_build(ev, &cells, gt, outcomes, match_out, &scratch);
+        rc = vn_records_build(ev, &cells, gt, outcomes, match_out, iou_out, &scratch);
         if (rc != VERNIER_OK)
             goto done;
     }

@@ -303,7 +303,7 @@ static int cell_candidates(match_buf *b, vn_arena *ar, const double *gbox, const
  * slot d0 of `cells`. */
 static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan, size_t g0,
                        size_t G, size_t d0, size_t D, vn_outcome *outcomes, size_t n_dt,
-                       uint32_t *npig, int32_t *match_out)
+                       uint32_t *npig, int32_t *match_out, double *iou_out)
 {
     size_t a, t, d, g, T = plan->T, A = plan->A, n_live;
     vn_outcome all_ign = 0;
@@ -389,6 +389,8 @@ static void match_cell(match_buf *b, const vn_cells *cells, const vn_plan *plan,
                 }
                 if (match_out != NULL)
                     match_out[(a * T + t) * n_dt + d] = (int32_t)m;
+                if (iou_out != NULL)
+                    iou_out[(a * T + t) * n_dt + d] = best; /* the match's */
                 /* accumulate's view: TP = matched id != 0 and not ignored;
                  * an id-0 GT reads as "unmatched" (quirk: id 0 sentinel) */
                 matched[m] = 1;
@@ -416,7 +418,7 @@ static int init_buf(match_buf *b, vn_arena *ar, size_t maxG, size_t maxD, size_t
 }
 
 /* Everything one cell's matching reads and writes; cells write disjoint
- * slices of out, npig and match_out, so cells can be matched in any order
+ * slices of out, npig, match_out and iou_out, so cells can be matched in any order
  * and on any thread. */
 typedef struct match_ctx {
     const vn_cells *cells;
@@ -426,6 +428,7 @@ typedef struct match_ctx {
     vn_outcome *out;
     uint32_t *npig;
     int32_t *match_out;
+    double *iou_out;
     double lowest;
 } match_ctx;
 
@@ -461,7 +464,8 @@ static int match_one(const match_ctx *m, match_buf *b, vn_arena *scratch, size_t
             return rc;
     }
     match_cell(b, cells, plan, g0, G, d0, D, m->out + d0, cells->n_dt, m->npig + c * plan->A,
-               m->match_out != NULL ? m->match_out + d0 : NULL);
+               m->match_out != NULL ? m->match_out + d0 : NULL,
+               m->iou_out != NULL ? m->iou_out + d0 : NULL);
     return VERNIER_OK;
 }
 
@@ -574,7 +578,7 @@ static int match_threads(const match_ctx *m, vn_arena *scratch, size_t maxG, siz
 
 int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_dataset *gt,
                  const vernier_results *res, vn_arena *scratch, vn_outcome *out, uint32_t *npig,
-                 int32_t *match_out, vernier_error *err)
+                 int32_t *match_out, double *iou_out, vernier_error *err)
 {
     size_t c, maxG = 0, maxD = 0, n_threads = plan->n_threads;
     match_ctx m;
@@ -586,6 +590,7 @@ int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_datas
     m.out = out;
     m.npig = npig;
     m.match_out = match_out;
+    m.iou_out = iou_out;
     /* thresholds are ascending; each is capped at 1 - 1e-10 (quirk B1) */
     m.lowest = plan->iou_thrs[0] < 1 - 1e-10 ? plan->iou_thrs[0] : 1 - 1e-10;
     for (c = 0; c < cells->n_cells; c++) {

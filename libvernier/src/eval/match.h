@@ -27,9 +27,12 @@ _Static_assert(VERNIER_MAX_IOU_THRESHOLDS <= 32, "an outcome has 32 TP and 32 ig
  * n_cells * A counts of non-ignored GTs.  match_out, when not NULL, has
  * A * T * n_dt entries set to -1 by the caller; the match of slot s at area
  * range a and threshold t, as the GT's position within its cell (before the
- * ignore sort), is written to match_out[(a * T + t) * n_dt + s]. */
+ * ignore sort), is written to match_out[(a * T + t) * n_dt + s].  iou_out,
+ * when not NULL, has as many entries, and gets the IoU (OKS) of each match
+ * written there (pycocotools' ious[d, g] of the match); entries of
+ * unmatched detections are left as the caller set them. */
 int vn_match_all(const vn_cells *cells, const vn_plan *plan, const vernier_dataset *gt,
                  const vernier_results *res, vn_arena *scratch, vn_outcome *out, uint32_t *npig,
-                 int32_t *match_out, vernier_error *err);
+                 int32_t *match_out, double *iou_out, vernier_error *err);
 
 #endif

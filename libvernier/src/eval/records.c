@@ -8,11 +8,13 @@
 
 /* The per-image records: for every category k, area range a and image i
  * whose cell is not empty (pycocotools' evalImgs entry is not None), the
- * detections in ranked order with their matches and ignore flags per
- * threshold, and the ground truths in pycocotools' order (non-ignored
- * first, stably) with theirs.  Two passes: count, then fill. */
+ * detections in ranked order with their matches, the matches' IoUs (-1
+ * for none) and ignore flags per threshold, and the ground truths in
+ * pycocotools' order (non-ignored first, stably) with their crowd flags,
+ * matches and IoUs.  Two passes: count, then fill. */
 int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_dataset *gt,
-                     const vn_outcome *out, const int32_t *match, vn_arena *scratch)
+                     const vn_outcome *out, const int32_t *match, const double *iou,
+                     vn_arena *scratch)
 {
     const vn_plan *p = &ev->plan;
     size_t I = cells->n_images, K = ev->K, A = p->A, T = p->T, n_dt = cells->n_dt;
@@ -33,19 +35,20 @@ int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_data
     ev->rec_dt_id = vn_arena_array(&ev->arena, n_d, sizeof(int64_t));
     ev->rec_dt_score = vn_arena_array(&ev->arena, n_d, sizeof(double));
     ev->rec_dt_match = vn_arena_array(&ev->arena, n_d, T * sizeof(int32_t));
+    ev->rec_dt_iou = vn_arena_array(&ev->arena, n_d, T * sizeof(double));
     ev->rec_dt_ignore = vn_arena_array(&ev->arena, n_d, T);
     ev->rec_gt_id = vn_arena_array(&ev->arena, n_g, sizeof(int64_t));
     ev->rec_gt_ignore = vn_arena_array(&ev->arena, n_g, 1);
+    ev->rec_gt_crowd = vn_arena_array(&ev->arena, n_g, 1);
     ev->rec_gt_match = vn_arena_array(&ev->arena, n_g, T * sizeof(int32_t));
-    ev->image_ids = vn_arena_array(&ev->arena, I + 1, sizeof(int64_t));
+    ev->rec_gt_iou = vn_arena_array(&ev->arena, n_g, T * sizeof(double));
     pos = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
     inv = vn_arena_array(scratch, maxG + 1, sizeof(uint32_t));
     if (ev->rec == NULL || ev->rec_dt_id == NULL || ev->rec_dt_score == NULL ||
         ev->rec_dt_match == NULL || ev->rec_dt_ignore == NULL || ev->rec_gt_id == NULL ||
-        ev->rec_gt_ignore == NULL || ev->rec_gt_match == NULL || pos == NULL || inv == NULL || ev->image_ids == NULL)
+        ev->rec_gt_ignore == NULL || ev->rec_gt_match == NULL || ev->rec_dt_iou == NULL ||
+        ev->rec_gt_crowd == NULL || ev->rec_gt_iou == NULL || pos == NULL || inv == NULL)
         return vn_mem_failure(&ev->mem);
-    for (i = 0; i < I; i++)
-        ev->image_ids[i] = cells->image_ids[i];
     for (k = 0; k < K; k++) {
         for (a = 0; a < A; a++) {
             double lo = p->area_rng[a][0], hi = p->area_rng[a][1];
@@ -84,8 +87,11 @@ int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_data
                     double ar = cells->gt_area[src];
                     ev->rec_gt_ignore[at] = (uint8_t)(cells->gt_ignore[src] || ar < lo || ar > hi);
                     ev->rec_gt_id[at] = gt->ann_id[cells->gt_ann[src]];
-                    for (t = 0; t < T; t++)
+                    ev->rec_gt_crowd[at] = cells->gt_crowd[src];
+                    for (t = 0; t < T; t++) {
                         ev->rec_gt_match[at * T + t] = -1;
+                        ev->rec_gt_iou[at * T + t] = -1;
+                    }
                 }
                 for (d = 0; d < D; d++) {
                     size_t at = dr + d, s = d0 + d;
@@ -93,14 +99,19 @@ int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_data
                     ev->rec_dt_id[at] = (int64_t)cells->dt_res[s] + 1;
                     ev->rec_dt_score[at] = cells->dt_score[s];
                     for (t = 0; t < T; t++) {
-                        int32_t m = match != NULL ? match[(a * T + t) * n_dt + s] : -1;
+                        size_t mi = (a * T + t) * n_dt + s;
+                        int32_t m = match != NULL ? match[mi] : -1;
                         int32_t mp = m < 0 ? -1 : (int32_t)pos[m];
+                        double mu = mp >= 0 && iou != NULL ? iou[mi] : -1;
                         ev->rec_dt_match[at * T + t] = mp;
+                        ev->rec_dt_iou[at * T + t] = mu;
                         ev->rec_dt_ignore[at * T + t] = (uint8_t)((o & VN_IGN_BIT(t)) != 0);
                         /* a crowd matched again keeps the last detection,
                          * as pycocotools' gtm[t, m] = d['id'] does */
-                        if (mp >= 0)
+                        if (mp >= 0) {
                             ev->rec_gt_match[(gr + (size_t)mp) * T + t] = (int32_t)d;
+                            ev->rec_gt_iou[(gr + (size_t)mp) * T + t] = mu;
+                        }
                     }
                 }
                 r++;
@@ -112,7 +123,6 @@ int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_data
     ev->n_rec = r;
     ev->n_rec_dt = dr;
     ev->n_rec_gt = gr;
-    ev->n_images = I;
     ev->has_records = 1;
     return VERNIER_OK;
 }

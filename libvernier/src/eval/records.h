@@ -11,8 +11,10 @@
 #include "eval/result.h"
 #include "parse/coco.h"
 
-/* Builds ev's records from the outcomes and matches vn_match_all wrote. */
+/* Builds ev's records from the outcomes, matches and match IoUs
+ * vn_match_all wrote (iou may be NULL when match is). */
 int vn_records_build(vernier_eval *ev, const vn_cells *cells, const vernier_dataset *gt,
-                     const vn_outcome *out, const int32_t *match, vn_arena *scratch);
+                     const vn_outcome *out, const int32_t *match, const double *iou,
+                     vn_arena *scratch);
 
 #endif

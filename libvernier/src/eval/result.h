@@ -33,6 +33,12 @@ struct vernier_eval {
     double *class_stats;
     uint64_t *class_n_gt;
     uint64_t *class_n_dt;
+    /* the per-image table (vernier_eval_image_table), first area range,
+     * from the outcomes (accum.c, every evaluation): per image of the
+     * evaluation's image axis its non-ignored GTs, its detections, and T
+     * true and false positives */
+    int has_image_counts;
+    uint32_t *img_n_gt, *img_n_dt, *img_tp, *img_fp;
     /* per-image records (pycocotools' evalImgs), kept on request: one row
      * of VN_REC_COLS per present record, then its detections and ground
      * truths in the concatenated dt/gt tables (see vernier.h) */
@@ -44,10 +50,13 @@ struct vernier_eval {
     int64_t *rec_dt_id;
     double *rec_dt_score;
     int32_t *rec_dt_match; /* T per detection row */
+    double *rec_dt_iou;    /* T per detection row: the match's IoU, -1 none */
     uint8_t *rec_dt_ignore;/* T per detection row */
     int64_t *rec_gt_id;
     uint8_t *rec_gt_ignore;
+    uint8_t *rec_gt_crowd; /* the annotation's iscrowd */
     int32_t *rec_gt_match; /* T per ground-truth row */
+    double *rec_gt_iou;    /* T per ground-truth row: its match's IoU, -1 none */
 };
 #define VN_REC_COLS 7
 

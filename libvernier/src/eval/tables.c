@@ -1,10 +1,10 @@
 /* tables.c — the tables of a finished evaluation: per class (the summary
  * statistics restricted to one category, with its ground-truth and
  * detection counts), per image (counts and TP / FP / FN), per detection
- * and per ground truth.  The per-class figures are filled in by summary.c
- * and accum.c for every evaluation, one-shot, incremental or merged; the
- * other tables read the per-image records (keep_records), those of the
- * first area range. */
+ * and per ground truth.  The per-class and per-image figures are filled
+ * in by summary.c and accum.c for every evaluation, one-shot, incremental
+ * or merged; the detection and ground-truth tables read the per-image
+ * records (keep_records), those of the first area range. */
 #include <string.h>
 
 #include "eval/result.h"
@@ -36,70 +36,33 @@ int vernier_eval_image_table(const vernier_eval *ev, int64_t *image_ids, uint32_
                              uint32_t *n_dt, uint32_t *tp, uint32_t *fp, uint32_t *fn,
                              size_t n)
 {
-    size_t T, I, r, i, t, d0 = 0, g0 = 0;
-    int strict;
+    size_t T, I, i, t;
     if (ev == NULL)
         return VERNIER_E_INVALID_ARG;
-    if (!ev->has_records)
+    if (!ev->has_image_counts)
         return VERNIER_E_STATE;
     T = ev->plan.T;
     I = ev->n_images;
-    strict = ev->plan.parity_mode == VERNIER_PARITY_STRICT;
     if (n != I)
         return VERNIER_E_INVALID_ARG;
+    /* accum.c's counts (the outcomes of the first area range, so in
+     * strict mode a match to a GT of id 0 reads as no match, as in
+     * accumulate()) */
     for (i = 0; i < I; i++) {
         if (image_ids != NULL)
             image_ids[i] = ev->image_ids[i];
         if (n_gt != NULL)
-            n_gt[i] = 0;
+            n_gt[i] = ev->img_n_gt[i];
         if (n_dt != NULL)
-            n_dt[i] = 0;
+            n_dt[i] = ev->img_n_dt[i];
         for (t = 0; t < T; t++) {
             if (tp != NULL)
-                tp[i * T + t] = 0;
+                tp[i * T + t] = ev->img_tp[i * T + t];
             if (fp != NULL)
-                fp[i * T + t] = 0;
+                fp[i * T + t] = ev->img_fp[i * T + t];
             if (fn != NULL)
-                fn[i * T + t] = 0;
+                fn[i * T + t] = ev->img_n_gt[i] - ev->img_tp[i * T + t];
         }
-    }
-    /* the records of the first area range; their detections are already
-     * cut to the largest cap */
-    for (r = 0; r < ev->n_rec; r++) {
-        const int64_t *row = ev->rec + r * VN_REC_COLS;
-        size_t D = (size_t)row[5], G = (size_t)row[6], d, g, real = 0;
-        if (row[3] == 0) {
-            i = (size_t)row[0] % I;
-            for (g = 0; g < G; g++)
-                real += !ev->rec_gt_ignore[g0 + g];
-            if (n_gt != NULL)
-                n_gt[i] += (uint32_t)real;
-            if (n_dt != NULL)
-                n_dt[i] += (uint32_t)D;
-            for (t = 0; t < T; t++) {
-                uint32_t n_tp = 0, n_fp = 0;
-                for (d = 0; d < D; d++) {
-                    size_t at = (d0 + d) * T + t;
-                    int32_t m = ev->rec_dt_match[at];
-                    if (ev->rec_dt_ignore[at])
-                        continue;
-                    /* accumulate's view: in strict mode a match to a GT
-                     * of id 0 reads as no match (quirk: id 0 sentinel) */
-                    if (m >= 0 && (!strict || ev->rec_gt_id[g0 + (size_t)m] != 0))
-                        n_tp++;
-                    else
-                        n_fp++;
-                }
-                if (tp != NULL)
-                    tp[i * T + t] += n_tp;
-                if (fp != NULL)
-                    fp[i * T + t] += n_fp;
-                if (fn != NULL)
-                    fn[i * T + t] += (uint32_t)real - n_tp;
-            }
-        }
-        d0 += D;
-        g0 += G;
     }
     return VERNIER_OK;
 }
@@ -110,7 +73,9 @@ int vernier_eval_table_sizes(const vernier_eval *ev, size_t *n_images, size_t *n
     size_t r, nd = 0, ng = 0;
     if (ev == NULL)
         return VERNIER_E_INVALID_ARG;
-    if (!ev->has_records)
+    /* the image count needs no records, the row counts do */
+    if ((n_images != NULL && !ev->has_image_counts) ||
+        ((n_dt_rows != NULL || n_gt_rows != NULL) && !ev->has_records))
         return VERNIER_E_STATE;
     for (r = 0; r < ev->n_rec; r++) {
         const int64_t *row = ev->rec + r * VN_REC_COLS;
@@ -141,7 +106,7 @@ static int first_area_rows(const vernier_eval *ev, int dt, size_t n)
 
 int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id, int64_t *image_id,
                                  int64_t *category_id, double *score, int64_t *gt_id,
-                                 uint8_t *matched, uint8_t *ignored, size_t n)
+                                 uint8_t *matched, uint8_t *ignored, double *iou, size_t n)
 {
     size_t r, T, d0 = 0, g0 = 0, at = 0;
     int rc = first_area_rows(ev, 1, n);
@@ -170,6 +135,8 @@ int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id, int64_t
                         matched[at * T + t] = (uint8_t)(m >= 0);
                     if (ignored != NULL)
                         ignored[at * T + t] = ev->rec_dt_ignore[src * T + t];
+                    if (iou != NULL)
+                        iou[at * T + t] = ev->rec_dt_iou[src * T + t];
                 }
             }
         }
@@ -180,8 +147,8 @@ int vernier_eval_detection_table(const vernier_eval *ev, int64_t *dt_id, int64_t
 }
 
 int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image_id,
-                          int64_t *category_id, uint8_t *ignored, int64_t *dt_id,
-                          uint8_t *matched, size_t n)
+                          int64_t *category_id, uint8_t *ignored, uint8_t *crowd,
+                          int64_t *dt_id, uint8_t *matched, double *iou, size_t n)
 {
     size_t r, T, d0 = 0, g0 = 0, at = 0;
     int rc = first_area_rows(ev, 0, n);
@@ -202,12 +169,16 @@ int vernier_eval_gt_table(const vernier_eval *ev, int64_t *gt_id, int64_t *image
                     category_id[at] = row[2];
                 if (ignored != NULL)
                     ignored[at] = ev->rec_gt_ignore[src];
+                if (crowd != NULL)
+                    crowd[at] = ev->rec_gt_crowd[src];
                 for (t = 0; t < T; t++) {
                     int32_t m = ev->rec_gt_match[src * T + t];
                     if (dt_id != NULL)
                         dt_id[at * T + t] = m >= 0 ? ev->rec_dt_id[d0 + (size_t)m] : 0;
                     if (matched != NULL)
                         matched[at * T + t] = (uint8_t)(m >= 0);
+                    if (iou != NULL)
+                        iou[at * T + t] = ev->rec_gt_iou[src * T + t];
                 }
             }
         }

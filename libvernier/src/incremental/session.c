@@ -64,7 +64,7 @@ static int build_index(vernier_session *s, const vernier_eval_options *opts, ver
     none = vn_arena_zarray(&scratch, 1, sizeof(vn_outcome));
     rc = none == NULL ? vn_mem_failure(&s->scratch_mem)
                       : vn_match_all(&s->base, &s->plan, s->gt, &empty, &scratch, none, s->npig,
-                                     NULL, err);
+                                     NULL, NULL, err);
     vn_arena_release(&scratch);
     return rc;
 }
@@ -205,7 +205,7 @@ static int match_batch(vernier_session *s, vn_cells *c, const vernier_results *r
     const vn_plan *plan = &s->plan;
     size_t k, nb = c->n_images;
     if (!plan->use_cats || c->n_cats <= 1)
-        return vn_match_all(c, plan, s->gt, res, scratch, out, npig, NULL, err);
+        return vn_match_all(c, plan, s->gt, res, scratch, out, npig, NULL, NULL, err);
     for (k = 0; k < c->n_cats; k++) {
         vn_cells view = *c;
         vn_arena_mark mark;
@@ -221,7 +221,7 @@ static int match_batch(vernier_session *s, vn_cells *c, const vernier_results *r
         }
         vn_arena_mark_here(scratch, &mark);
         rc = vn_match_all(&view, plan, s->gt, res, scratch, out, npig + k * nb * plan->A, NULL,
-                          err);
+                          NULL, err);
         vn_arena_rewind(scratch, &mark);
         if (rc != VERNIER_OK)
             return rc;

@@ -566,13 +566,19 @@ class Eval(_Handle):
         _check(lib.vernier_eval_table_sizes(self.ptr, n, n + 1, n + 2), context="records")
         return int(n[0]), int(n[1]), int(n[2])
 
+    def n_images(self) -> int:
+        """The rows of the per-image table (needs no records)."""
+        n = ffi.new("size_t *")
+        _check(lib.vernier_eval_table_sizes(self.ptr, n, ffi.NULL, ffi.NULL), context="records")
+        return int(n[0])
+
     def detection_table(self, n: int, n_thresholds: int) -> dict:
         """The per-detection table (vernier_eval_detection_table)."""
         T = n_thresholds
         out = {"dt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
                "category_id": np.empty(n, np.int64), "score": np.empty(n, np.float64),
                "gt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8),
-               "ignored": np.empty((n, T), np.uint8)}
+               "ignored": np.empty((n, T), np.uint8), "iou": np.empty((n, T), np.float64)}
 
         def p(name, ctype):
             return ffi.cast(ctype, ffi.from_buffer(out[name]))
@@ -580,7 +586,8 @@ class Eval(_Handle):
         _check(lib.vernier_eval_detection_table(
             self.ptr, p("dt_id", "int64_t *"), p("image_id", "int64_t *"),
             p("category_id", "int64_t *"), p("score", "double *"), p("gt_id", "int64_t *"),
-            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), n), context="records")
+            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), p("iou", "double *"), n),
+            context="records")
         return out
 
     def gt_table(self, n: int, n_thresholds: int) -> dict:
@@ -588,20 +595,22 @@ class Eval(_Handle):
         T = n_thresholds
         out = {"gt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
                "category_id": np.empty(n, np.int64), "ignored": np.empty(n, np.uint8),
-               "dt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8)}
+               "crowd": np.empty(n, np.uint8), "dt_id": np.empty((n, T), np.int64),
+               "matched": np.empty((n, T), np.uint8), "iou": np.empty((n, T), np.float64)}
 
         def p(name, ctype):
             return ffi.cast(ctype, ffi.from_buffer(out[name]))
 
         _check(lib.vernier_eval_gt_table(
             self.ptr, p("gt_id", "int64_t *"), p("image_id", "int64_t *"),
-            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("dt_id", "int64_t *"),
-            p("matched", "uint8_t *"), n), context="records")
+            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("crowd", "uint8_t *"),
+            p("dt_id", "int64_t *"), p("matched", "uint8_t *"), p("iou", "double *"), n),
+            context="records")
         return out
 
     def image_table(self, n_images: int, n_thresholds: int) -> dict:
-        """The per-image table (vernier_eval_image_table); StateError
-        without records."""
+        """The per-image table (vernier_eval_image_table), of any
+        evaluation."""
         out = {"image_id": np.empty(n_images, np.int64),
                "n_gt": np.empty(n_images, np.uint32),
                "n_dt": np.empty(n_images, np.uint32),

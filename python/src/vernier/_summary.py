@@ -251,8 +251,8 @@ class Summary:
 
     @property
     def image_ids(self) -> np.ndarray:
-        """The image ids of the evaluation's image axis, ascending (needs
-        ``keep_records=True``: :class:`~vernier.StateError` otherwise)."""
+        """The image ids of the evaluation's image axis, ascending (the
+        per-image table's ``image_id``; any evaluation)."""
         return self.per_image()["image_id"]
 
     # -- tables ------------------------------------------------------------------
@@ -300,7 +300,9 @@ class Summary:
         return got
 
     def per_image(self) -> Table:
-        """The per-image table (needs ``keep_records=True``), one row per
+        """The per-image table of any evaluation (one-shot with or without
+        records, background, merged partials: the same counts whichever
+        path), one row per
         image of the evaluation, ascending ids, over every category, in the
         first area range ("all") at the largest cap: ``image_id``, ``n_gt``
         (ground truths not ignored), ``n_dt`` (detections), then ``tp50``,
@@ -308,10 +310,11 @@ class Summary:
         threshold (matched and not ignored; unmatched and not ignored;
         ``n_gt - tp``: the counts pycocotools' accumulate() reads, so in
         strict mode a match to a ground truth of id 0 counts as
-        unmatched).  Computed in C from the per-image records."""
+        unmatched).  Computed in C from the matching's outcomes, where
+        the precision arrays are accumulated."""
         t = self._dims[0]
         raw = self._record_table(
-            "per_image", lambda ev: ev.image_table(ev.table_sizes()[0], t))
+            "per_image", lambda ev: ev.image_table(ev.n_images(), t))
         cols = {"image_id": raw["image_id"], "n_gt": raw["n_gt"], "n_dt": raw["n_dt"]}
         for c in ("tp", "fp", "fn"):
             for j, p in enumerate(self._thr_names()):
@@ -325,8 +328,11 @@ class Summary:
         ``dt_id`` (loadRes id: position in the result list + 1),
         ``image_id``, ``category_id``, ``score``, then per IoU threshold
         ``gt50``, ``gt55``, ... (the matched ground truth's annotation id, 0
-        for none), ``matched50``, ... (False: no match) and ``ignored50``,
-        ... (pycocotools' dtIgnore).  Computed in C from the records."""
+        for none), ``matched50``, ... (False: no match), ``ignored50``,
+        ... (pycocotools' dtIgnore) and ``iou50``, ... (the IoU -- OKS for
+        keypoints -- with the matched ground truth, pycocotools'
+        ``ious[d, g]``; -1.0 for none, as 0 can be a match's IoU under a
+        threshold of 0).  Computed in C from the records."""
         t = self._dims[0]
         raw = self._record_table(
             "per_detection", lambda ev: ev.detection_table(ev.table_sizes()[1], t))
@@ -338,6 +344,8 @@ class Summary:
             cols["matched" + p] = raw["matched"][:, j].view(np.bool_)
         for j, p in enumerate(thr):
             cols["ignored" + p] = raw["ignored"][:, j].view(np.bool_)
+        for j, p in enumerate(thr):
+            cols["iou" + p] = raw["iou"][:, j]
         return Table("per_detection", cols)
 
     def per_gt(self) -> Table:
@@ -345,20 +353,24 @@ class Summary:
         per ground truth of a cell that took part, first area range (within
         a cell, not ignored ones first): ``gt_id``, ``image_id``,
         ``category_id``, ``ignored`` (pycocotools' gtIgnore: crowd, ignore
-        flag or outside the area range), then per IoU threshold ``dt50``,
-        ... (the loadRes id of the detection matched to it, the last one
-        for a crowd, 0 for none) and ``matched50``, ...  Computed in C from
-        the records."""
+        flag or outside the area range), ``crowd`` (the annotation's
+        iscrowd), then per IoU threshold ``dt50``, ... (the loadRes id of
+        the detection matched to it, the last one for a crowd, 0 for none),
+        ``matched50``, ... and ``iou50``, ... (that detection's IoU with
+        it, -1.0 for none).  Computed in C from the records."""
         t = self._dims[0]
         raw = self._record_table(
             "per_gt", lambda ev: ev.gt_table(ev.table_sizes()[2], t))
         cols = {k: raw[k] for k in ("gt_id", "image_id", "category_id")}
         cols["ignored"] = raw["ignored"].view(np.bool_)
+        cols["crowd"] = raw["crowd"].view(np.bool_)
         thr = self._thr_names()
         for j, p in enumerate(thr):
             cols["dt" + p] = raw["dt_id"][:, j]
         for j, p in enumerate(thr):
             cols["matched" + p] = raw["matched"][:, j].view(np.bool_)
+        for j, p in enumerate(thr):
+            cols["iou" + p] = raw["iou"][:, j]
         return Table("per_gt", cols)
 
     # -- as data -----------------------------------------------------------------
@@ -394,8 +406,8 @@ class Summary:
 
     def __getstate__(self) -> dict:
         """Plain data: the arrays, statistics, lines, axes, per-class figures,
-        category names and the per-image records when kept; the C handle is
-        not pickled."""
+        category names, the per-image table, and the per-image records when
+        kept; the C handle is not pickled."""
         state = {"parity_mode": self.parity_mode, "iou_type": self.iou_type,
                  "dilation_ratio": self.dilation_ratio, "stats": list(self.stats),
                  "lines": list(self._lines), "descriptors": [tuple(d) for d in self._descriptors],
@@ -407,9 +419,14 @@ class Summary:
                  "names": self.category_names,
                  "precision": self.precision, "recall": self.recall, "scores": self.scores,
                  "class": self._class_data()}
+        try:  # every live evaluation has its per-image table
+            self.per_image()
+            state["per_image"] = self._cache["per_image"]
+        except StateError:
+            pass
         try:
             state["records"] = self.image_records()
-            for name in ("per_image", "per_detection", "per_gt"):
+            for name in ("per_detection", "per_gt"):
                 getattr(self, name)()
                 state[name] = self._cache[name]
         except StateError:

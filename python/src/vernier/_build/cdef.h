@@ -182,9 +182,9 @@ int vernier_eval_image_table(const vernier_eval *, int64_t *, uint32_t *, uint32
                              uint32_t *, uint32_t *, uint32_t *, size_t);
 int vernier_eval_table_sizes(const vernier_eval *, size_t *, size_t *, size_t *);
 int vernier_eval_detection_table(const vernier_eval *, int64_t *, int64_t *, int64_t *,
-                                 double *, int64_t *, uint8_t *, uint8_t *, size_t);
+                                 double *, int64_t *, uint8_t *, uint8_t *, double *, size_t);
 int vernier_eval_gt_table(const vernier_eval *, int64_t *, int64_t *, int64_t *, uint8_t *,
-                          int64_t *, uint8_t *, size_t);
+                          uint8_t *, int64_t *, uint8_t *, double *, size_t);
 
 /* ---- incremental session and background worker (vernier.h sections 10, 11) */
 #define VERNIER_E_DUPLICATE_IMAGE ...
