@@ -531,6 +531,22 @@ class Summary:
         return score_sweep(self, iou=iou, category=category, area=area, max_dets=max_dets,
                            thresholds=thresholds)
 
+    def calibration(self, iou=0.5, bins=10, category=None):
+        """Score calibration at IoU threshold ``iou``: expected calibration
+        error and reliability-diagram data, overall and per class, as a
+        :class:`~vernier._calibration.Calibration` (``ece``, ``bin_edges``,
+        ``mean_score``, ``tp_fraction``, ``count``, ``n_detections``,
+        ``per_class``).  Read from :meth:`per_detection` (needs
+        ``keep_records=True``, else :class:`~vernier.StateError`): every
+        detection that took part (each image's cut to the largest cap, area
+        range "all") is a true positive when matched at ``iou``; detections
+        pycocotools ignores (``ignored`` at ``iou``: matched to a crowd or
+        ignored ground truth) are left out.  ``bins`` equal-width bins on
+        [0, 1]; ``category`` (an id of ``category_ids``) restricts it to
+        one class."""
+        from ._calibration import calibration
+        return calibration(self, iou=iou, bins=bins, category=category)
+
 
 def _ll_copy(name):
     """The _lowlevel.Eval method copying array ``name``, as fn(ev, shape)."""
