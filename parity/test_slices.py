@@ -19,6 +19,8 @@ import io
 import json
 from importlib import resources
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pycocotools.coco import COCO
@@ -27,6 +29,7 @@ from pycocotools.cocoeval import COCOeval
 import vernier
 from parity.generate import make_workload
 
+FIX = Path(__file__).resolve().parent / "fixtures"
 STRICT = vernier.Evaluator(iou=vernier.Bbox(), parity_mode="strict")
 
 
@@ -46,14 +49,14 @@ def generated() -> tuple[bytes, bytes]:
 WORKLOADS = {"sample": sample, "generated": generated}
 
 
-def pycocotools_subset(gt: bytes, dt: bytes, img_ids) -> dict:
-    """pycocotools' bbox evaluation restricted to ``img_ids`` (params.imgIds)."""
+def pycocotools_subset(gt: bytes, dt: bytes, img_ids, iou_type: str = "bbox") -> dict:
+    """pycocotools' evaluation restricted to ``img_ids`` (params.imgIds)."""
     with contextlib.redirect_stdout(io.StringIO()):
         coco_gt = COCO()
         coco_gt.dataset = json.loads(gt)
         coco_gt.createIndex()
         coco_dt = coco_gt.loadRes(json.loads(dt))
-        ev = COCOeval(coco_gt, coco_dt, "bbox")
+        ev = COCOeval(coco_gt, coco_dt, iou_type)
         ev.params.imgIds = list(img_ids)
         ev.evaluate()
         ev.accumulate()
@@ -163,3 +166,14 @@ def test_bad_slices_refused(bad, message):
     gt, dt = sample()
     with pytest.raises(vernier.InvalidArgumentError, match=message):
         STRICT.evaluate_slices(gt, dt, bad)
+
+
+def test_segm_slices_and_threads():
+    gt = sample()[0]
+    dt = (FIX / "cocoapi" / "instances_val2014_fakesegm100_results.json").read_bytes()
+    ids = image_ids(gt)
+    slices = {"low": ids[:40], "high": ids[40:]}
+    segm = vernier.Evaluator(iou=vernier.Segm(), parity_mode="strict")
+    out = segm.evaluate_slices(gt, dt, slices, num_threads=2)
+    for name, subset in slices.items():
+        assert_same(out[name], pycocotools_subset(gt, dt, subset, "segm"), f"segm/{name}")
