@@ -235,7 +235,8 @@ class Evaluator:
             raise InvalidConfigError(f"cast_inputs must be a bool, got {self.cast_inputs!r}")
 
     def evaluate(self, gt: CocoDataset | bytes, dt: Any, *, keep_records: bool = False,
-                 num_threads: int | None = None, slices: Mapping | None = None):
+                 num_threads: int | None = None,
+                 slices: Mapping | None = None) -> Summary | dict[str, Summary]:
         """Evaluate detections ``dt`` against ground truth ``gt``.
 
         ``gt`` is a :class:`CocoDataset` (parsed once, reusable) or COCO
