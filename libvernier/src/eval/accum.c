@@ -13,13 +13,13 @@
  * precision (which is exactly the right-to-left envelope) and reading it
  * at those positions.  The counts are exact integers, so precision
  * recomputed on the way back is the same double. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/sort.h"
 #include "common/sums.h"
+#include "common/threads.h"
 #include "common/vn_error.h"
 #include "eval/accum.h"
 
@@ -290,6 +290,7 @@ static void accumulate_one(const acc_ctx *x, acc_buf *w, size_t k)
 typedef struct acc_pool {
     const acc_ctx *x;
     vn_mem *parent;
+    acc_buf *self; /* the calling thread's scratch */
     atomic_size_t next;
 } acc_pool;
 
@@ -298,6 +299,12 @@ static void acc_pool_drain(acc_pool *pool, acc_buf *w)
     size_t k;
     while ((k = atomic_fetch_add(&pool->next, 1)) < pool->x->ev->K)
         accumulate_one(pool->x, w, k);
+}
+
+static void acc_pool_self(void *arg)
+{
+    acc_pool *pool = arg;
+    acc_pool_drain(pool, pool->self);
 }
 
 static void *acc_pool_run(void *arg)
@@ -404,19 +411,11 @@ int vn_accumulate(vernier_eval *ev, const vn_cells *cells, const vn_outcome *out
         n_threads = ev->K;
     if (n_threads > 1) {
         acc_pool pool;
-        pthread_t tid[VERNIER_MAX_THREADS];
-        size_t i, started = 0;
         pool.x = &x;
         pool.parent = scratch->mem;
+        pool.self = &w;
         atomic_init(&pool.next, 0);
-        for (i = 1; i < n_threads; i++) {
-            if (pthread_create(&tid[i], NULL, acc_pool_run, &pool) != 0)
-                break;
-            started++;
-        }
-        acc_pool_drain(&pool, &w);
-        for (i = 1; i <= started; i++)
-            pthread_join(tid[i], NULL);
+        vn_threads_run(n_threads, acc_pool_run, &pool, acc_pool_self, &pool);
         return VERNIER_OK;
     }
     for (k = 0; k < ev->K; k++)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/sums.h"
+#include "common/threads.h"
 #include "common/vn_error.h"
 #include "eval/masks.h"
 #include "eval/match.h"
@@ -539,12 +540,16 @@ static void *pool_run(void *arg)
     return NULL;
 }
 
+static void pool_run_self(void *arg)
+{
+    pool_run(arg);
+}
+
 static int match_threads(const match_ctx *m, vn_arena *scratch, size_t maxG, size_t maxD,
                          size_t n_threads, vernier_error *err)
 {
     match_pool p;
-    pthread_t tid[VERNIER_MAX_THREADS];
-    size_t i, started = 0, n = m->cells->n_cells;
+    size_t n = m->cells->n_cells;
     memset(&p, 0, sizeof(p));
     p.m = m;
     p.parent = scratch->mem;
@@ -560,14 +565,7 @@ static int match_threads(const match_ctx *m, vn_arena *scratch, size_t maxG, siz
     if (pthread_mutex_init(&p.lock, NULL) != 0)
         return vn_fail(err, VERNIER_E_NOMEM, "cannot create a mutex for matching");
     /* the calling thread is one of the n */
-    for (i = 1; i < n_threads; i++) {
-        if (pthread_create(&tid[i], NULL, pool_run, &p) != 0)
-            break;
-        started++;
-    }
-    pool_run(&p);
-    for (i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
+    vn_threads_run(n_threads, pool_run, &p, pool_run_self, &p);
     pthread_mutex_destroy(&p.lock);
     if (p.rc != VERNIER_OK) {
         vn_error_copy(err, &p.err);

@@ -572,60 +572,45 @@ class Eval(_Handle):
         _check(lib.vernier_eval_table_sizes(self.ptr, n, ffi.NULL, ffi.NULL), context="records")
         return int(n[0])
 
+    def _table(self, fn, n: int, T: int, columns) -> dict:
+        """Calls a table getter ``fn(ev, column pointers..., n)``:
+        ``columns`` is ``(name, dtype, per_threshold)`` in the getter's
+        argument order; returns the filled arrays by name (``n`` rows, and
+        ``T`` columns where ``per_threshold``)."""
+        out = {name: np.empty((n, T) if per_t else n, dtype) for name, dtype, per_t in columns}
+        ptrs = [ffi.cast(_CTYPE[np.dtype(dtype)], ffi.from_buffer(out[name]))
+                for name, dtype, _ in columns]
+        _check(fn(self.ptr, *ptrs, n), context="records")
+        return out
+
     def detection_table(self, n: int, n_thresholds: int) -> dict:
         """The per-detection table (vernier_eval_detection_table)."""
-        T = n_thresholds
-        out = {"dt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
-               "category_id": np.empty(n, np.int64), "score": np.empty(n, np.float64),
-               "gt_id": np.empty((n, T), np.int64), "matched": np.empty((n, T), np.uint8),
-               "ignored": np.empty((n, T), np.uint8), "iou": np.empty((n, T), np.float64)}
-
-        def p(name, ctype):
-            return ffi.cast(ctype, ffi.from_buffer(out[name]))
-
-        _check(lib.vernier_eval_detection_table(
-            self.ptr, p("dt_id", "int64_t *"), p("image_id", "int64_t *"),
-            p("category_id", "int64_t *"), p("score", "double *"), p("gt_id", "int64_t *"),
-            p("matched", "uint8_t *"), p("ignored", "uint8_t *"), p("iou", "double *"), n),
-            context="records")
-        return out
+        return self._table(lib.vernier_eval_detection_table, n, n_thresholds, (
+            ("dt_id", np.int64, False), ("image_id", np.int64, False),
+            ("category_id", np.int64, False), ("score", np.float64, False),
+            ("gt_id", np.int64, True), ("matched", np.uint8, True),
+            ("ignored", np.uint8, True), ("iou", np.float64, True)))
 
     def gt_table(self, n: int, n_thresholds: int) -> dict:
         """The per-ground-truth table (vernier_eval_gt_table)."""
-        T = n_thresholds
-        out = {"gt_id": np.empty(n, np.int64), "image_id": np.empty(n, np.int64),
-               "category_id": np.empty(n, np.int64), "ignored": np.empty(n, np.uint8),
-               "crowd": np.empty(n, np.uint8), "dt_id": np.empty((n, T), np.int64),
-               "matched": np.empty((n, T), np.uint8), "iou": np.empty((n, T), np.float64)}
-
-        def p(name, ctype):
-            return ffi.cast(ctype, ffi.from_buffer(out[name]))
-
-        _check(lib.vernier_eval_gt_table(
-            self.ptr, p("gt_id", "int64_t *"), p("image_id", "int64_t *"),
-            p("category_id", "int64_t *"), p("ignored", "uint8_t *"), p("crowd", "uint8_t *"),
-            p("dt_id", "int64_t *"), p("matched", "uint8_t *"), p("iou", "double *"), n),
-            context="records")
-        return out
+        return self._table(lib.vernier_eval_gt_table, n, n_thresholds, (
+            ("gt_id", np.int64, False), ("image_id", np.int64, False),
+            ("category_id", np.int64, False), ("ignored", np.uint8, False),
+            ("crowd", np.uint8, False), ("dt_id", np.int64, True),
+            ("matched", np.uint8, True), ("iou", np.float64, True)))
 
     def image_table(self, n_images: int, n_thresholds: int) -> dict:
         """The per-image table (vernier_eval_image_table), of any
         evaluation."""
-        out = {"image_id": np.empty(n_images, np.int64),
-               "n_gt": np.empty(n_images, np.uint32),
-               "n_dt": np.empty(n_images, np.uint32),
-               "tp": np.empty((n_images, n_thresholds), np.uint32),
-               "fp": np.empty((n_images, n_thresholds), np.uint32),
-               "fn": np.empty((n_images, n_thresholds), np.uint32)}
+        return self._table(lib.vernier_eval_image_table, n_images, n_thresholds, (
+            ("image_id", np.int64, False), ("n_gt", np.uint32, False),
+            ("n_dt", np.uint32, False), ("tp", np.uint32, True), ("fp", np.uint32, True),
+            ("fn", np.uint32, True)))
 
-        def p(name, ctype):
-            return ffi.cast(ctype, ffi.from_buffer(out[name]))
 
-        _check(lib.vernier_eval_image_table(
-            self.ptr, p("image_id", "int64_t *"), p("n_gt", "uint32_t *"),
-            p("n_dt", "uint32_t *"), p("tp", "uint32_t *"), p("fp", "uint32_t *"),
-            p("fn", "uint32_t *"), n_images), context="records")
-        return out
+# C pointer type of each numpy dtype a table column has
+_CTYPE = {np.dtype(np.int64): "int64_t *", np.dtype(np.uint32): "uint32_t *",
+          np.dtype(np.uint8): "uint8_t *", np.dtype(np.float64): "double *"}
 
 
 def _eval(out) -> Eval:
